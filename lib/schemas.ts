@@ -1,0 +1,65 @@
+/**
+ * Schemas for everything that enters from outside: socket payloads, REST
+ * bodies, board names. Parsing here is the only place untrusted data becomes
+ * typed data; code past this point trusts the types.
+ */
+import { z } from "zod";
+import {
+  BOARD_HEIGHT,
+  BOARD_NAME_PATTERN,
+  BOARD_WIDTH,
+  COLOUR_PATTERN,
+  INITIALS_PATTERN,
+  MAX_COLOUR_LENGTH,
+  MAX_DIAMETER,
+  MIN_DIAMETER,
+} from "./rules.js";
+import type { CircleInput } from "./events.js";
+
+export const initialsSchema = z
+  .string({ error: "initials must be a string" })
+  .max(3, { error: "initials must be 2–3 letters or digits" })
+  .regex(INITIALS_PATTERN, { error: "initials must be 2–3 letters or digits" });
+
+export const boardNameSchema = z
+  .string({ error: "board name must be a string" })
+  .regex(BOARD_NAME_PATTERN, { error: "board name must be 1–40 of a–z, 0–9, '-' and '_'" });
+
+/** A finite number in a range, with a message naming the field. */
+function coordinate(name: string, min: number, max: number) {
+  return z
+    .number({ error: `${name} must be a number` })
+    .refine(Number.isFinite, { error: `${name} must be a finite number` })
+    .refine((n) => n >= min && n <= max, { error: `${name} must be between ${min} and ${max}` });
+}
+
+/** Unknown fields are dropped, not refused: lesson clients may send extras, and
+ * the server builds the relayed circle itself. */
+export const circleInputSchema = z.object(
+  {
+    initials: initialsSchema,
+    x: coordinate("x", 0, BOARD_WIDTH),
+    y: coordinate("y", 0, BOARD_HEIGHT),
+    dia: coordinate("dia", MIN_DIAMETER, MAX_DIAMETER),
+    rgba: z
+      .string({ error: "rgba must be a string" })
+      .max(MAX_COLOUR_LENGTH, { error: "rgba is too long" })
+      .regex(COLOUR_PATTERN, { error: "rgba must be a CSS rgba(), rgb() or hex colour" }),
+  },
+  { error: "a circle must be an object of {initials, x, y, dia, rgba}" },
+);
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** Parse untrusted input, turning the first problem into one readable sentence. */
+export function parseWith<T>(schema: z.ZodType<T>, input: unknown): ParseResult<T> {
+  const result = schema.safeParse(input);
+  if (result.success) return { ok: true, value: result.data };
+  const issue = result.error.issues[0];
+  if (!issue) return { ok: false, error: "invalid input" };
+  return { ok: false, error: issue.message };
+}
+
+export const parseCircleInput = (input: unknown): ParseResult<CircleInput> => parseWith(circleInputSchema, input);
+export const parseInitials = (input: unknown): ParseResult<string> => parseWith(initialsSchema, input);
+export const parseBoardName = (input: unknown): ParseResult<string> => parseWith(boardNameSchema, input);

@@ -1,0 +1,25 @@
+import type { Circle } from "../events.js";
+
+/**
+ * Durable storage of boards. Every method is per board and async, so that
+ * an embedded database, a network store (Redis) and plain memory fit alike.
+ *
+ * A resolved promise means the write is durable: callers acknowledge to
+ * clients only after it. Writes on one store take effect, and their promises
+ * settle, in the order they were called.
+ */
+export interface BoardStore {
+  /** The board's circles, oldest first; an unknown board has none. */
+  load(board: string): Promise<Circle[]>;
+  /**
+   * Append a circle, then drop the board's oldest circles until at most
+   * `maxCircles` remain. Resolves with the ids dropped, oldest first.
+   */
+  add(board: string, circle: Circle, maxCircles: number): Promise<string[]>;
+  /** Remove every circle of the board. */
+  clear(board: string): Promise<void>;
+  /** Resolves when the store can serve requests; rejects with the reason otherwise. */
+  ping(): Promise<void>;
+  /** Finish pending writes and release the store's resources. */
+  close(): Promise<void>;
+}

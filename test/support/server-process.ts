@@ -1,0 +1,68 @@
+/**
+ * Runs the compiled server (`dist/bin/www.js`) as a real child process, the
+ * way `npm start` and Heroku do, for tests that need signals, crashes and
+ * restarts. Run `npm run build` first.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import path from "node:path";
+import { projectRoot } from "../../lib/paths.js";
+
+export interface ServerProcess {
+  url: string;
+  child: ChildProcess;
+  /** Everything the process has written so far, stdout and stderr together. */
+  output(): string;
+  /** Send a signal and wait for the exit; resolves with the exit code (null when killed). */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export interface StartOptions {
+  env?: Record<string, string>;
+  /** Directory holding `dist/bin/www.js`; the project itself by default. */
+  cwd?: string;
+  timeoutMs?: number;
+}
+
+const LISTENING = /listening on (http:\/\/[^\s"]+)/;
+
+export async function startServerProcess(options: StartOptions = {}): Promise<ServerProcess> {
+  const cwd = options.cwd ?? projectRoot;
+  const child = spawn(process.execPath, [path.join(cwd, "dist", "bin", "www.js")], {
+    cwd,
+    env: { ...process.env, PORT: "0", ...options.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const exited = once(child, "exit");
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`server did not start within ${options.timeoutMs ?? 15000} ms:\n${output}`));
+    }, options.timeoutMs ?? 15000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = LISTENING.exec(output);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.once("exit", (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited (${code ?? signal}) before listening:\n${output}`));
+    });
+  });
+  return {
+    url,
+    child,
+    output: () => output,
+    async stop(signal = "SIGTERM") {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      const [code] = (await exited) as [number | null];
+      return code;
+    },
+  };
+}
