@@ -1,0 +1,71 @@
+/**
+ * All configuration, read from environment variables in one place and
+ * checked at start-up, so a bad value stops the process with a message that
+ * names the setting instead of failing later.
+ */
+import { z } from "zod";
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+function integer(name: string, fallback: number, min: number, max: number) {
+  return z
+    .string()
+    .default(String(fallback))
+    .transform((raw, ctx) => {
+      const value = Number(raw.trim());
+      if (raw.trim() === "" || !Number.isInteger(value) || value < min || value > max) {
+        ctx.addIssue({ code: "custom", message: `${name} must be a whole number from ${min} to ${max}, not ${JSON.stringify(raw)}` });
+        return z.NEVER;
+      }
+      return value;
+    });
+}
+
+const envSchema = z.object({
+  PORT: integer("PORT", 3000, 0, 65535),
+  DATA_DIR: z.string().min(1, { error: "DATA_DIR must not be empty" }).default("./data"),
+  STORE: z.enum(["sqlite", "memory"], { error: "STORE must be sqlite or memory" }).default("sqlite"),
+  MAX_CIRCLES: integer("MAX_CIRCLES", 5000, 1, 1_000_000),
+  RATE_LIMIT_PER_SECOND: integer("RATE_LIMIT_PER_SECOND", 20, 1, 100_000),
+  RATE_LIMIT_BURST: integer("RATE_LIMIT_BURST", 40, 1, 1_000_000),
+  MAX_PAYLOAD_BYTES: integer("MAX_PAYLOAD_BYTES", 4096, 512, 1_048_576),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
+});
+
+export type Config = {
+  port: number;
+  dataDir: string;
+  store: "sqlite" | "memory";
+  maxCircles: number;
+  rateLimit: { perSecond: number; burst: number };
+  maxPayloadBytes: number;
+  logLevel: (typeof LOG_LEVELS)[number];
+};
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Parse the environment; throws a ConfigError listing every bad setting. */
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const result = envSchema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `- ${issue.message}`);
+    throw new ConfigError(`invalid configuration:\n${problems.join("\n")}`);
+  }
+  const e = result.data;
+  if (e.RATE_LIMIT_BURST < e.RATE_LIMIT_PER_SECOND) {
+    throw new ConfigError(
+      `invalid configuration:\n- RATE_LIMIT_BURST (${e.RATE_LIMIT_BURST}) must be at least RATE_LIMIT_PER_SECOND (${e.RATE_LIMIT_PER_SECOND})`,
+    );
+  }
+  return {
+    port: e.PORT,
+    dataDir: e.DATA_DIR,
+    store: e.STORE,
+    maxCircles: e.MAX_CIRCLES,
+    rateLimit: { perSecond: e.RATE_LIMIT_PER_SECOND, burst: e.RATE_LIMIT_BURST },
+    maxPayloadBytes: e.MAX_PAYLOAD_BYTES,
+    logLevel: e.LOG_LEVEL,
+  };
+}
