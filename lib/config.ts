@@ -21,16 +21,34 @@ function integer(name: string, fallback: number, min: number, max: number) {
     });
 }
 
-const envSchema = z.object({
+function oneOf<const T extends readonly [string, ...string[]]>(name: string, values: T, fallback: T[number]) {
+  return z
+    .enum(values, { error: (issue) => `${name} must be one of ${values.join(", ")}, not ${JSON.stringify(issue.input)}` })
+    .default(fallback);
+}
+
+const envSchema = z
+  .object({
   PORT: integer("PORT", 3000, 0, 65535),
   DATA_DIR: z.string().min(1, { error: "DATA_DIR must not be empty" }).default("./data"),
-  STORE: z.enum(["sqlite", "memory"], { error: "STORE must be sqlite or memory" }).default("sqlite"),
+  STORE: oneOf("STORE", ["sqlite", "memory"], "sqlite"),
   MAX_CIRCLES: integer("MAX_CIRCLES", 5000, 1, 1_000_000),
   RATE_LIMIT_PER_SECOND: integer("RATE_LIMIT_PER_SECOND", 20, 1, 100_000),
   RATE_LIMIT_BURST: integer("RATE_LIMIT_BURST", 40, 1, 1_000_000),
   MAX_PAYLOAD_BYTES: integer("MAX_PAYLOAD_BYTES", 4096, 512, 1_048_576),
-  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
-});
+  LOG_LEVEL: oneOf("LOG_LEVEL", LOG_LEVELS, "info"),
+  })
+  .refine((env) => env.RATE_LIMIT_BURST >= env.RATE_LIMIT_PER_SECOND, {
+    error: (issue) => {
+      const env = issue.input as { RATE_LIMIT_BURST: number; RATE_LIMIT_PER_SECOND: number };
+      return `RATE_LIMIT_BURST (${env.RATE_LIMIT_BURST}) must be at least RATE_LIMIT_PER_SECOND (${env.RATE_LIMIT_PER_SECOND})`;
+    },
+    // Checked even when other settings are bad, so every problem is listed at once.
+    when: ({ value }) => {
+      const env = value as Record<string, unknown>;
+      return typeof env["RATE_LIMIT_BURST"] === "number" && typeof env["RATE_LIMIT_PER_SECOND"] === "number";
+    },
+  });
 
 export type Config = {
   port: number;
@@ -54,11 +72,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     throw new ConfigError(`invalid configuration:\n${problems.join("\n")}`);
   }
   const e = result.data;
-  if (e.RATE_LIMIT_BURST < e.RATE_LIMIT_PER_SECOND) {
-    throw new ConfigError(
-      `invalid configuration:\n- RATE_LIMIT_BURST (${e.RATE_LIMIT_BURST}) must be at least RATE_LIMIT_PER_SECOND (${e.RATE_LIMIT_PER_SECOND})`,
-    );
-  }
   return {
     port: e.PORT,
     dataDir: e.DATA_DIR,
