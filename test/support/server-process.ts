@@ -21,6 +21,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Directory holding `dist/bin/www.js`; the project itself by default. */
   cwd?: string;
+  /** The command to run instead of `node dist/bin/www.js`, e.g. `["npm", "start"]`. */
+  command?: [string, ...string[]];
   timeoutMs?: number;
 }
 
@@ -28,7 +30,8 @@ const LISTENING = /listening on (http:\/\/[^\s"]+)/;
 
 export async function startServerProcess(options: StartOptions = {}): Promise<ServerProcess> {
   const cwd = options.cwd ?? projectRoot;
-  const child = spawn(process.execPath, [path.join(cwd, "dist", "bin", "www.js")], {
+  const [file, ...args] = options.command ?? [process.execPath, path.join(cwd, "dist", "bin", "www.js")];
+  const child = spawn(file, args, {
     cwd,
     env: { ...process.env, PORT: "0", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],

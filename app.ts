@@ -1,0 +1,49 @@
+/**
+ * The Express app: pages, static files and the REST API. It never listens;
+ * `bin/www.ts` does, so tests can run it on any port.
+ */
+import express, { type ErrorRequestHandler } from "express";
+import type { BoardService } from "./lib/board-service.js";
+import type { Logger } from "./lib/logger.js";
+import { staticDir, viewsDir } from "./lib/paths.js";
+import type { Presence } from "./lib/presence.js";
+import { apiRouter } from "./routes/api.js";
+import { pagesRouter } from "./routes/pages.js";
+
+export interface AppDeps {
+  boards: BoardService;
+  presence: Presence;
+  logger: Logger;
+  maxBodyBytes: number;
+}
+
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.set("views", viewsDir);
+  app.set("view engine", "ejs");
+
+  app.use(express.static(staticDir));
+  app.use("/api", apiRouter(deps));
+  app.use(pagesRouter());
+  app.use((_req, res) => {
+    res.status(404).render("not-found", { message: "There is no page here." });
+  });
+  app.use(errorHandler(deps.logger));
+  return app;
+}
+
+/** Last in line: clients get a short message, the log gets the detail. */
+function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, _next) => {
+    const status = httpStatusOf(error);
+    if (status >= 500) logger.error({ err: error, method: req.method, url: req.originalUrl }, "request failed");
+    const message = status === 400 ? "invalid JSON" : status === 413 ? "request body too large" : "internal error";
+    if (res.headersSent) return;
+    res.status(status).json({ error: message });
+  };
+}
+
+function httpStatusOf(error: unknown): number {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === "number" && status >= 400 && status < 600 ? status : 500;
+}

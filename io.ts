@@ -1,0 +1,139 @@
+/**
+ * The Socket.IO server: it checks each incoming event at the edge, hands it
+ * to the board service or the presence map, and relays what they report to
+ * the sockets of the right board. The rules live in `lib/`.
+ */
+import type { Server as HttpServer } from "node:http";
+import { Server, type Socket } from "socket.io";
+import type { BoardService } from "./lib/board-service.js";
+import type {
+  AckCallback,
+  Circle,
+  ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from "./lib/events.js";
+import type { Logger } from "./lib/logger.js";
+import type { Presence } from "./lib/presence.js";
+import { DEFAULT_BOARD } from "./lib/rules.js";
+import { parseBoardName, parseCircleInput, parseInitials } from "./lib/schemas.js";
+import { splitAck } from "./lib/acks.js";
+
+export type CirclesServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+type CirclesSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+export interface IoDeps {
+  boards: BoardService;
+  presence: Presence;
+  logger: Logger;
+  /** Larger messages are refused by the transport before they are parsed. */
+  maxPayloadBytes: number;
+}
+
+const room = (board: string) => `board:${board}`;
+
+export function createIo(httpServer: HttpServer, deps: IoDeps): CirclesServer {
+  const io: CirclesServer = new Server(httpServer, { maxHttpBufferSize: deps.maxPayloadBytes });
+
+  io.use((socket, next) => {
+    const requested = socket.handshake.query["board"];
+    const parsed = requested === undefined ? { ok: true as const, value: DEFAULT_BOARD } : parseBoardName(requested);
+    if (!parsed.ok) return next(new Error(parsed.error));
+    socket.data.board = parsed.value;
+    next();
+  });
+
+  deps.boards.subscribe({
+    circleAdded: (board, circle) => io.to(room(board)).emit("add-circle", circle),
+    circlesRemoved: (board, ids) => {
+      for (const id of ids) io.to(room(board)).emit("remove-circle", { id });
+    },
+    cleared: (board) => {
+      // The lesson's clients listen for one name or the other.
+      io.to(room(board)).emit("clear-circles");
+      io.to(room(board)).emit("clear-display");
+    },
+  });
+
+  io.on("connection", (socket) => onConnection(io, socket, deps));
+  return io;
+}
+
+function onConnection(io: CirclesServer, socket: CirclesSocket, { boards, presence, logger }: IoDeps): void {
+  const board = socket.data.board;
+  const log = logger.child({ board, socket: socket.id });
+  presence.join(socket.id, board);
+  log.info("connected");
+
+  const rejected = (event: string, error: string) => log.info({ event, error }, "rejected payload");
+  const announcePlayers = () => io.to(room(board)).emit("update-player-list", presence.players(board));
+
+  socket.on("register-player", (...args: unknown[]) => {
+    const { payload, reply } = splitAck<{ initials: string }>(args);
+    const initials = parseInitials(payload);
+    if (!initials.ok) {
+      rejected("register-player", initials.error);
+      return reply({ ok: false, error: initials.error });
+    }
+    presence.register(socket.id, initials.value);
+    announcePlayers();
+    reply({ ok: true, initials: initials.value });
+  });
+
+  socket.on("add-circle", guarded<{ circle: Circle }>(log, async (reply, payload) => {
+    const input = parseCircleInput(payload);
+    if (!input.ok) {
+      rejected("add-circle", input.error);
+      return reply({ ok: false, error: input.error });
+    }
+    const result = await boards.addCircle(board, input.value, {
+      key: socket.id,
+      initials: presence.initialsOf(socket.id),
+    });
+    if (!result.ok) rejected("add-circle", result.error);
+    reply(result.ok ? { ok: true, circle: result.circle } : { ok: false, error: result.error });
+  }));
+
+  const clear = guarded(log, async (reply) => {
+    const result = await boards.clear(board, { key: socket.id });
+    if (!result.ok) rejected("clear-circles", result.error);
+    reply(result.ok ? { ok: true } : { ok: false, error: result.error });
+  });
+  socket.on("clear-circles", clear);
+  socket.on("clear-display", clear);
+
+  socket.on("disconnect", (reason) => {
+    if (presence.leave(socket.id)) announcePlayers();
+    log.info({ reason }, "disconnected");
+  });
+
+  void sendBoard(socket, board, boards, presence, log);
+}
+
+/**
+ * An async listener whose failure is logged and answered, never left as an
+ * unhandled rejection (which would end the process).
+ */
+function guarded<T extends object>(log: Logger, handler: (reply: AckCallback<T>, payload: unknown) => Promise<void>) {
+  return (...args: unknown[]) => {
+    const { payload, reply } = splitAck<T>(args);
+    handler(reply, payload).catch((error: unknown) => {
+      log.error({ err: error }, "event handler failed");
+      reply({ ok: false, error: "internal error" });
+    });
+  };
+}
+
+/** The snapshot first, then the players, and only then live events. */
+async function sendBoard(socket: CirclesSocket, board: string, boards: BoardService, presence: Presence, log: Logger) {
+  let circles;
+  try {
+    circles = await boards.circles(board);
+  } catch (error) {
+    log.error({ err: error }, "could not load the board");
+    socket.disconnect(true);
+    return;
+  }
+  if (socket.disconnected) return;
+  // Same tick as the snapshot, so no broadcast can fall between them.
+  socket.emit("board-snapshot", { board, circles });
+  void socket.join(room(board));
+  socket.emit("update-player-list", presence.players(board));
+}

@@ -1,0 +1,66 @@
+/**
+ * The REST API, for clients that cannot hold a socket. It calls the same
+ * board service as the socket handlers, so its writes reach every socket.
+ */
+import express, { Router, type Request, type Response } from "express";
+import type { BoardService, WriteFailure } from "../lib/board-service.js";
+import type { Presence } from "../lib/presence.js";
+import { parseBoardName, parseCircleInput } from "../lib/schemas.js";
+
+export interface ApiDeps {
+  boards: BoardService;
+  presence: Presence;
+  maxBodyBytes: number;
+}
+
+const STATUS_OF: Record<WriteFailure["reason"], number> = { "rate-limited": 429, unavailable: 503 };
+
+export function apiRouter({ boards, presence, maxBodyBytes }: ApiDeps): Router {
+  const router = Router();
+  router.use(express.json({ limit: maxBodyBytes, strict: false }));
+
+  /** The validated board name, or undefined after answering 404. */
+  const boardOf = (req: Request, res: Response): string | undefined => {
+    const board = parseBoardName(req.params["board"]);
+    if (board.ok) return board.value;
+    res.status(404).json({ error: `no such board: ${board.error}` });
+    return undefined;
+  };
+  const writer = (req: Request) => ({ key: `ip:${req.ip ?? "unknown"}` });
+
+  router.get("/boards/:board", async (req, res) => {
+    const board = boardOf(req, res);
+    if (!board) return;
+    res.json({ board, circles: await boards.circles(board), players: presence.players(board) });
+  });
+
+  router.get("/boards/:board/circles", async (req, res) => {
+    const board = boardOf(req, res);
+    if (!board) return;
+    res.json(await boards.circles(board));
+  });
+
+  router.post("/boards/:board/circles", async (req, res) => {
+    const board = boardOf(req, res);
+    if (!board) return;
+    const input = parseCircleInput(req.body);
+    if (!input.ok) return void res.status(400).json({ error: input.error });
+    const result = await boards.addCircle(board, input.value, writer(req));
+    if (!result.ok) return void res.status(STATUS_OF[result.reason]).json({ error: result.error });
+    res.status(201).location(`/api/boards/${board}/circles`).json(result.circle);
+  });
+
+  router.delete("/boards/:board/circles", async (req, res) => {
+    const board = boardOf(req, res);
+    if (!board) return;
+    const result = await boards.clear(board, writer(req));
+    if (!result.ok) return void res.status(STATUS_OF[result.reason]).json({ error: result.error });
+    res.status(204).end();
+  });
+
+  router.use((req, res) => {
+    res.status(404).json({ error: `no route for ${req.method} ${req.baseUrl}${req.path}` });
+  });
+
+  return router;
+}

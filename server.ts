@@ -1,0 +1,37 @@
+/**
+ * Puts the pieces together: the board service over a store, the Express app
+ * on an HTTP server, and Socket.IO attached to that server. `bin/www.ts`
+ * calls this with the configured store; tests call it with their own.
+ */
+import http from "node:http";
+import { createApp } from "./app.js";
+import { createIo, type CirclesServer } from "./io.js";
+import { BoardService } from "./lib/board-service.js";
+import type { Config } from "./lib/config.js";
+import type { Logger } from "./lib/logger.js";
+import { Presence } from "./lib/presence.js";
+import { createWriteLimiter } from "./lib/rate-limit.js";
+import type { BoardStore } from "./lib/store/board-store.js";
+
+export type ServerConfig = Pick<Config, "maxCircles" | "rateLimit" | "maxPayloadBytes">;
+
+export interface CirclesApp {
+  httpServer: http.Server;
+  io: CirclesServer;
+  boards: BoardService;
+  presence: Presence;
+}
+
+export function createCirclesServer(store: BoardStore, config: ServerConfig, logger: Logger): CirclesApp {
+  const presence = new Presence();
+  const boards = new BoardService({
+    store,
+    limiter: createWriteLimiter(config.rateLimit),
+    maxCircles: config.maxCircles,
+    onStoreError: (error, board) => logger.error({ err: error, board }, "store write failed"),
+  });
+  const app = createApp({ boards, presence, logger, maxBodyBytes: config.maxPayloadBytes });
+  const httpServer = http.createServer(app);
+  const io = createIo(httpServer, { boards, presence, logger, maxPayloadBytes: config.maxPayloadBytes });
+  return { httpServer, io, boards, presence };
+}

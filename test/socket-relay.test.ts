@@ -1,0 +1,178 @@
+/**
+ * The lesson's protocol over real sockets: what the sender's acknowledgement
+ * says and what *another* client receives, on both transports.
+ */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { CircleInput } from "../lib/events.js";
+import { nextEvent, startTestServer, type TestServer } from "./support/test-server.js";
+
+const circle: CircleInput = { initials: "AB", x: 100, y: 200, dia: 50, rgba: "rgba(10, 20, 30, 0.5)" };
+
+let server: TestServer;
+beforeEach(async () => {
+  server = await startTestServer();
+});
+afterEach(async () => {
+  await server.close();
+});
+
+describe.each(["websocket", "polling"] as const)("over %s", (transport) => {
+  it("relays a circle to every client, sender included, with the payload unchanged", async () => {
+    const alice = await server.client({ transports: [transport] });
+    const bob = await server.client({ transports: [transport] });
+    const seenByBob = nextEvent(bob, "add-circle");
+    const seenByAlice = nextEvent(alice, "add-circle");
+
+    const ack = await alice.emitWithAck("add-circle", circle);
+
+    expect(ack).toMatchObject({ ok: true, circle: { ...circle } });
+    const [relayed] = await seenByBob;
+    expect(relayed).toMatchObject(circle);
+    expect(relayed.id).toEqual(expect.any(String));
+    expect(relayed.createdAt).toEqual(expect.any(Number));
+    expect((await seenByAlice)[0]).toEqual(relayed);
+    if (ack.ok) expect(ack.circle).toEqual(relayed);
+  });
+
+  it("announces a clear to everyone under both names", async () => {
+    const alice = await server.client({ transports: [transport] });
+    const bob = await server.client({ transports: [transport] });
+    const both = Promise.all([nextEvent(bob, "clear-circles"), nextEvent(bob, "clear-display")]);
+
+    expect(await alice.emitWithAck("clear-circles")).toEqual({ ok: true });
+    await both;
+  });
+});
+
+it("accepts clear-display, the lesson's own name for a clear", async () => {
+  const alice = await server.client();
+  const bob = await server.client();
+  const cleared = nextEvent(bob, "clear-circles");
+  expect(await alice.emitWithAck("clear-display")).toEqual({ ok: true });
+  await cleared;
+});
+
+it("works for lesson clients that send no acknowledgement callback", async () => {
+  const alice = await server.client();
+  const bob = await server.client();
+  const relayed = nextEvent(bob, "add-circle");
+  alice.emit("add-circle", circle);
+  expect((await relayed)[0]).toMatchObject(circle);
+
+  const cleared = nextEvent(bob, "clear-display");
+  alice.emit("clear-circles");
+  await cleared;
+});
+
+describe("players", () => {
+  it("sends the player list to each socket when it connects", async () => {
+    const alice = await server.client();
+    await alice.emitWithAck("register-player", "AB");
+    const bob = await server.client();
+    const list = bob.received.find((e) => e.event === "update-player-list");
+    expect(list?.args).toEqual([["AB"]]);
+  });
+
+  it("announces every registration to everyone, in arrival order", async () => {
+    const alice = await server.client();
+    const bob = await server.client();
+    const first = nextEvent(bob, "update-player-list");
+    expect(await alice.emitWithAck("register-player", "AB")).toEqual({ ok: true, initials: "AB" });
+    expect(await first).toEqual([["AB"]]);
+
+    const second = nextEvent(alice, "update-player-list");
+    await bob.emitWithAck("register-player", "CD");
+    expect(await second).toEqual([["AB", "CD"]]);
+  });
+
+  it("removes a player who disconnects", async () => {
+    const alice = await server.client();
+    const bob = await server.client();
+    await alice.emitWithAck("register-player", "AB");
+    await bob.emitWithAck("register-player", "CD");
+    const update = nextEvent(alice, "update-player-list");
+    bob.disconnect();
+    expect(await update).toEqual([["AB"]]);
+    expect(server.presence.connections).toBe(1);
+  });
+
+  it("changes a player's initials in place", async () => {
+    const alice = await server.client();
+    await alice.emitWithAck("register-player", "AB");
+    const update = nextEvent(alice, "update-player-list");
+    await alice.emitWithAck("register-player", "XYZ");
+    expect(await update).toEqual([["XYZ"]]);
+  });
+
+  it("puts a registered player's initials on their circles", async () => {
+    const alice = await server.client();
+    await alice.emitWithAck("register-player", "AB");
+    const ack = await alice.emitWithAck("add-circle", { ...circle, initials: "ZZ" });
+    expect(ack).toMatchObject({ ok: true, circle: { initials: "AB" } });
+  });
+
+  it("lets a client that never registers add circles under the payload's initials", async () => {
+    const alice = await server.client();
+    const ack = await alice.emitWithAck("add-circle", { ...circle, initials: "QQ" });
+    expect(ack).toMatchObject({ ok: true, circle: { initials: "QQ" } });
+  });
+});
+
+describe("bad input", () => {
+  const bad: [string, unknown, RegExp][] = [
+    ["a string", "hello", /object/],
+    ["null", null, /object/],
+    ["no payload", undefined, /object/],
+    ["x as a string", { ...circle, x: "100" }, /x must be a number/],
+    ["NaN", { ...circle, y: Number.NaN }, /y/],
+    ["x off the board", { ...circle, x: 5000 }, /x must be between/],
+    ["negative y", { ...circle, y: -1 }, /y must be between/],
+    ["dia too big", { ...circle, dia: 501 }, /dia must be between 1 and 500/],
+    ["dia zero", { ...circle, dia: 0 }, /dia/],
+    ["a colour that is not CSS", { ...circle, rgba: "javascript:alert(1)" }, /rgba/],
+    ["an oversized colour", { ...circle, rgba: `rgba(${"1".repeat(2000)}, 0, 0, 1)` }, /rgba/],
+    ["markup in initials", { ...circle, initials: "<b>" }, /initials/],
+    ["missing initials", { x: 1, y: 1, dia: 10, rgba: "#fff" }, /initials/],
+  ];
+
+  it.each(bad)("refuses %s: not relayed, acknowledged with the reason, connection kept", async (_name, payload, error) => {
+    const alice = await server.client();
+    const bob = await server.client();
+
+    const ack = await alice.emitWithAck("add-circle", payload as never);
+    expect(ack.ok).toBe(false);
+    if (!ack.ok) expect(ack.error).toMatch(error);
+
+    // The next valid circle still goes through, and it is the only one Bob sees.
+    const relayed = nextEvent(bob, "add-circle");
+    expect((await alice.emitWithAck("add-circle", circle)).ok).toBe(true);
+    expect((await relayed)[0]).toMatchObject(circle);
+    expect(alice.connected).toBe(true);
+    expect(bob.received.filter((e) => e.event === "add-circle")).toHaveLength(1);
+  });
+
+  it("refuses initials with markup and never relays them", async () => {
+    const alice = await server.client();
+    const bob = await server.client();
+    const ack = await alice.emitWithAck("register-player", "<i>");
+    expect(ack).toEqual({ ok: false, error: expect.stringMatching(/initials/) });
+    expect(await alice.emitWithAck("register-player", { toString: "AB" } as never)).toMatchObject({ ok: false });
+    const update = nextEvent(bob, "update-player-list");
+    await alice.emitWithAck("register-player", "OK");
+    await update;
+    const lists = bob.received.filter((e) => e.event === "update-player-list").map((e) => e.args[0]);
+    expect(lists).toEqual([[], ["OK"]]);
+  });
+
+  it("refuses a payload over the transport limit without parsing it, and other clients carry on", async () => {
+    const alice = await server.client();
+    const bob = await server.client();
+    const dropped = new Promise((resolve) => alice.once("disconnect", resolve));
+    alice.emit("add-circle", { ...circle, rgba: "x".repeat(10_000) });
+    await dropped;
+
+    const relayed = nextEvent(bob, "add-circle");
+    expect((await bob.emitWithAck("add-circle", circle)).ok).toBe(true);
+    await relayed;
+  });
+});
