@@ -13,7 +13,8 @@ function integer(name: string, fallback: number, min: number, max: number) {
     .default(String(fallback))
     .transform((raw, ctx) => {
       const value = Number(raw.trim());
-      if (raw.trim() === "" || !Number.isInteger(value) || value < min || value > max) {
+      // Digits only: Number() alone would also take "3e3" and "0x10".
+      if (!/^\d+$/.test(raw.trim()) || value < min || value > max) {
         ctx.addIssue({ code: "custom", message: `${name} must be a whole number from ${min} to ${max}, not ${JSON.stringify(raw)}` });
         return z.NEVER;
       }

@@ -25,11 +25,11 @@ export const boardNameSchema = z
   .string({ error: "board name must be a string" })
   .regex(BOARD_NAME_PATTERN, { error: "board name must be 1–40 of a–z, 0–9, '-' and '_'" });
 
-/** A finite number in a range, with a message naming the field. */
+/** A number in a range, with a message naming the field. zod's number()
+ * already refuses NaN and ±Infinity. */
 function coordinate(name: string, min: number, max: number) {
   return z
-    .number({ error: `${name} must be a number` })
-    .refine(Number.isFinite, { error: `${name} must be a finite number` })
+    .number({ error: `${name} must be a finite number` })
     .refine((n) => n >= min && n <= max, { error: `${name} must be between ${min} and ${max}` });
 }
 

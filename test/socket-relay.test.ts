@@ -123,7 +123,7 @@ describe("bad input", () => {
     ["a string", "hello", /object/],
     ["null", null, /object/],
     ["no payload", undefined, /object/],
-    ["x as a string", { ...circle, x: "100" }, /x must be a number/],
+    ["x as a string", { ...circle, x: "100" }, /x must be a finite number/],
     ["NaN", { ...circle, y: Number.NaN }, /y/],
     ["x off the board", { ...circle, x: 5000 }, /x must be between/],
     ["negative y", { ...circle, y: -1 }, /y must be between/],
