@@ -1,0 +1,119 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "./config.js";
+
+/** The ConfigError loadConfig throws for `env`; fails the test when it throws nothing or something else. */
+function configError(env: NodeJS.ProcessEnv): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`expected loadConfig(${JSON.stringify(env)}) to throw`);
+}
+
+describe("loadConfig", () => {
+  it("uses the defaults for an empty environment", () => {
+    expect(loadConfig({})).toEqual({
+      port: 3000,
+      dataDir: "./data",
+      store: "sqlite",
+      maxCircles: 5000,
+      rateLimit: { perSecond: 20, burst: 40 },
+      maxPayloadBytes: 4096,
+      logLevel: "info",
+    });
+  });
+
+  it("reads every variable", () => {
+    expect(
+      loadConfig({
+        PORT: "8080",
+        DATA_DIR: "/var/lib/circles",
+        STORE: "memory",
+        MAX_CIRCLES: "250",
+        RATE_LIMIT_PER_SECOND: "5",
+        RATE_LIMIT_BURST: "12",
+        MAX_PAYLOAD_BYTES: "2048",
+        LOG_LEVEL: "debug",
+      }),
+    ).toEqual({
+      port: 8080,
+      dataDir: "/var/lib/circles",
+      store: "memory",
+      maxCircles: 250,
+      rateLimit: { perSecond: 5, burst: 12 },
+      maxPayloadBytes: 2048,
+      logLevel: "debug",
+    });
+  });
+
+  it("ignores unrelated variables", () => {
+    expect(loadConfig({ HOME: "/root", NODE_ENV: "production", PORT: "1234" }).port).toBe(1234);
+  });
+
+  it.each([
+    ["PORT", "0", { port: 0 }],
+    ["PORT", "65535", { port: 65535 }],
+    ["PORT", " 4000 ", { port: 4000 }],
+    ["MAX_CIRCLES", "1", { maxCircles: 1 }],
+    ["MAX_PAYLOAD_BYTES", "512", { maxPayloadBytes: 512 }],
+    ["STORE", "sqlite", { store: "sqlite" }],
+    ["LOG_LEVEL", "silent", { logLevel: "silent" }],
+  ])("accepts %s=%j", (name, value, expected) => {
+    expect(loadConfig({ [name]: value })).toMatchObject(expected);
+  });
+
+  it("accepts a burst equal to the per-second rate", () => {
+    expect(loadConfig({ RATE_LIMIT_PER_SECOND: "7", RATE_LIMIT_BURST: "7" }).rateLimit).toEqual({ perSecond: 7, burst: 7 });
+  });
+
+  it.each([
+    ["PORT", "abc"],
+    ["PORT", "70000"],
+    ["PORT", "-1"],
+    ["PORT", ""],
+    ["MAX_CIRCLES", "0"],
+    ["MAX_CIRCLES", "1.5"],
+    ["RATE_LIMIT_PER_SECOND", "0"],
+    ["RATE_LIMIT_BURST", "lots"],
+    ["MAX_PAYLOAD_BYTES", "100"],
+    ["LOG_LEVEL", "loud"],
+    ["STORE", "mongo"],
+  ])("refuses %s=%j, naming the setting and the value", (name, value) => {
+    const { message } = configError({ [name]: value });
+    expect(message).toContain(name);
+    expect(message).toContain(JSON.stringify(value));
+  });
+
+  it("says what a whole-number setting must be", () => {
+    expect(configError({ PORT: "70000" }).message).toBe(
+      'invalid configuration:\n- PORT must be a whole number from 0 to 65535, not "70000"',
+    );
+  });
+
+  it("refuses an empty DATA_DIR", () => {
+    expect(configError({ DATA_DIR: "" }).message).toContain("DATA_DIR must not be empty");
+  });
+
+  it("refuses a burst smaller than the per-second rate, naming both settings and values", () => {
+    const { message } = configError({ RATE_LIMIT_PER_SECOND: "10", RATE_LIMIT_BURST: "5" });
+    expect(message).toContain("RATE_LIMIT_BURST (5)");
+    expect(message).toContain("RATE_LIMIT_PER_SECOND (10)");
+  });
+
+  it("lists every bad setting at once", () => {
+    const { message } = configError({ PORT: "abc", MAX_CIRCLES: "0", LOG_LEVEL: "loud", STORE: "mongo" });
+    const lines = message.split("\n").filter((line) => line.startsWith("- "));
+    expect(lines).toHaveLength(4);
+    for (const name of ["PORT", "MAX_CIRCLES", "LOG_LEVEL", "STORE"]) {
+      expect(lines.some((line) => line.startsWith(`- ${name} `))).toBe(true);
+    }
+  });
+
+  it("lists a burst below the rate together with the other bad settings", () => {
+    const { message } = configError({ PORT: "abc", RATE_LIMIT_PER_SECOND: "10", RATE_LIMIT_BURST: "5" });
+    expect(message).toContain("PORT");
+    expect(message).toContain("RATE_LIMIT_BURST (5)");
+  });
+});

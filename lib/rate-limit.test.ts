@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { createWriteLimiter, type WriteLimiter } from "./rate-limit.js";
+
+/** Try `count` writes of `key` at once; the answers in order. */
+function attempts(limiter: WriteLimiter, key: string, count: number): Promise<boolean[]> {
+  return Promise.all(Array.from({ length: count }, () => limiter.tryConsume(key)));
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("createWriteLimiter", () => {
+  it("allows a burst of `burst` immediate writes, then refuses", async () => {
+    const limiter = createWriteLimiter({ perSecond: 2, burst: 5 });
+    expect(await attempts(limiter, "k", 7)).toEqual([true, true, true, true, true, false, false]);
+  });
+
+  it("allows exactly `perSecond` writes when burst equals perSecond", async () => {
+    const limiter = createWriteLimiter({ perSecond: 3, burst: 3 });
+    expect(await attempts(limiter, "k", 5)).toEqual([true, true, true, false, false]);
+  });
+
+  it("keeps each key's allowance separate", async () => {
+    const limiter = createWriteLimiter({ perSecond: 1, burst: 2 });
+    expect(await attempts(limiter, "alice", 3)).toEqual([true, true, false]);
+    expect(await attempts(limiter, "bob", 3)).toEqual([true, true, false]);
+    expect(await limiter.tryConsume("alice")).toBe(false);
+  });
+
+  it("keeps separate limiters separate", async () => {
+    const first = createWriteLimiter({ perSecond: 1, burst: 1 });
+    const second = createWriteLimiter({ perSecond: 1, burst: 1 });
+    expect(await first.tryConsume("k")).toBe(true);
+    expect(await first.tryConsume("k")).toBe(false);
+    expect(await second.tryConsume("k")).toBe(true);
+  });
+
+  it("gives the per-second allowance back after a second, but not the burst reserve", async () => {
+    const limiter = createWriteLimiter({ perSecond: 1, burst: 2 });
+    expect(await attempts(limiter, "k", 3)).toEqual([true, true, false]);
+    await sleep(1_100);
+    // The one-second window refilled; the ten-second reserve did not.
+    expect(await attempts(limiter, "k", 2)).toEqual([true, false]);
+  });
+});
