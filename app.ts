@@ -3,11 +3,14 @@
  * `bin/www.ts` does, so tests can run it on any port.
  */
 import express, { type ErrorRequestHandler } from "express";
+import helmet from "helmet";
 import type { BoardService } from "./lib/board-service.js";
 import type { Logger } from "./lib/logger.js";
+import type { OriginPolicy } from "./lib/origins.js";
 import { staticDir, viewsDir } from "./lib/paths.js";
 import type { Presence } from "./lib/presence.js";
 import { apiRouter } from "./routes/api.js";
+import { originGuard } from "./routes/origin-guard.js";
 import { pagesRouter } from "./routes/pages.js";
 
 export interface AppDeps {
@@ -15,15 +18,39 @@ export interface AppDeps {
   presence: Presence;
   logger: Logger;
   maxBodyBytes: number;
+  origins: OriginPolicy;
+  trustProxy: number;
 }
 
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.set("views", viewsDir);
   app.set("view engine", "ejs");
+  app.set("trust proxy", deps.trustProxy);
 
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        // Only the app's own bundle and stylesheet; no inline code of any kind.
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", "data:"],
+          connectSrc: ["'self'"],
+          fontSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          // Not forced: the app is often run on plain http (localhost, a LAN).
+          upgradeInsecureRequests: null,
+        },
+      },
+    }),
+  );
   app.use(express.static(staticDir));
-  app.use("/api", apiRouter(deps));
+  app.use("/api", originGuard(deps.origins), apiRouter(deps));
   app.use(pagesRouter());
   app.use((_req, res) => {
     res.status(404).render("not-found", { message: "There is no page here." });

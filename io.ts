@@ -11,6 +11,7 @@ import type {
   Circle,
   ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from "./lib/events.js";
 import type { Logger } from "./lib/logger.js";
+import { isOriginAllowed, type OriginPolicy } from "./lib/origins.js";
 import type { Presence } from "./lib/presence.js";
 import { DEFAULT_BOARD } from "./lib/rules.js";
 import { parseBoardName, parseCircleInput, parseInitials } from "./lib/schemas.js";
@@ -25,12 +26,18 @@ export interface IoDeps {
   logger: Logger;
   /** Larger messages are refused by the transport before they are parsed. */
   maxPayloadBytes: number;
+  origins: OriginPolicy;
 }
 
 const room = (board: string) => `board:${board}`;
 
 export function createIo(httpServer: HttpServer, deps: IoDeps): CirclesServer {
-  const io: CirclesServer = new Server(httpServer, { maxHttpBufferSize: deps.maxPayloadBytes });
+  const io: CirclesServer = new Server(httpServer, {
+    maxHttpBufferSize: deps.maxPayloadBytes,
+    // Runs on every handshake, polling and WebSocket alike: CORS alone would not stop upgrades.
+    allowRequest: (req, callback) => callback(null, isOriginAllowed(req.headers.origin, req.headers.host, deps.origins)),
+    cors: { origin: deps.origins.any ? true : [...deps.origins.allowed] },
+  });
 
   io.use((socket, next) => {
     const requested = socket.handshake.query["board"];

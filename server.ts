@@ -13,7 +13,7 @@ import { Presence } from "./lib/presence.js";
 import { createWriteLimiter } from "./lib/rate-limit.js";
 import type { BoardStore } from "./lib/store/board-store.js";
 
-export type ServerConfig = Pick<Config, "maxCircles" | "rateLimit" | "maxPayloadBytes">;
+export type ServerConfig = Pick<Config, "maxCircles" | "rateLimit" | "maxPayloadBytes" | "origins" | "trustProxy">;
 
 export interface CirclesApp {
   httpServer: http.Server;
@@ -30,8 +30,21 @@ export function createCirclesServer(store: BoardStore, config: ServerConfig, log
     maxCircles: config.maxCircles,
     onStoreError: (error, board) => logger.error({ err: error, board }, "store write failed"),
   });
-  const app = createApp({ boards, presence, logger, maxBodyBytes: config.maxPayloadBytes });
+  const app = createApp({
+    boards,
+    presence,
+    logger,
+    maxBodyBytes: config.maxPayloadBytes,
+    origins: config.origins,
+    trustProxy: config.trustProxy,
+  });
   const httpServer = http.createServer(app);
-  const io = createIo(httpServer, { boards, presence, logger, maxPayloadBytes: config.maxPayloadBytes });
+  const io = createIo(httpServer, {
+    boards,
+    presence,
+    logger,
+    maxPayloadBytes: config.maxPayloadBytes,
+    origins: config.origins,
+  });
   return { httpServer, io, boards, presence };
 }

@@ -22,6 +22,8 @@ describe("loadConfig", () => {
       rateLimit: { perSecond: 20, burst: 40 },
       maxPayloadBytes: 4096,
       logLevel: "info",
+      origins: { any: false, allowed: [] },
+      trustProxy: 0,
     });
   });
 
@@ -36,6 +38,8 @@ describe("loadConfig", () => {
         RATE_LIMIT_BURST: "12",
         MAX_PAYLOAD_BYTES: "2048",
         LOG_LEVEL: "debug",
+        ALLOWED_ORIGINS: "https://school.example, http://localhost:8080/",
+        TRUST_PROXY: "1",
       }),
     ).toEqual({
       port: 8080,
@@ -45,7 +49,20 @@ describe("loadConfig", () => {
       rateLimit: { perSecond: 5, burst: 12 },
       maxPayloadBytes: 2048,
       logLevel: "debug",
+      origins: { any: false, allowed: ["https://school.example", "http://localhost:8080"] },
+      trustProxy: 1,
     });
+  });
+
+  it("takes ALLOWED_ORIGINS=* as any origin", () => {
+    expect(loadConfig({ ALLOWED_ORIGINS: "*" }).origins).toEqual({ any: true, allowed: [] });
+  });
+
+  it("refuses an ALLOWED_ORIGINS entry that is not an origin, naming it", () => {
+    const { message } = configError({ ALLOWED_ORIGINS: "https://ok.example,not a url,ftp://files.example" });
+    expect(message).toContain('"not a url"');
+    expect(message).toContain('"ftp://files.example"');
+    expect(message).not.toContain("ok.example");
   });
 
   it("ignores unrelated variables", () => {

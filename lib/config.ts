@@ -4,6 +4,7 @@
  * names the setting instead of failing later.
  */
 import { z } from "zod";
+import { normaliseOrigin, type OriginPolicy } from "./origins.js";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -38,6 +39,24 @@ const envSchema = z
   RATE_LIMIT_BURST: integer("RATE_LIMIT_BURST", 40, 1, 1_000_000),
   MAX_PAYLOAD_BYTES: integer("MAX_PAYLOAD_BYTES", 4096, 512, 1_048_576),
   LOG_LEVEL: oneOf("LOG_LEVEL", LOG_LEVELS, "info"),
+  ALLOWED_ORIGINS: z
+    .string()
+    .default("")
+    .transform((raw, ctx): OriginPolicy => {
+      const entries = raw.split(",").map((entry) => entry.trim()).filter(Boolean);
+      if (entries.includes("*")) return { any: true, allowed: [] };
+      const allowed: string[] = [];
+      for (const entry of entries) {
+        const origin = normaliseOrigin(entry);
+        if (origin === undefined) {
+          ctx.addIssue({ code: "custom", message: `ALLOWED_ORIGINS entries must be origins like https://example.org, not ${JSON.stringify(entry)}` });
+        } else {
+          allowed.push(origin);
+        }
+      }
+      return { any: false, allowed };
+    }),
+  TRUST_PROXY: integer("TRUST_PROXY", 0, 0, 10),
   })
   .refine((env) => env.RATE_LIMIT_BURST >= env.RATE_LIMIT_PER_SECOND, {
     error: (issue) => {
@@ -59,6 +78,9 @@ export type Config = {
   rateLimit: { perSecond: number; burst: number };
   maxPayloadBytes: number;
   logLevel: (typeof LOG_LEVELS)[number];
+  origins: OriginPolicy;
+  /** How many reverse proxies (Heroku's router: 1) to trust for the client's address. */
+  trustProxy: number;
 };
 
 export class ConfigError extends Error {
@@ -81,5 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     rateLimit: { perSecond: e.RATE_LIMIT_PER_SECOND, burst: e.RATE_LIMIT_BURST },
     maxPayloadBytes: e.MAX_PAYLOAD_BYTES,
     logLevel: e.LOG_LEVEL,
+    origins: e.ALLOWED_ORIGINS,
+    trustProxy: e.TRUST_PROXY,
   };
 }

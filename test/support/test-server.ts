@@ -30,6 +30,8 @@ export const testConfig: ServerConfig = {
   maxCircles: 5000,
   rateLimit: { perSecond: 1000, burst: 2000 },
   maxPayloadBytes: 4096,
+  origins: { any: false, allowed: [] },
+  trustProxy: 0,
 };
 
 export async function startTestServer(
