@@ -6,12 +6,16 @@ import express, { type ErrorRequestHandler } from "express";
 import helmet from "helmet";
 import type { BoardService } from "./lib/board-service.js";
 import type { Logger } from "./lib/logger.js";
+import type { Metrics } from "./lib/metrics.js";
 import type { OriginPolicy } from "./lib/origins.js";
 import { staticDir, viewsDir } from "./lib/paths.js";
 import type { Presence } from "./lib/presence.js";
+import type { ReadinessCheck } from "./lib/readiness.js";
 import { apiRouter } from "./routes/api.js";
+import { opsRouter } from "./routes/ops.js";
 import { originGuard } from "./routes/origin-guard.js";
 import { pagesRouter } from "./routes/pages.js";
+import { requestLogger } from "./routes/request-log.js";
 
 export interface AppDeps {
   boards: BoardService;
@@ -20,6 +24,9 @@ export interface AppDeps {
   maxBodyBytes: number;
   origins: OriginPolicy;
   trustProxy: number;
+  metrics: Metrics;
+  /** What /readyz asks: every check must pass. */
+  readinessChecks: readonly ReadinessCheck[];
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -49,7 +56,10 @@ export function createApp(deps: AppDeps): express.Express {
       },
     }),
   );
+  // Probes, scrapes and static files go before the request logger: not logged.
+  app.use(opsRouter({ readinessChecks: deps.readinessChecks, registry: deps.metrics.registry, logger: deps.logger }));
   app.use(express.static(staticDir));
+  app.use(requestLogger(deps.logger));
   app.use("/api", originGuard(deps.origins), apiRouter(deps));
   app.use(pagesRouter());
   app.use((_req, res) => {

@@ -11,6 +11,7 @@ import type {
   Circle,
   ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from "./lib/events.js";
 import type { Logger } from "./lib/logger.js";
+import type { Metrics, RejectionReason } from "./lib/metrics.js";
 import { isOriginAllowed, type OriginPolicy } from "./lib/origins.js";
 import type { Presence } from "./lib/presence.js";
 import { DEFAULT_BOARD } from "./lib/rules.js";
@@ -27,6 +28,7 @@ export interface IoDeps {
   /** Larger messages are refused by the transport before they are parsed. */
   maxPayloadBytes: number;
   origins: OriginPolicy;
+  metrics: Pick<Metrics, "rejected" | "timeBroadcast">;
 }
 
 const room = (board: string) => `board:${board}`;
@@ -42,41 +44,49 @@ export function createIo(httpServer: HttpServer, deps: IoDeps): CirclesServer {
   io.use((socket, next) => {
     const requested = socket.handshake.query["board"];
     const parsed = requested === undefined ? { ok: true as const, value: DEFAULT_BOARD } : parseBoardName(requested);
-    if (!parsed.ok) return next(new Error(parsed.error));
+    if (!parsed.ok) {
+      deps.logger.info({ socket: socket.id, error: parsed.error }, "rejected connection");
+      return next(new Error(parsed.error));
+    }
     socket.data.board = parsed.value;
     next();
   });
 
+  const { metrics } = deps;
   deps.boards.subscribe({
-    circleAdded: (board, circle) => io.to(room(board)).emit("add-circle", circle),
+    circleAdded: (board, circle) => metrics.timeBroadcast("add-circle", () => io.to(room(board)).emit("add-circle", circle)),
     circlesRemoved: (board, ids) => {
       for (const id of ids) io.to(room(board)).emit("remove-circle", { id });
     },
-    cleared: (board) => {
-      // The lesson's clients listen for one name or the other.
-      io.to(room(board)).emit("clear-circles");
-      io.to(room(board)).emit("clear-display");
-    },
+    cleared: (board) =>
+      metrics.timeBroadcast("clear-circles", () => {
+        // The lesson's clients listen for one name or the other.
+        io.to(room(board)).emit("clear-circles");
+        io.to(room(board)).emit("clear-display");
+      }),
   });
 
   io.on("connection", (socket) => onConnection(io, socket, deps));
   return io;
 }
 
-function onConnection(io: CirclesServer, socket: CirclesSocket, { boards, presence, logger }: IoDeps): void {
+function onConnection(io: CirclesServer, socket: CirclesSocket, { boards, presence, logger, metrics }: IoDeps): void {
   const board = socket.data.board;
   const log = logger.child({ board, socket: socket.id });
   presence.join(socket.id, board);
   log.info("connected");
 
-  const rejected = (event: string, error: string) => log.info({ event, error }, "rejected payload");
+  const rejected = (event: string, reason: RejectionReason, error: string) => {
+    metrics.rejected(event, reason);
+    log.info({ event, reason, error }, "rejected payload");
+  };
   const announcePlayers = () => io.to(room(board)).emit("update-player-list", presence.players(board));
 
   socket.on("register-player", (...args: unknown[]) => {
     const { payload, reply } = splitAck<{ initials: string }>(args);
     const initials = parseInitials(payload);
     if (!initials.ok) {
-      rejected("register-player", initials.error);
+      rejected("register-player", "invalid", initials.error);
       return reply({ ok: false, error: initials.error });
     }
     presence.register(socket.id, initials.value);
@@ -87,20 +97,20 @@ function onConnection(io: CirclesServer, socket: CirclesSocket, { boards, presen
   socket.on("add-circle", guarded<{ circle: Circle }>(log, async (reply, payload) => {
     const input = parseCircleInput(payload);
     if (!input.ok) {
-      rejected("add-circle", input.error);
+      rejected("add-circle", "invalid", input.error);
       return reply({ ok: false, error: input.error });
     }
     const result = await boards.addCircle(board, input.value, {
       key: socket.id,
       initials: presence.initialsOf(socket.id),
     });
-    if (!result.ok) rejected("add-circle", result.error);
+    if (!result.ok) rejected("add-circle", result.reason, result.error);
     reply(result.ok ? { ok: true, circle: result.circle } : { ok: false, error: result.error });
   }));
 
   const clear = guarded(log, async (reply) => {
     const result = await boards.clear(board, { key: socket.id });
-    if (!result.ok) rejected("clear-circles", result.error);
+    if (!result.ok) rejected("clear-circles", result.reason, result.error);
     reply(result.ok ? { ok: true } : { ok: false, error: result.error });
   });
   socket.on("clear-circles", clear);

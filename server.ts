@@ -9,9 +9,11 @@ import { createIo, type CirclesServer } from "./io.js";
 import { BoardService } from "./lib/board-service.js";
 import type { Config } from "./lib/config.js";
 import type { Logger } from "./lib/logger.js";
+import { createMetrics, type Metrics } from "./lib/metrics.js";
 import { Presence } from "./lib/presence.js";
 import { createWriteLimiter } from "./lib/rate-limit.js";
 import type { BoardStore } from "./lib/store/board-store.js";
+import { shutDown } from "./shutdown.js";
 
 export type ServerConfig = Pick<Config, "maxCircles" | "rateLimit" | "maxPayloadBytes" | "origins" | "trustProxy">;
 
@@ -20,6 +22,9 @@ export interface CirclesApp {
   io: CirclesServer;
   boards: BoardService;
   presence: Presence;
+  metrics: Metrics;
+  /** The graceful stop (see shutdown.ts); closes the store too. */
+  close(): Promise<void>;
 }
 
 export function createCirclesServer(store: BoardStore, config: ServerConfig, logger: Logger): CirclesApp {
@@ -30,6 +35,19 @@ export function createCirclesServer(store: BoardStore, config: ServerConfig, log
     maxCircles: config.maxCircles,
     onStoreError: (error, board) => logger.error({ err: error, board }, "store write failed"),
   });
+  const metrics = createMetrics(presence);
+  boards.subscribe(metrics.boardListener);
+  // What /readyz asks; a Redis check joins this list.
+  const readinessChecks = [
+    { name: "store", check: () => store.ping() },
+    // Tells the load balancer to send no one new while the server drains.
+    {
+      name: "shutdown",
+      check: async () => {
+        if (boards.stopping) throw new Error("shutting down");
+      },
+    },
+  ];
   const app = createApp({
     boards,
     presence,
@@ -37,6 +55,8 @@ export function createCirclesServer(store: BoardStore, config: ServerConfig, log
     maxBodyBytes: config.maxPayloadBytes,
     origins: config.origins,
     trustProxy: config.trustProxy,
+    metrics,
+    readinessChecks,
   });
   const httpServer = http.createServer(app);
   const io = createIo(httpServer, {
@@ -45,6 +65,7 @@ export function createCirclesServer(store: BoardStore, config: ServerConfig, log
     logger,
     maxPayloadBytes: config.maxPayloadBytes,
     origins: config.origins,
+    metrics,
   });
-  return { httpServer, io, boards, presence };
+  return { httpServer, io, boards, presence, metrics, close: () => shutDown({ httpServer, io, boards, store }) };
 }

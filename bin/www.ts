@@ -9,11 +9,14 @@ import { createLogger } from "../lib/logger.js";
 import { openStore } from "../lib/store/open-store.js";
 import { createCirclesServer } from "../server.js";
 
+const SHUTDOWN_DEADLINE_MS = 10_000;
+
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger(config.logLevel);
   const store = await openStore(config);
-  const { httpServer, io } = createCirclesServer(store, config, logger);
+  const app = createCirclesServer(store, config, logger);
+  const { httpServer } = app;
 
   httpServer.listen(config.port, () => {
     const { port } = httpServer.address() as AddressInfo;
@@ -25,12 +28,21 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "shutting down");
-    // io.close() disconnects every socket and closes the HTTP server.
-    void io.close(async () => {
-      await store.close();
-      logger.info("stopped");
-      process.exit(0);
-    });
+    // Heroku sends SIGKILL 30 s after SIGTERM; stop well before, whatever happens.
+    setTimeout(() => {
+      logger.error({ deadlineMs: SHUTDOWN_DEADLINE_MS }, "shutdown took too long; exiting");
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    app.close().then(
+      () => {
+        logger.info("stopped");
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
   };
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);

@@ -36,6 +36,7 @@ export interface BoardServiceOptions {
 }
 
 const RATE_LIMITED: WriteFailure = { ok: false, reason: "rate-limited", error: "rate limited" };
+const STOPPING: WriteFailure = { ok: false, reason: "unavailable", error: "the server is restarting: try again shortly" };
 
 export class BoardService {
   private readonly listeners = new Set<BoardListener>();
@@ -45,6 +46,9 @@ export class BoardService {
   private readonly now: () => number;
   private readonly newId: () => string;
   private readonly onStoreError: (error: unknown, board: string) => void;
+  #stopping = false;
+  private writesUnderWay = 0;
+  private readonly whenIdle: (() => void)[] = [];
 
   constructor(options: BoardServiceOptions) {
     this.store = options.store;
@@ -65,7 +69,40 @@ export class BoardService {
     return this.store.load(board);
   }
 
-  async addCircle(board: string, input: CircleInput, writer: Writer): Promise<WriteResult<{ circle: Circle }>> {
+  /** True once a shutdown has begun. */
+  get stopping(): boolean {
+    return this.#stopping;
+  }
+
+  /**
+   * Refuse new writes from now on (a shutdown has begun); resolves once every
+   * write already under way is stored and announced.
+   */
+  async stopWrites(): Promise<void> {
+    this.#stopping = true;
+    if (this.writesUnderWay > 0) await new Promise<void>((resolve) => this.whenIdle.push(resolve));
+  }
+
+  addCircle(board: string, input: CircleInput, writer: Writer): Promise<WriteResult<{ circle: Circle }>> {
+    return this.write(() => this.storeCircle(board, input, writer));
+  }
+
+  clear(board: string, writer: Writer): Promise<WriteResult<object>> {
+    return this.write(() => this.storeClear(board, writer));
+  }
+
+  /** Counts writes under way, so that `stopWrites` knows when they are done. */
+  private async write<T extends object>(work: () => Promise<WriteResult<T>>): Promise<WriteResult<T>> {
+    if (this.#stopping) return STOPPING;
+    this.writesUnderWay++;
+    try {
+      return await work();
+    } finally {
+      if (--this.writesUnderWay === 0) for (const resolve of this.whenIdle.splice(0)) resolve();
+    }
+  }
+
+  private async storeCircle(board: string, input: CircleInput, writer: Writer): Promise<WriteResult<{ circle: Circle }>> {
     if (!(await this.limiter.tryConsume(writer.key))) return RATE_LIMITED;
     const circle: Circle = {
       id: this.newId(),
@@ -89,7 +126,7 @@ export class BoardService {
     return { ok: true, circle };
   }
 
-  async clear(board: string, writer: Writer): Promise<WriteResult<object>> {
+  private async storeClear(board: string, writer: Writer): Promise<WriteResult<object>> {
     if (!(await this.limiter.tryConsume(writer.key))) return RATE_LIMITED;
     try {
       await this.store.clear(board);

@@ -2,8 +2,9 @@
  * The REST API, for clients that cannot hold a socket. It calls the same
  * board service as the socket handlers, so its writes reach every socket.
  */
-import express, { Router, type Request, type Response } from "express";
+import express, { Router, type ErrorRequestHandler, type Request, type Response } from "express";
 import type { BoardService, WriteFailure } from "../lib/board-service.js";
+import type { Metrics } from "../lib/metrics.js";
 import type { Presence } from "../lib/presence.js";
 import { parseBoardName, parseCircleInput } from "../lib/schemas.js";
 
@@ -11,11 +12,15 @@ export interface ApiDeps {
   boards: BoardService;
   presence: Presence;
   maxBodyBytes: number;
+  metrics: Pick<Metrics, "rejected">;
 }
 
 const STATUS_OF: Record<WriteFailure["reason"], number> = { "rate-limited": 429, unavailable: 503 };
 
-export function apiRouter({ boards, presence, maxBodyBytes }: ApiDeps): Router {
+/** The socket event each write route stands for, to label rejections alike. */
+const EVENT_OF: Record<string, string> = { POST: "add-circle", DELETE: "clear-circles" };
+
+export function apiRouter({ boards, presence, maxBodyBytes, metrics }: ApiDeps): Router {
   const router = Router();
   router.use(express.json({ limit: maxBodyBytes, strict: false }));
 
@@ -44,9 +49,15 @@ export function apiRouter({ boards, presence, maxBodyBytes }: ApiDeps): Router {
     const board = boardOf(req, res);
     if (!board) return;
     const input = parseCircleInput(req.body);
-    if (!input.ok) return void res.status(400).json({ error: input.error });
+    if (!input.ok) {
+      metrics.rejected("add-circle", "invalid");
+      return void res.status(400).json({ error: input.error });
+    }
     const result = await boards.addCircle(board, input.value, writer(req));
-    if (!result.ok) return void res.status(STATUS_OF[result.reason]).json({ error: result.error });
+    if (!result.ok) {
+      metrics.rejected("add-circle", result.reason);
+      return void res.status(STATUS_OF[result.reason]).json({ error: result.error });
+    }
     res.status(201).location(`/api/boards/${board}/circles`).json(result.circle);
   });
 
@@ -54,13 +65,25 @@ export function apiRouter({ boards, presence, maxBodyBytes }: ApiDeps): Router {
     const board = boardOf(req, res);
     if (!board) return;
     const result = await boards.clear(board, writer(req));
-    if (!result.ok) return void res.status(STATUS_OF[result.reason]).json({ error: result.error });
+    if (!result.ok) {
+      metrics.rejected("clear-circles", result.reason);
+      return void res.status(STATUS_OF[result.reason]).json({ error: result.error });
+    }
     res.status(204).end();
   });
 
   router.use((req, res) => {
     res.status(404).json({ error: `no route for ${req.method} ${req.baseUrl}${req.path}` });
   });
+
+  // Bodies the JSON parser refused are rejected payloads too; the app's error handler answers.
+  const countRefusedBodies: ErrorRequestHandler = (error: { type?: unknown }, req, _res, next) => {
+    const event = EVENT_OF[req.method];
+    if (event && error?.type === "entity.parse.failed") metrics.rejected(event, "invalid");
+    if (event && error?.type === "entity.too.large") metrics.rejected(event, "too-large");
+    next(error);
+  };
+  router.use(countRefusedBodies);
 
   return router;
 }

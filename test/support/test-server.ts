@@ -5,7 +5,7 @@
 import type { AddressInfo } from "node:net";
 import { io as connect, type Socket } from "socket.io-client";
 import type { ClientToServerEvents, ServerToClientEvents } from "../../lib/events.js";
-import { silentLogger } from "../../lib/logger.js";
+import { silentLogger, type Logger } from "../../lib/logger.js";
 import type { BoardStore } from "../../lib/store/board-store.js";
 import { MemoryStore } from "../../lib/store/memory-store.js";
 import { createCirclesServer, type CirclesApp, type ServerConfig } from "../../server.js";
@@ -35,10 +35,10 @@ export const testConfig: ServerConfig = {
 };
 
 export async function startTestServer(
-  options: { config?: Partial<ServerConfig>; store?: BoardStore } = {},
+  options: { config?: Partial<ServerConfig>; store?: BoardStore; logger?: Logger } = {},
 ): Promise<TestServer> {
   const store = options.store ?? new MemoryStore();
-  const parts = createCirclesServer(store, { ...testConfig, ...options.config }, silentLogger);
+  const parts = createCirclesServer(store, { ...testConfig, ...options.config }, options.logger ?? silentLogger);
   await new Promise<void>((resolve) => parts.httpServer.listen(0, "127.0.0.1", resolve));
   const { port } = parts.httpServer.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
@@ -68,8 +68,7 @@ export async function startTestServer(
     },
     async close() {
       for (const socket of clients) socket.disconnect();
-      await parts.io.close();
-      await store.close();
+      await parts.close();
     },
   };
 }
