@@ -40,6 +40,10 @@ export function createIo(httpServer: HttpServer, deps: IoDeps): CirclesServer {
     allowRequest: (req, callback) => callback(null, isOriginAllowed(req.headers.origin, req.headers.host, deps.origins)),
     cors: { origin: deps.origins.any ? true : [...deps.origins.allowed] },
   });
+  // Handshakes refused by the transport (a foreign Origin, a bad session id) never reach `io.use`.
+  io.engine.on("connection_error", (error: { req: { headers: { origin?: string } }; code: number; message: string }) => {
+    deps.logger.info({ origin: error.req.headers.origin, code: error.code, error: error.message }, "rejected connection");
+  });
 
   io.use((socket, next) => {
     const requested = socket.handshake.query["board"];

@@ -7,6 +7,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
+import { io as connect } from "socket.io-client";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { CircleInput } from "../lib/events.js";
 import { createLogger } from "../lib/logger.js";
@@ -245,6 +246,18 @@ describe("logs", () => {
     await expect(server.client({ board: "Not A Board!" })).rejects.toThrow();
     expect(withMessage("rejected connection")).toEqual([
       expect.objectContaining({ socket: expect.any(String), error: expect.any(String) }),
+    ]);
+    const foreign = connect(server.url, {
+      transports: ["websocket"],
+      forceNew: true,
+      reconnection: false,
+      extraHeaders: { origin: "https://evil.example" },
+    });
+    await new Promise((resolve) => foreign.once("connect_error", resolve));
+    foreign.disconnect();
+    expect(withMessage("rejected connection")).toEqual([
+      expect.objectContaining({ socket: expect.any(String) }),
+      expect.objectContaining({ origin: "https://evil.example", error: expect.any(String) }),
     ]);
 
     const alice = await server.client({ board: "room-1" });
