@@ -33,7 +33,8 @@ export async function startServerProcess(options: StartOptions = {}): Promise<Se
   const [file, ...args] = options.command ?? [process.execPath, path.join(cwd, "dist", "bin", "www.js")];
   const child = spawn(file, args, {
     cwd,
-    env: { ...process.env, PORT: "0", ...options.env },
+    // The "listening on" line is an info line: a stricter LOG_LEVEL from the caller would hide it.
+    env: { ...process.env, PORT: "0", LOG_LEVEL: "info", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

@@ -1,0 +1,171 @@
+/**
+ * The circles page as a test sees it: role and label locators for what a
+ * player uses, plus read-only peeks at the client's state
+ * (`window.circlesDebug`) and at the canvas pixels.
+ */
+import { expect, type Locator, type Page } from "@playwright/test";
+import type { Circle } from "../../lib/events.js";
+import { BOARD_HEIGHT, BOARD_WIDTH } from "../../lib/rules.js";
+
+/** The slice of `window.circlesDebug` the tests read (see public/client/debug.ts). */
+interface CirclesDebug {
+  board: string;
+  circles(): Circle[];
+  players(): string[];
+  initials(): string | null;
+  connected(): boolean;
+}
+
+/** Just enough of the DOM's canvas for reading pixels inside `evaluate` (the test tsconfig has no DOM types). */
+interface CanvasLike {
+  width: number;
+  height: number;
+  getContext(kind: "2d"): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } | null;
+}
+
+export type Pixel = [r: number, g: number, b: number, a: number];
+
+export const BOARD_BACKGROUND: Pixel = [255, 255, 255, 255];
+
+export class BoardPage {
+  constructor(readonly page: Page) {}
+
+  get initialsInput(): Locator {
+    return this.page.getByLabel("Initials");
+  }
+
+  get players(): Locator {
+    return this.page.getByRole("list", { name: "Players" });
+  }
+
+  get canvas(): Locator {
+    return this.page.locator("canvas#board");
+  }
+
+  /** The "You are AB" chip. */
+  get identity(): Locator {
+    return this.page.locator("#identity");
+  }
+
+  get status(): Locator {
+    return this.page.locator("#connection");
+  }
+
+  async goto(path: string): Promise<void> {
+    await this.page.goto(path);
+  }
+
+  async expectConnected(): Promise<void> {
+    await expect(this.status).toHaveAttribute("data-state", "connected");
+    await expect(this.status).toHaveText("Connected");
+  }
+
+  /** Choose initials in the form and wait until the server lists us. */
+  async join(initials: string): Promise<void> {
+    await this.expectConnected();
+    await expect(this.initialsInput).toBeVisible();
+    await this.initialsInput.fill(initials);
+    await this.page.getByRole("button", { name: "Start drawing" }).click();
+    await expect(this.identity).toBeVisible();
+    await expect(this.identity).toContainText(initials.toUpperCase());
+    await this.expectPlayer(initials.toUpperCase());
+  }
+
+  playerItem(name: string): Locator {
+    return this.players.getByRole("listitem").filter({ hasText: new RegExp(`^${name}$`) });
+  }
+
+  async expectPlayer(name: string): Promise<void> {
+    await expect(this.playerItem(name)).toHaveCount(1);
+  }
+
+  /** Exactly these players, in any order. */
+  async expectPlayers(names: string[]): Promise<void> {
+    for (const name of names) await this.expectPlayer(name);
+    await expect(this.players.getByRole("listitem")).toHaveCount(names.length);
+  }
+
+  /** Click the board at logical board coordinates, whatever the canvas's size on screen. */
+  async clickBoard(x: number, y: number): Promise<void> {
+    const box = await this.canvas.boundingBox();
+    if (!box) throw new Error("the board is not visible");
+    await this.canvas.click({ position: { x: (x / BOARD_WIDTH) * box.width, y: (y / BOARD_HEIGHT) * box.height } });
+  }
+
+  /** Click, then wait until our own circle is on our board. */
+  async drawAt(x: number, y: number): Promise<Circle> {
+    const before = (await this.circles()).length;
+    await this.clickBoard(x, y);
+    await expect.poll(async () => (await this.circles()).length).toBe(before + 1);
+    const circle = (await this.circles()).at(-1);
+    if (!circle) throw new Error("no circle was drawn");
+    return circle;
+  }
+
+  circles(): Promise<Circle[]> {
+    return this.page.evaluate(() => (globalThis as unknown as { circlesDebug: CirclesDebug }).circlesDebug.circles());
+  }
+
+  playerNames(): Promise<string[]> {
+    return this.page.evaluate(() => (globalThis as unknown as { circlesDebug: CirclesDebug }).circlesDebug.players());
+  }
+
+  /** Wait until the canvas has drawn this many circles. */
+  async expectDrawn(count: number): Promise<void> {
+    await expect.poll(async () => (await this.circles()).length).toBe(count);
+    await expect(this.canvas).toHaveAttribute("data-circle-count", String(count));
+  }
+
+  /** The canvas pixel at logical board coordinates. */
+  pixelAt(x: number, y: number): Promise<Pixel> {
+    return this.canvas.evaluate(
+      (element, [lx, ly, width, height]) => {
+        const canvas = element as unknown as CanvasLike;
+        const px = Math.min(canvas.width - 1, Math.floor((lx / width) * canvas.width));
+        const py = Math.min(canvas.height - 1, Math.floor((ly / height) * canvas.height));
+        const data = canvas.getContext("2d")?.getImageData(px, py, 1, 1).data;
+        if (!data) throw new Error("cannot read the canvas");
+        return [data[0], data[1], data[2], data[3]] as Pixel;
+      },
+      [x, y, BOARD_WIDTH, BOARD_HEIGHT] as const,
+    );
+  }
+
+  /**
+   * Check the canvas shows this circle: a point inside it, clear of the
+   * label, has the circle's colour over the white board.
+   */
+  async expectCirclePainted(circle: Circle): Promise<void> {
+    const [x, y] = insidePoint(circle);
+    const expected = blendOverBoard(circle.rgba);
+    await expect
+      .poll(async () => distance(await this.pixelAt(x, y), expected), {
+        message: `pixel inside circle ${circle.id} at (${x}, ${y}) should be ${expected.join(",")}`,
+      })
+      .toBeLessThanOrEqual(6);
+  }
+
+  /** The point where `circle` was is plain board again. */
+  async expectBlankAt(circle: Circle): Promise<void> {
+    const [x, y] = insidePoint(circle);
+    await expect.poll(async () => distance(await this.pixelAt(x, y), BOARD_BACKGROUND)).toBe(0);
+  }
+}
+
+/** Below the centre, between the label and the edge: 30% of the diameter down. */
+export function insidePoint(circle: Circle): [number, number] {
+  return [circle.x, Math.min(BOARD_HEIGHT - 1, circle.y + circle.dia * 0.3)];
+}
+
+/** What `rgba(r, g, b, a)` looks like painted over the white board. */
+export function blendOverBoard(rgba: string): Pixel {
+  const match = /^rgba\((\d+), (\d+), (\d+), ([\d.]+)\)$/.exec(rgba);
+  if (!match) throw new Error(`unexpected colour ${rgba}`);
+  const [r, g, b, a] = match.slice(1).map(Number) as [number, number, number, number];
+  const over = (c: number) => Math.round(c * a + 255 * (1 - a));
+  return [over(r), over(g), over(b), 255];
+}
+
+export function distance(a: Pixel, b: Pixel): number {
+  return Math.max(...a.map((value, i) => Math.abs(value - (b[i] ?? 0))));
+}

@@ -1,0 +1,31 @@
+/**
+ * A read-only window onto the client's state, for tests and for curious
+ * players in the console: `circlesDebug.circles()` etc. Everything returned is
+ * a copy.
+ */
+import type { Circle } from "../../lib/events.js";
+
+export interface CirclesDebug {
+  readonly board: string;
+  circles(): Circle[];
+  players(): string[];
+  initials(): string | null;
+  connected(): boolean;
+  /** How many circles the last frame drew (matches `data-circle-count` on the canvas). */
+  rendered(): number;
+}
+
+declare global {
+  interface Window {
+    readonly circlesDebug?: CirclesDebug;
+  }
+}
+
+export function exposeDebug(debug: CirclesDebug): void {
+  Object.defineProperty(window, "circlesDebug", {
+    value: Object.freeze({ ...debug }),
+    writable: false,
+    configurable: false,
+    enumerable: false,
+  });
+}

@@ -1,0 +1,201 @@
+/**
+ * circles in the browser: wires the socket, the local state, the canvas and
+ * the page's controls together. Each piece lives in its own module.
+ */
+import type { Circle } from "../../lib/events.js";
+import { BOARD_HEIGHT, BOARD_WIDTH } from "../../lib/rules.js";
+import { boardPath, copyText, randomBoardName, readBoardName } from "./board-links.js";
+import { BoardView } from "./board-view.js";
+import { makeCircle } from "./circle-factory.js";
+import { CirclesState } from "./circles-state.js";
+import { ConnectionStatus } from "./connection-status.js";
+import { exposeDebug } from "./debug.js";
+import { byId } from "./dom.js";
+import { IdentityPanel } from "./identity-panel.js";
+import { loadInitials, saveInitials } from "./initials.js";
+import { PlayersList } from "./players-list.js";
+import { addCircle, clearCircles, connect, registerPlayer } from "./socket.js";
+import { Toaster } from "./toast.js";
+
+const board = readBoardName(document.body);
+const canvas = byId("board", HTMLCanvasElement);
+const state = new CirclesState();
+const view = new BoardView({ canvas, container: byId("stage", HTMLElement), state });
+const players = new PlayersList(
+  byId("players", HTMLUListElement),
+  byId("player-count", HTMLElement),
+  byId("players-empty", HTMLElement),
+);
+const status = new ConnectionStatus(byId("connection", HTMLElement), byId("connection-label", HTMLElement));
+const toaster = new Toaster(byId("toast", HTMLElement));
+const socket = connect(board);
+
+let initials: string | null = loadInitials();
+
+const identity = new IdentityPanel(
+  {
+    panel: byId("join", HTMLElement),
+    form: byId("initials-form", HTMLFormElement),
+    input: byId("initials", HTMLInputElement),
+    message: byId("initials-message", HTMLElement),
+    submit: byId("initials-submit", HTMLButtonElement),
+    cancel: byId("initials-cancel", HTMLButtonElement),
+    chip: byId("identity", HTMLElement),
+    chipName: byId("identity-name", HTMLElement),
+    change: byId("change-initials", HTMLButtonElement),
+  },
+  chooseInitials,
+);
+
+function adopt(next: string): void {
+  initials = next;
+  saveInitials(next);
+  players.setSelf(next);
+}
+
+/** The form's submit: register now when connected, otherwise on (re)connect. */
+async function chooseInitials(next: string): Promise<string | null> {
+  if (socket.connected) {
+    const ack = await registerPlayer(socket, next);
+    if (!ack.ok) return ack.error;
+    adopt(typeof ack.initials === "string" ? ack.initials : next);
+  } else {
+    adopt(next);
+  }
+  return null;
+}
+
+async function reRegister(): Promise<void> {
+  if (!initials) return;
+  const ack = await registerPlayer(socket, initials);
+  if (!ack.ok) {
+    toaster.show(`Could not join as ${initials}: ${ack.error}`, "error");
+    // Refused initials need new ones; anything else (a busy server) is retried on the next connect.
+    if (/initials/i.test(ack.error)) identity.open();
+  }
+}
+
+async function placeCircle(x: number, y: number): Promise<void> {
+  if (!initials) {
+    identity.prompt("Enter your initials first, then click the board.");
+    return;
+  }
+  if (!socket.connected) {
+    toaster.show("Not connected: waiting to reconnect…", "error");
+    return;
+  }
+  const ack = await addCircle(socket, makeCircle(initials, x, y));
+  if (ack.ok) state.add(ack.circle);
+  else toaster.show(`Circle not added: ${ack.error}`, "error");
+}
+
+// --- the board: taps and clicks (pointer events), and the keyboard -------------
+
+let press: { id: number; x: number; y: number } | null = null;
+const TAP_SLOP_PX = 10;
+
+canvas.addEventListener("pointerdown", (event) => {
+  if (!event.isPrimary || event.button !== 0) return;
+  press = { id: event.pointerId, x: event.clientX, y: event.clientY };
+});
+canvas.addEventListener("pointerup", (event) => {
+  const start = press;
+  press = null;
+  if (!start || start.id !== event.pointerId) return;
+  // A drag or a scroll is not a tap.
+  if (Math.hypot(event.clientX - start.x, event.clientY - start.y) > TAP_SLOP_PX) return;
+  const point = view.toBoard(event.clientX, event.clientY);
+  if (point) void placeCircle(point.x, point.y);
+});
+canvas.addEventListener("pointercancel", () => {
+  press = null;
+});
+canvas.addEventListener("keydown", (event) => {
+  if (event.key !== "Enter" && event.key !== " ") return;
+  event.preventDefault();
+  void placeCircle(Math.random() * BOARD_WIDTH, Math.random() * BOARD_HEIGHT);
+});
+
+// --- header actions ------------------------------------------------------------
+
+byId("clear", HTMLButtonElement).addEventListener("click", async () => {
+  if (!socket.connected) {
+    toaster.show("Not connected: waiting to reconnect…", "error");
+    return;
+  }
+  const ack = await clearCircles(socket);
+  if (ack.ok) state.clear();
+  else toaster.show(`Not cleared: ${ack.error}`, "error");
+});
+
+byId("new-board", HTMLButtonElement).addEventListener("click", () => {
+  location.assign(boardPath(randomBoardName()));
+});
+
+byId("copy-link", HTMLButtonElement).addEventListener("click", async () => {
+  const result = await copyText(location.href, byId("share-link", HTMLInputElement), byId("share", HTMLElement));
+  toaster.show(result === "copied" ? "Link copied" : "Copy the selected link to share this board");
+});
+
+// --- the socket ------------------------------------------------------------------
+
+socket.on("board-snapshot", (snapshot) => {
+  state.replace(Array.isArray(snapshot?.circles) ? snapshot.circles : []);
+});
+socket.on("add-circle", (circle: Circle) => state.add(circle));
+socket.on("remove-circle", (removed) => state.remove(removed?.id));
+socket.on("clear-circles", () => state.clear());
+socket.on("clear-display", () => state.clear());
+socket.on("update-player-list", (list) => players.update(Array.isArray(list) ? list : []));
+
+/** After the server itself hangs up (a restart, a refusal) Socket.IO does not retry; we do, backing off. */
+let retryDelayMs = 1000;
+let retryTimer: ReturnType<typeof setTimeout> | undefined;
+function retryLater(): void {
+  clearTimeout(retryTimer);
+  retryTimer = setTimeout(() => {
+    if (!socket.connected) socket.connect();
+  }, retryDelayMs * (0.75 + Math.random() / 2));
+  retryDelayMs = Math.min(retryDelayMs * 2, 30_000);
+}
+
+socket.on("connect", () => {
+  retryDelayMs = 1000;
+  clearTimeout(retryTimer);
+  status.set("connected");
+  void reRegister();
+});
+socket.on("disconnect", (reason) => {
+  if (reason === "io client disconnect") {
+    status.set("offline");
+  } else if (socket.active) {
+    status.set("reconnecting", `Connection lost (${reason}); reconnecting…`);
+  } else {
+    status.set("reconnecting", "The server closed the connection; reconnecting…");
+    retryLater();
+  }
+});
+socket.on("connect_error", (error) => {
+  if (socket.active) {
+    status.set("reconnecting", `Cannot reach the server (${error.message}); retrying…`);
+  } else {
+    status.set("offline", `The server refused the connection: ${error.message}`);
+    toaster.show(`Cannot join this board: ${error.message}`, "error", 6000);
+    retryLater();
+  }
+});
+socket.io.on("reconnect_attempt", () => status.set("reconnecting"));
+
+// --- start -----------------------------------------------------------------------
+
+identity.setCurrent(initials);
+players.setSelf(initials);
+
+exposeDebug({
+  board,
+  circles: () => state.list(),
+  players: () => players.players,
+  initials: () => initials,
+  connected: () => socket.connected,
+  rendered: () => Number(canvas.dataset.circleCount ?? 0),
+});
