@@ -10,6 +10,8 @@ import type {
   AckCallback,
   Circle,
   ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from "./lib/events.js";
+import { clientAddress } from "./lib/client-address.js";
+import type { FloodGuard } from "./lib/flood-guard.js";
 import type { Logger } from "./lib/logger.js";
 import type { Metrics, RejectionReason } from "./lib/metrics.js";
 import { isOriginAllowed, type OriginPolicy } from "./lib/origins.js";
@@ -28,7 +30,10 @@ export interface IoDeps {
   /** Larger messages are refused by the transport before they are parsed. */
   maxPayloadBytes: number;
   origins: OriginPolicy;
-  metrics: Pick<Metrics, "rejected" | "timeBroadcast">;
+  floodGuard: FloodGuard;
+  /** Reverse proxies to see through for a client's address (TRUST_PROXY). */
+  trustProxy: number;
+  metrics: Pick<Metrics, "rejected" | "timeBroadcast" | "floodCutOffs">;
 }
 
 const room = (board: string) => `board:${board}`;
@@ -56,6 +61,15 @@ export function createIo(httpServer: HttpServer, deps: IoDeps): CirclesServer {
     next();
   });
 
+  io.use(async (socket, next) => {
+    socket.data.address = clientAddress(socket.request, deps.trustProxy);
+    if (await deps.floodGuard.isCoolingDown(socket.data.address)) {
+      deps.logger.info({ socket: socket.id, address: socket.data.address }, "rejected connection during flood cool-down");
+      return next(new Error("too many events from this address: try again shortly"));
+    }
+    next();
+  });
+
   const { metrics } = deps;
   deps.boards.subscribe({
     circleAdded: (board, circle) => metrics.timeBroadcast("add-circle", () => io.to(room(board)).emit("add-circle", circle)),
@@ -74,7 +88,8 @@ export function createIo(httpServer: HttpServer, deps: IoDeps): CirclesServer {
   return io;
 }
 
-function onConnection(io: CirclesServer, socket: CirclesSocket, { boards, presence, logger, metrics }: IoDeps): void {
+function onConnection(io: CirclesServer, socket: CirclesSocket, deps: IoDeps): void {
+  const { boards, presence, logger, metrics } = deps;
   const board = socket.data.board;
   const log = logger.child({ board, socket: socket.id });
   presence.join(socket.id, board);
@@ -85,6 +100,23 @@ function onConnection(io: CirclesServer, socket: CirclesSocket, { boards, presen
     log.info({ event, reason, error }, "rejected payload");
   };
   const announcePlayers = () => io.to(room(board)).emit("update-player-list", presence.players(board));
+
+  // Before any listener: events over the flood guard's budget are not handled at all.
+  const events = deps.floodGuard.counter();
+  socket.use((packet, next) => {
+    const verdict = events.count();
+    if (verdict === "pass") return next();
+    if (verdict === "drop") {
+      rejected(String(packet[0]), "rate-limited", "rate limited");
+      splitAck(packet.slice(1)).reply({ ok: false, error: "rate limited" });
+      return;
+    }
+    if (socket.disconnected) return;
+    metrics.floodCutOffs.inc();
+    log.warn({ address: socket.data.address }, "cut off a flooding connection");
+    void deps.floodGuard.coolDown(socket.data.address);
+    socket.disconnect(true);
+  });
 
   socket.on("register-player", (...args: unknown[]) => {
     const { payload, reply } = splitAck<{ initials: string }>(args);

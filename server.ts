@@ -10,12 +10,16 @@ import { BoardService } from "./lib/board-service.js";
 import type { Config } from "./lib/config.js";
 import type { Logger } from "./lib/logger.js";
 import { createMetrics, type Metrics } from "./lib/metrics.js";
+import { createFloodGuard } from "./lib/flood-guard.js";
 import { Presence } from "./lib/presence.js";
 import { createWriteLimiter } from "./lib/rate-limit.js";
 import type { BoardStore } from "./lib/store/board-store.js";
 import { shutDown } from "./shutdown.js";
 
 export type ServerConfig = Pick<Config, "maxCircles" | "rateLimit" | "maxPayloadBytes" | "origins" | "trustProxy">;
+
+/** How long an address cut off for flooding waits before it may connect again. */
+const FLOOD_COOLDOWN_SECONDS = 30;
 
 export interface CirclesApp {
   httpServer: http.Server;
@@ -65,6 +69,13 @@ export function createCirclesServer(store: BoardStore, config: ServerConfig, log
     logger,
     maxPayloadBytes: config.maxPayloadBytes,
     origins: config.origins,
+    trustProxy: config.trustProxy,
+    floodGuard: createFloodGuard({
+      // Room for every write the limit allows, and as many other events.
+      eventsPerSecond: 2 * config.rateLimit.burst,
+      cutOffAfter: 2 * config.rateLimit.burst,
+      cooldownSeconds: FLOOD_COOLDOWN_SECONDS,
+    }),
     metrics,
   });
   return { httpServer, io, boards, presence, metrics, close: () => shutDown({ httpServer, io, boards, store }) };

@@ -51,4 +51,6 @@ export interface InterServerEvents {}
 /** What the server remembers on each socket. */
 export interface SocketData {
   board: string;
+  /** The client's address, seen through the trusted proxies. */
+  address: string;
 }

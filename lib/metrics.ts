@@ -20,6 +20,8 @@ export interface Metrics {
   readonly rejectedPayloads: Counter<"event" | "reason">;
   readonly rateLimitedEvents: Counter<"event">;
   readonly broadcastSeconds: Histogram<"event">;
+  /** Connections cut off by the flood guard. */
+  readonly floodCutOffs: Counter;
   /** Count a refused payload; a rate-limited one is also counted as a rate-limited event. */
   rejected(event: string, reason: RejectionReason): void;
   /** Run a broadcast (`io.to(room).emit(...)`) and record how long it took. */
@@ -84,6 +86,11 @@ export function createMetrics(presence: Presence): Metrics {
     labelNames: ["event"] as const,
     registers,
   });
+  const floodCutOffs = new Counter({
+    name: "circles_flood_cutoffs_total",
+    help: "Connections cut off for sending far more events than the flood guard allows.",
+    registers,
+  });
   const broadcastSeconds = new Histogram({
     name: "circles_broadcast_fanout_seconds",
     help: "Time spent handing one broadcast to every socket of a board, by event.",
@@ -99,6 +106,7 @@ export function createMetrics(presence: Presence): Metrics {
     rejectedPayloads,
     rateLimitedEvents,
     broadcastSeconds,
+    floodCutOffs,
     rejected(event, reason) {
       rejectedPayloads.inc({ event, reason });
       if (reason === "rate-limited") rateLimitedEvents.inc({ event });

@@ -110,4 +110,19 @@ describe("limits", () => {
     expect(await server.boards.circles("default")).toHaveLength(10);
     expect((await other.emitWithAck("add-circle", circle())).ok).toBe(true);
   });
+
+  it("cuts off a connection that floods far past the limit, and keeps its address out for a while", async () => {
+    server = await startTestServer({ config: { rateLimit: { perSecond: 5, burst: 10 } } });
+    const bystander = await server.client();
+    const flooder = await server.client();
+    const cutOff = new Promise<string>((resolve) => flooder.once("disconnect", resolve));
+    // Far more than the guard's 20 events a second, sent at once, answers not awaited.
+    for (let i = 0; i < 500; i++) flooder.emit("add-circle", circle(i));
+
+    expect(await cutOff).toBe("io server disconnect");
+    expect((await server.metrics.floodCutOffs.get()).values[0]?.value).toBe(1);
+    await expect(server.client()).rejects.toThrow(/too many events/);
+    expect((await bystander.emitWithAck("add-circle", circle())).ok).toBe(true);
+    expect((await server.boards.circles("default")).length).toBeLessThanOrEqual(11);
+  });
 });
