@@ -69,14 +69,17 @@ export function createApp(deps: AppDeps): express.Express {
   return app;
 }
 
+/** The only error texts clients see: the body parser's own are not for them. */
+const CLIENT_MESSAGES: Record<number, string> = { 400: "invalid JSON", 413: "request body too large" };
+
 /** Last in line: clients get a short message, the log gets the detail. */
 function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (error: unknown, req, res, _next) => {
+  return (error: unknown, req, res, next) => {
+    // Too late for a status: let Express end the response.
+    if (res.headersSent) return next(error);
     const status = httpStatusOf(error);
     if (status >= 500) logger.error({ err: error, method: req.method, url: req.originalUrl }, "request failed");
-    const message = status === 400 ? "invalid JSON" : status === 413 ? "request body too large" : "internal error";
-    if (res.headersSent) return;
-    res.status(status).json({ error: message });
+    res.status(status).json({ error: CLIENT_MESSAGES[status] ?? (status < 500 ? "bad request" : "internal error") });
   };
 }
 

@@ -68,6 +68,16 @@ describe("errors", () => {
     expect(await response.json()).toEqual({ error: "invalid JSON" });
   });
 
+  it("answers other refusals of the body parser with their status and no internal detail", async () => {
+    const response = await api("/boards/b/circles", {
+      method: "POST",
+      headers: { "content-type": "application/json; charset=koi8-r" },
+      body: JSON.stringify(circle),
+    });
+    expect(response.status).toBe(415);
+    expect(await response.json()).toEqual({ error: "bad request" });
+  });
+
   it("answers an invalid circle with 400 and the reason, storing nothing", async () => {
     const response = await post("/boards/b/circles", JSON.stringify({ ...circle, dia: 9000 }));
     expect(response.status).toBe(400);
