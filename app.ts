@@ -2,7 +2,7 @@
  * The Express app: pages, static files and the REST API. It never listens;
  * `bin/www.ts` does, so tests can run it on any port.
  */
-import express, { type ErrorRequestHandler } from "express";
+import express, { type ErrorRequestHandler, type RequestHandler } from "express";
 import helmet from "helmet";
 import type { BoardService } from "./lib/board-service.js";
 import type { Logger } from "./lib/logger.js";
@@ -62,12 +62,14 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(requestLogger(deps.logger));
   app.use("/api", originGuard(deps.origins), apiRouter(deps));
   app.use(pagesRouter());
-  app.use((_req, res) => {
-    res.status(404).render("not-found", { message: "There is no page here." });
-  });
+  app.use(notFoundPage);
   app.use(errorHandler(deps.logger));
   return app;
 }
+
+const notFoundPage: RequestHandler = (_req, res) => {
+  res.status(404).render("not-found", { message: "There is no page here." });
+};
 
 /** The only error texts clients see: the body parser's own are not for them. */
 const CLIENT_MESSAGES: Record<number, string> = { 400: "invalid JSON", 413: "request body too large" };
@@ -77,6 +79,11 @@ function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     // Too late for a status: let Express end the response.
     if (res.headersSent) return next(error);
+    // A path segment that does not decode (`/b/%ZZ`) names nothing that exists.
+    if (error instanceof URIError) {
+      if (req.originalUrl.startsWith("/api/")) return void res.status(400).json({ error: "malformed URL" });
+      return void notFoundPage(req, res, next);
+    }
     const status = httpStatusOf(error);
     if (status >= 500) logger.error({ err: error, method: req.method, url: req.originalUrl }, "request failed");
     res.status(status).json({ error: CLIENT_MESSAGES[status] ?? (status < 500 ? "bad request" : "internal error") });
