@@ -38,6 +38,14 @@ export interface IoDeps {
 
 const room = (board: string) => `board:${board}`;
 
+/** The events clients may send; the type makes sure none is forgotten. */
+const CLIENT_EVENTS: Record<keyof ClientToServerEvents, true> = {
+  "register-player": true,
+  "add-circle": true,
+  "clear-circles": true,
+  "clear-display": true,
+};
+
 export function createIo(httpServer: HttpServer, deps: IoDeps): CirclesServer {
   const io: CirclesServer = new Server(httpServer, {
     maxHttpBufferSize: deps.maxPayloadBytes,
@@ -116,6 +124,12 @@ function onConnection(io: CirclesServer, socket: CirclesSocket, deps: IoDeps): v
     log.warn({ address: socket.data.address }, "cut off a flooding connection");
     void deps.floodGuard.coolDown(socket.data.address);
     socket.disconnect(true);
+  });
+  // Nothing listens for other events, so their acknowledgements would never be answered.
+  socket.use(([event, ...args], next) => {
+    if (typeof event === "string" && Object.hasOwn(CLIENT_EVENTS, event)) return next();
+    rejected("unknown", "invalid", "unknown event");
+    splitAck(args).reply({ ok: false, error: "unknown event" });
   });
 
   socket.on("register-player", (...args: unknown[]) => {

@@ -151,6 +151,14 @@ describe("bad input", () => {
     expect(bob.received.filter((e) => e.event === "add-circle")).toHaveLength(1);
   });
 
+  it("answers an unknown event with an error, and carries on", async () => {
+    const alice = await server.client();
+    const raw = alice as unknown as { emitWithAck(event: string, ...args: unknown[]): Promise<unknown> };
+    expect(await raw.emitWithAck("draw-square", { x: 1 })).toEqual({ ok: false, error: "unknown event" });
+    expect(await raw.emitWithAck("toString")).toEqual({ ok: false, error: "unknown event" });
+    expect((await alice.emitWithAck("add-circle", circle)).ok).toBe(true);
+  });
+
   it("refuses initials with markup and never relays them", async () => {
     const alice = await server.client();
     const bob = await server.client();
