@@ -168,6 +168,24 @@ export function describeBoardStoreContract(name: string, makeStore: () => Promis
       expect(settled).toStrictEqual(Array.from({ length: 30 }, (_, i) => i));
     });
 
+    it("settles a load in call order with the writes around it, seeing exactly those before it", async () => {
+      const board = makeBoard();
+      const [first, second] = [makeCircle(), makeCircle()];
+      const settled: string[] = [];
+      const track = <T>(name: string, promise: Promise<T>) =>
+        promise.then((value) => {
+          settled.push(name);
+          return value;
+        });
+      const [, loaded] = await Promise.all([
+        track("add first", store.add(board, first, BIG)),
+        track("load", store.load(board)),
+        track("add second", store.add(board, second, BIG)),
+      ]);
+      expect(settled).toStrictEqual(["add first", "load", "add second"]);
+      expect(loaded).toStrictEqual([first]);
+    });
+
     it("keeps an add issued right after a clear, and drops one issued before it", async () => {
       const board = makeBoard();
       const before = makeCircle();

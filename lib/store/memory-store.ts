@@ -1,9 +1,9 @@
 import type { Circle } from "../events.js";
-import type { BoardStore } from "./board-store.js";
+import { checkMaxCircles, type BoardStore } from "./board-store.js";
 
 /**
- * Boards in process memory: for tests, and a fallback when no durable store
- * is configured. Nothing survives a restart. Every method finishes before it
+ * Boards in process memory, for `STORE=memory` (a throwaway board) and for
+ * tests of the other layers. Nothing survives a restart. Every method finishes before it
  * returns, so writes take effect in call order by construction.
  */
 export class MemoryStore implements BoardStore {
@@ -18,9 +18,8 @@ export class MemoryStore implements BoardStore {
 
   async add(board: string, circle: Circle, maxCircles: number): Promise<string[]> {
     this.#assertOpen();
-    if (!Number.isInteger(maxCircles) || maxCircles < 0) {
-      throw new RangeError(`maxCircles must be a non-negative integer, got ${maxCircles}`);
-    }
+    const badCap = checkMaxCircles(maxCircles);
+    if (badCap) throw badCap;
     const circles = this.#boards.get(board) ?? [];
     circles.push({ ...circle });
     const dropped = circles.splice(0, Math.max(0, circles.length - maxCircles));

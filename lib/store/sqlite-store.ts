@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import type { Circle } from "../events.js";
-import type { BoardStore } from "./board-store.js";
+import { checkMaxCircles, type BoardStore } from "./board-store.js";
 
 export interface SqliteStoreOptions {
   /** Directory of `circles.db`; created, with its parents, if missing. */
@@ -133,9 +133,8 @@ export class SqliteStore implements BoardStore {
   // it settles with its batch (before `close` resolves), not ticks later.
   add(board: string, circle: Circle, maxCircles: number): Promise<string[]> {
     // Checked now: inside the batch it would fail every write queued with it.
-    if (!Number.isInteger(maxCircles) || maxCircles < 0) {
-      return Promise.reject(new RangeError(`maxCircles must be a non-negative integer, got ${maxCircles}`));
-    }
+    const badCap = checkMaxCircles(maxCircles);
+    if (badCap) return Promise.reject(badCap);
     return this.#enqueue(() => this.#insert(board, circle, maxCircles));
   }
 
