@@ -1,8 +1,8 @@
 /**
- * A graceful stop, in the order that loses nothing: stop taking connections,
- * refuse new writes while the ones under way finish, let their
- * acknowledgements go out, close every connection so that clients reconnect
- * by themselves (to this server's successor), then close the store.
+ * A graceful stop, in the order that loses nothing: refuse new writes and
+ * connections, let the writes under way finish and their acknowledgements
+ * go out, close every connection so that clients reconnect by themselves
+ * (to this server's successor), then close the store.
  */
 import type http from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -19,18 +19,29 @@ export interface Closeable {
 
 /** How long connections get to flush what they were sent before they are cut. */
 const FLUSH_WAIT_MS = 2000;
+const POLL_MS = 20;
 
 export async function shutDown({ httpServer, io, boards, store }: Closeable): Promise<void> {
-  httpServer.close();
-  httpServer.closeIdleConnections();
-  await boards.stopWrites();
+  // First, so that /readyz fails and no write starts from here on.
+  const writesDone = boards.stopWrites();
+  let allClosed = false;
+  httpServer.close(() => {
+    allClosed = true;
+  });
+  await writesDone;
   // The acknowledgements of the last writes are sent from continuations of
   // those writes: give them a turn of the event loop to reach the buffers.
   await sleep(0);
   // A plain close waits until the connection's buffer is flushed; the
   // client sees a transport close, which it answers by reconnecting.
   for (const socket of io.sockets.sockets.values()) socket.conn.close();
-  for (let waited = 0; io.engine.clientsCount > 0 && waited < FLUSH_WAIT_MS; waited += 20) await sleep(20);
+  // Keep-alive connections go as soon as their last response is out.
+  for (let waited = 0; !allClosed && waited < FLUSH_WAIT_MS; waited += POLL_MS) {
+    httpServer.closeIdleConnections();
+    await sleep(POLL_MS);
+  }
+  // Whatever is left (a stalled upload, a handshake not yet finished) is cut.
+  httpServer.closeAllConnections();
   await io.close();
   await store.close();
 }

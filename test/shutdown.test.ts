@@ -5,6 +5,7 @@
  * within Heroku's 30 s. Needs `npm run build`.
  */
 import { mkdtemp, rm } from "node:fs/promises";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -75,4 +76,23 @@ it("stores every acknowledged circle, tells clients to reconnect, and exits 0", 
   const storedIds = new Set(stored.map((circle) => circle.id));
   const missing = acknowledged.filter((circle) => !storedIds.has(circle.id));
   expect(missing).toEqual([]);
+});
+
+it("cuts a request stalled mid-upload and still exits 0 within 10 s", async () => {
+  dataDir = await mkdtemp(path.join(os.tmpdir(), "circles-shutdown-"));
+  running = await startServerProcess({ env: { DATA_DIR: dataDir } });
+  const { port } = new URL(running.url);
+  const stalled = net.connect(Number(port), "127.0.0.1");
+  stalled.on("error", () => {});
+  const hungUp = new Promise((resolve) => stalled.once("close", resolve));
+  await new Promise((resolve) => stalled.once("connect", resolve));
+  // Promises 500 bytes of body and sends 10.
+  stalled.write("POST /api/boards/default/circles HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"x\": 1, ");
+  await sleep(100);
+
+  const signalled = performance.now();
+  expect(await running.stop("SIGTERM")).toBe(0);
+  running = undefined;
+  expect(performance.now() - signalled).toBeLessThan(10_000);
+  await hungUp;
 });
