@@ -46,6 +46,11 @@ const CLIENT_EVENTS: Record<keyof ClientToServerEvents, true> = {
   "clear-display": true,
 };
 
+/** An event's name for logs and metric labels: clients choose names, so any other is "unknown". */
+function eventLabel(event: unknown): string {
+  return typeof event === "string" && Object.hasOwn(CLIENT_EVENTS, event) ? event : "unknown";
+}
+
 export function createIo(httpServer: HttpServer, deps: IoDeps): CirclesServer {
   const io: CirclesServer = new Server(httpServer, {
     maxHttpBufferSize: deps.maxPayloadBytes,
@@ -115,7 +120,7 @@ function onConnection(io: CirclesServer, socket: CirclesSocket, deps: IoDeps): v
     const verdict = events.count();
     if (verdict === "pass") return next();
     if (verdict === "drop") {
-      rejected(String(packet[0]), "rate-limited", "rate limited");
+      rejected(eventLabel(packet[0]), "flood", "rate limited");
       splitAck(packet.slice(1)).reply({ ok: false, error: "rate limited" });
       return;
     }
@@ -127,7 +132,7 @@ function onConnection(io: CirclesServer, socket: CirclesSocket, deps: IoDeps): v
   });
   // Nothing listens for other events, so their acknowledgements would never be answered.
   socket.use(([event, ...args], next) => {
-    if (typeof event === "string" && Object.hasOwn(CLIENT_EVENTS, event)) return next();
+    if (eventLabel(event) !== "unknown") return next();
     rejected("unknown", "invalid", "unknown event");
     splitAck(args).reply({ ok: false, error: "unknown event" });
   });

@@ -71,8 +71,9 @@ export function createCirclesServer(store: BoardStore, config: ServerConfig, log
     origins: config.origins,
     trustProxy: config.trustProxy,
     floodGuard: createFloodGuard({
-      // Room for every write the limit allows, and as many other events.
-      eventsPerSecond: 2 * config.rateLimit.burst,
+      // Room for every write the limit allows, and as many other events
+      // (never fewer than 20, so a tight write limit leaves registering alone).
+      eventsPerSecond: Math.max(2 * config.rateLimit.burst, 20),
       cutOffAfter: 2 * config.rateLimit.burst,
       cooldownSeconds: FLOOD_COOLDOWN_SECONDS,
     }),

@@ -11,7 +11,8 @@ import type { BoardListener, WriteFailure } from "./board-service.js";
 import type { Presence } from "./presence.js";
 
 /** Why a payload was refused: it failed validation or was too large, or the write was refused. */
-export type RejectionReason = "invalid" | "too-large" | WriteFailure["reason"];
+/** `flood`: dropped by the flood guard before any handler saw it. */
+export type RejectionReason = "invalid" | "too-large" | "flood" | WriteFailure["reason"];
 
 export interface Metrics {
   readonly registry: Registry;

@@ -175,6 +175,22 @@ describe("/metrics", () => {
     expect(metrics.value("circles_rate_limited_events_total", { event: "clear-circles" })).toBe(1);
   });
 
+  it("labels flood drops by known event only, whatever names a client makes up", async () => {
+    // The guard allows 20 events a second (its floor) and cuts off after 2 × burst = 4 more.
+    const server = await start({ config: { rateLimit: { perSecond: 1, burst: 2 } } });
+    const flooder = await server.client();
+    const raw = flooder as unknown as { emit(event: string, ...args: unknown[]): void };
+    const cutOff = new Promise((resolve) => flooder.once("disconnect", resolve));
+    for (let i = 0; i < 40; i++) raw.emit(i % 2 ? `made-up-${i}` : "add-circle", circle);
+    await cutOff;
+
+    const metrics = await scrape(server);
+    const flood = metrics.samples.filter((s) => s.name === "circles_rejected_payloads_total" && s.labels["reason"] === "flood");
+    expect(flood.map((s) => s.labels["event"]).sort()).toEqual(["add-circle", "unknown"]);
+    expect(flood.reduce((sum, s) => sum + s.value, 0)).toBe(4);
+    expect(metrics.value("circles_rate_limited_events_total", { event: "unknown" })).toBeUndefined();
+  });
+
   it("keeps each server's metrics apart when several run in one process", async () => {
     const first = await start();
     const second = await start();
