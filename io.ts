@@ -144,8 +144,8 @@ function onConnection(io: CirclesServer, socket: CirclesSocket, deps: IoDeps): v
       rejected("register-player", "invalid", initials.error);
       return reply({ ok: false, error: initials.error });
     }
-    presence.register(socket.id, initials.value);
-    announcePlayers();
+    // The same initials again change nothing, so nothing is announced.
+    if (presence.register(socket.id, initials.value)) announcePlayers();
     reply({ ok: true, initials: initials.value });
   });
 

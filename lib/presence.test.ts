@@ -21,7 +21,7 @@ describe("Presence", () => {
     expect(presence.players("default")).toEqual([]);
     expect(presence.initialsOf("s1")).toBeUndefined();
 
-    expect(presence.register("s1", "AB")).toBe("default");
+    expect(presence.register("s1", "AB")).toBe(true);
     expect(presence.connections).toBe(1);
     expect(presence.playerCount).toBe(1);
     expect(presence.players("default")).toEqual(["AB"]);
@@ -29,7 +29,7 @@ describe("Presence", () => {
   });
 
   it("refuses to register a socket that never joined", () => {
-    expect(presence.register("ghost", "AB")).toBeUndefined();
+    expect(presence.register("ghost", "AB")).toBe(false);
     expect(presence.connections).toBe(0);
     expect(presence.playerCount).toBe(0);
     expect(presence.initialsOf("ghost")).toBeUndefined();
@@ -63,35 +63,36 @@ describe("Presence", () => {
     presence.register("s2", "BB");
     presence.register("s3", "CC");
 
-    expect(presence.register("s2", "XY")).toBe("b");
+    expect(presence.register("s2", "XY")).toBe(true);
+    expect(presence.register("s2", "XY")).toBe(false);
     expect(presence.players("b")).toEqual(["AA", "XY", "CC"]);
     expect(presence.initialsOf("s2")).toBe("XY");
     expect(presence.playerCount).toBe(3);
     expect(presence.connections).toBe(3);
   });
 
-  it("returns the board from leave only when a registered player left", () => {
+  it("says a player list changed only when a registered player left", () => {
     presence.join("watcher", "b");
     presence.join("player", "b");
     presence.register("player", "PL");
 
-    expect(presence.leave("watcher")).toBeUndefined();
+    expect(presence.leave("watcher")).toBe(false);
     expect(presence.connections).toBe(1);
     expect(presence.players("b")).toEqual(["PL"]);
 
-    expect(presence.leave("player")).toBe("b");
+    expect(presence.leave("player")).toBe(true);
     expect(presence.connections).toBe(0);
     expect(presence.playerCount).toBe(0);
     expect(presence.players("b")).toEqual([]);
     expect(presence.initialsOf("player")).toBeUndefined();
   });
 
-  it("returns undefined when an unknown socket leaves, and a second leave changes nothing", () => {
-    expect(presence.leave("ghost")).toBeUndefined();
+  it("changes nothing when an unknown socket leaves, or a socket leaves twice", () => {
+    expect(presence.leave("ghost")).toBe(false);
     presence.join("s1", "b");
     presence.register("s1", "AB");
-    expect(presence.leave("s1")).toBe("b");
-    expect(presence.leave("s1")).toBeUndefined();
+    expect(presence.leave("s1")).toBe(true);
+    expect(presence.leave("s1")).toBe(false);
     expect(presence.connections).toBe(0);
   });
 
@@ -107,7 +108,7 @@ describe("Presence", () => {
     expect(presence.players("beta")).toEqual(["B1"]);
     expect(presence.players("gamma")).toEqual([]);
 
-    expect(presence.leave("a1")).toBe("alpha");
+    expect(presence.leave("a1")).toBe(true);
     expect(presence.players("alpha")).toEqual(["A2"]);
     expect(presence.players("beta")).toEqual(["B1"]);
   });

@@ -15,12 +15,12 @@ export class Presence {
     this.members.set(socketId, { board, initials: null });
   }
 
-  /** Set or change a socket's initials; returns its board, or undefined for an unknown socket. */
-  register(socketId: string, initials: string): string | undefined {
+  /** Set or change a socket's initials; true when its board's player list changed. */
+  register(socketId: string, initials: string): boolean {
     const member = this.members.get(socketId);
-    if (!member) return undefined;
+    if (!member || member.initials === initials) return false;
     member.initials = initials;
-    return member.board;
+    return true;
   }
 
   /** A registered socket's initials; undefined until it registers. */
@@ -28,11 +28,11 @@ export class Presence {
     return this.members.get(socketId)?.initials ?? undefined;
   }
 
-  /** Forget a socket. Returns its board when that board's player list changed. */
-  leave(socketId: string): string | undefined {
+  /** Forget a socket; true when its board's player list changed. */
+  leave(socketId: string): boolean {
     const member = this.members.get(socketId);
     this.members.delete(socketId);
-    return member?.initials ? member.board : undefined;
+    return Boolean(member?.initials);
   }
 
   /** The board's players' initials, in the order they arrived. */

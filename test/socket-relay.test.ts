@@ -104,6 +104,19 @@ describe("players", () => {
     expect(await update).toEqual([["XYZ"]]);
   });
 
+  it("announces nothing when a player registers the same initials again", async () => {
+    const alice = await server.client();
+    const bob = await server.client();
+    await alice.emitWithAck("register-player", "AB");
+    expect(await alice.emitWithAck("register-player", "AB")).toEqual({ ok: true, initials: "AB" });
+    // Bob's own registration is announced after anything Alice caused.
+    const own = nextEvent(bob, "update-player-list");
+    await bob.emitWithAck("register-player", "CD");
+    await own;
+    const lists = bob.received.filter((e) => e.event === "update-player-list").map((e) => e.args[0]);
+    expect(lists).toEqual([[], ["AB"], ["AB", "CD"]]);
+  });
+
   it("puts a registered player's initials on their circles", async () => {
     const alice = await server.client();
     await alice.emitWithAck("register-player", "AB");
