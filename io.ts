@@ -74,13 +74,20 @@ export function createIo(httpServer: HttpServer, deps: IoDeps): CirclesServer {
     next();
   });
 
-  io.use(async (socket, next) => {
+  io.use((socket, next) => {
     socket.data.address = clientAddress(socket.request, deps.trustProxy);
-    if (await deps.floodGuard.isCoolingDown(socket.data.address)) {
-      deps.logger.info({ socket: socket.id, address: socket.data.address }, "rejected connection during flood cool-down");
-      return next(new Error("too many events from this address: try again shortly"));
-    }
-    next();
+    // Socket.IO ignores a middleware's promise: a rejection must become next(error) here.
+    deps.floodGuard.isCoolingDown(socket.data.address).then(
+      (cooling) => {
+        if (!cooling) return next();
+        deps.logger.info({ socket: socket.id, address: socket.data.address }, "rejected connection during flood cool-down");
+        next(new Error("too many events from this address: try again shortly"));
+      },
+      (error: unknown) => {
+        deps.logger.error({ err: error, socket: socket.id }, "flood guard failed");
+        next(new Error("internal error"));
+      },
+    );
   });
 
   const { metrics } = deps;
@@ -127,7 +134,7 @@ function onConnection(io: CirclesServer, socket: CirclesSocket, deps: IoDeps): v
     if (socket.disconnected) return;
     metrics.floodCutOffs.inc();
     log.warn({ address: socket.data.address }, "cut off a flooding connection");
-    void deps.floodGuard.coolDown(socket.data.address);
+    deps.floodGuard.coolDown(socket.data.address).catch((error: unknown) => log.error({ err: error }, "flood guard failed"));
     socket.disconnect(true);
   });
   // Nothing listens for other events, so their acknowledgements would never be answered.

@@ -38,6 +38,7 @@ export function createCirclesServer(store: BoardStore, config: ServerConfig, log
     limiter: createWriteLimiter(config.rateLimit),
     maxCircles: config.maxCircles,
     onStoreError: (error, board) => logger.error({ err: error, board }, "store write failed"),
+    onListenerError: (error, board) => logger.error({ err: error, board }, "announcing a change failed"),
   });
   const metrics = createMetrics(presence);
   boards.subscribe(metrics.boardListener);

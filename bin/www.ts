@@ -18,10 +18,28 @@ async function main(): Promise<void> {
   const app = createCirclesServer(store, config, logger);
   const { httpServer } = app;
 
-  httpServer.listen(config.port, () => {
-    const { port } = httpServer.address() as AddressInfo;
-    logger.info({ port, store: config.store }, `listening on http://localhost:${port}`);
+  process.on("uncaughtException", (error) => {
+    logger.fatal({ err: error }, "uncaught exception");
+    process.exit(1);
   });
+  process.on("unhandledRejection", (reason) => {
+    logger.fatal({ err: reason }, "unhandled promise rejection");
+    process.exit(1);
+  });
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once("error", reject);
+      httpServer.listen(config.port, resolve);
+    });
+  } catch (error) {
+    await store.close();
+    throw (error as NodeJS.ErrnoException).code === "EADDRINUSE"
+      ? new StartupError(`port ${config.port} is already in use: set PORT to a free one`)
+      : error;
+  }
+  const { port } = httpServer.address() as AddressInfo;
+  logger.info({ port, store: config.store }, `listening on http://localhost:${port}`);
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
@@ -48,8 +66,12 @@ async function main(): Promise<void> {
   process.on("SIGINT", stop);
 }
 
+/** A start-up problem the operator can fix, told in one line without a stack. */
+class StartupError extends Error {}
+
 main().catch((error: unknown) => {
   // Before the logger exists, stderr is the only place to say what is wrong.
-  process.stderr.write(`circles: ${error instanceof ConfigError ? error.message : String((error as Error)?.stack ?? error)}\n`);
+  const known = error instanceof ConfigError || error instanceof StartupError;
+  process.stderr.write(`circles: ${known ? error.message : String((error as Error)?.stack ?? error)}\n`);
   process.exit(1);
 });

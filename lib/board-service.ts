@@ -33,6 +33,8 @@ export interface BoardServiceOptions {
   newId?: () => string;
   /** Told of store failures, which clients see only as "unavailable". */
   onStoreError?: (error: unknown, board: string) => void;
+  /** Told of a listener that threw; the write stays stored and reported as done. */
+  onListenerError?: (error: unknown, board: string) => void;
 }
 
 const RATE_LIMITED: WriteFailure = { ok: false, reason: "rate-limited", error: "rate limited" };
@@ -46,6 +48,7 @@ export class BoardService {
   private readonly now: () => number;
   private readonly newId: () => string;
   private readonly onStoreError: (error: unknown, board: string) => void;
+  private readonly onListenerError: (error: unknown, board: string) => void;
   #stopping = false;
   private writesUnderWay = 0;
   private readonly whenIdle: (() => void)[] = [];
@@ -57,6 +60,7 @@ export class BoardService {
     this.now = options.now ?? Date.now;
     this.newId = options.newId ?? randomUUID;
     this.onStoreError = options.onStoreError ?? (() => {});
+    this.onListenerError = options.onListenerError ?? (() => {});
   }
 
   subscribe(listener: BoardListener): () => void {
@@ -119,10 +123,10 @@ export class BoardService {
     } catch (error) {
       return this.unavailable(error, board, "the circle could not be saved");
     }
-    for (const listener of this.listeners) {
+    this.announce(board, (listener) => {
       listener.circleAdded(board, circle);
       if (dropped.length > 0) listener.circlesRemoved(board, dropped);
-    }
+    });
     return { ok: true, circle };
   }
 
@@ -133,8 +137,19 @@ export class BoardService {
     } catch (error) {
       return this.unavailable(error, board, "the board could not be cleared");
     }
-    for (const listener of this.listeners) listener.cleared(board);
+    this.announce(board, (listener) => listener.cleared(board));
     return { ok: true };
+  }
+
+  /** Each listener on its own: one that throws must not silence the others or undo a stored write. */
+  private announce(board: string, tell: (listener: BoardListener) => void): void {
+    for (const listener of this.listeners) {
+      try {
+        tell(listener);
+      } catch (error) {
+        this.onListenerError(error, board);
+      }
+    }
   }
 
   private unavailable(error: unknown, board: string, message: string): WriteFailure {
