@@ -73,8 +73,10 @@ describe("pages", () => {
     server = await startTestServer();
     const response = await fetch(server.url);
     const policy = response.headers.get("content-security-policy") ?? "";
+    expect(policy).toContain("default-src 'none'");
     expect(policy).toContain("script-src 'self'");
     expect(policy).toContain("style-src 'self'");
+    expect(policy).toContain("require-trusted-types-for 'script'");
     expect(policy).not.toContain("unsafe-inline");
     expect(response.headers.get("x-powered-by")).toBeNull();
   });
