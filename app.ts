@@ -72,7 +72,7 @@ const notFoundPage: RequestHandler = (_req, res) => {
   res.status(404).render("not-found", { message: "There is no page here." });
 };
 
-/** The only error texts clients see: the body parser's own are not for them. */
+/** What clients are told of errors Express or the body parser raise: their own texts are not for them. */
 const CLIENT_MESSAGES: Record<number, string> = { 400: "invalid JSON", 413: "request body too large" };
 
 /** Last in line: clients get a short message, the log gets the detail. */

@@ -14,7 +14,7 @@ import { clientAddress } from "./lib/client-address.js";
 import type { FloodGuard } from "./lib/flood-guard.js";
 import type { Logger } from "./lib/logger.js";
 import type { Metrics, RejectionReason } from "./lib/metrics.js";
-import { isOriginAllowed, type OriginPolicy } from "./lib/origins.js";
+import { corsOrigin, isOriginAllowed, type OriginPolicy } from "./lib/origins.js";
 import type { Presence } from "./lib/presence.js";
 import { DEFAULT_BOARD } from "./lib/rules.js";
 import { parseBoardName, parseCircleInput, parseInitials } from "./lib/schemas.js";
@@ -56,7 +56,7 @@ export function createIo(httpServer: HttpServer, deps: IoDeps): CirclesServer {
     maxHttpBufferSize: deps.maxPayloadBytes,
     // Runs on every handshake, polling and WebSocket alike: CORS alone would not stop upgrades.
     allowRequest: (req, callback) => callback(null, isOriginAllowed(req.headers.origin, req.headers.host, deps.origins)),
-    cors: { origin: deps.origins.any ? true : [...deps.origins.allowed] },
+    cors: { origin: corsOrigin(deps.origins) },
   });
   // Handshakes refused by the transport (a foreign Origin, a bad session id) never reach `io.use`.
   io.engine.on("connection_error", (error: { req: { headers: { origin?: string } }; code: number; message: string }) => {

@@ -42,7 +42,7 @@ export function createCirclesServer(store: BoardStore, config: ServerConfig, log
   });
   const metrics = createMetrics(presence);
   boards.subscribe(metrics.boardListener);
-  // What /readyz asks; a Redis check joins this list.
+  // What /readyz asks; each dependency the server needs is one check.
   const readinessChecks = [
     { name: "store", check: () => store.ping() },
     // Tells the load balancer to send no one new while the server drains.

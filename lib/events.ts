@@ -45,7 +45,7 @@ export interface ServerToClientEvents {
   "clear-display": () => void;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- one process today; the Redis adapter will fill this in
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- one process serves every board, so servers exchange nothing
 export interface InterServerEvents {}
 
 /** What the server remembers on each socket. */

@@ -3,7 +3,8 @@
  * write, which costs little, but a client that sends thousands of events at
  * once still makes the server read and answer every one of them before it
  * serves anyone else. So every event a connection sends is counted; past
- * `eventsPerSecond` they are dropped unread, and a connection that keeps
+ * `eventsPerSecond` they are answered "rate limited" without being handled,
+ * and a connection that keeps
  * going well past that is cut off. Its address may not connect again for
  * `cooldownSeconds`, so that reconnecting does not buy a fresh allowance.
  */

@@ -26,6 +26,8 @@ export function normaliseOrigin(value: string): string | undefined {
  * Whether a request with this `Origin` and `Host` header may go on. The
  * app's own origin is recognised by host alone, because behind a TLS proxy
  * (Heroku) the browser says https while the app itself is spoken to in http.
+ * (A DNS-rebinding page would pass as "own": the app has no accounts or
+ * secrets for it to reach, so that is accepted.)
  */
 export function isOriginAllowed(origin: string | undefined, host: string | undefined, policy: OriginPolicy): boolean {
   if (origin === undefined) return true;
@@ -34,4 +36,9 @@ export function isOriginAllowed(origin: string | undefined, host: string | undef
   if (normalised === undefined) return false;
   if (host !== undefined && new URL(normalised).host === host.toLowerCase()) return true;
   return policy.allowed.includes(normalised);
+}
+
+/** The `origin` option of the cors package (used by Express and Socket.IO alike) for a policy. */
+export function corsOrigin(policy: OriginPolicy): true | string[] {
+  return policy.any ? true : [...policy.allowed];
 }

@@ -1,6 +1,6 @@
 /**
  * Readiness: whether this instance can serve requests now, as `/readyz`
- * reports it. Each dependency (the store today, Redis later) is one check;
+ * reports it. Each dependency (today, the store) is one check;
  * the instance is ready when every check answers in time.
  */
 

@@ -4,7 +4,7 @@
  */
 import cors from "cors";
 import { Router } from "express";
-import { isOriginAllowed, type OriginPolicy } from "../lib/origins.js";
+import { corsOrigin, isOriginAllowed, type OriginPolicy } from "../lib/origins.js";
 
 export function originGuard(policy: OriginPolicy): Router {
   const router = Router();
@@ -12,6 +12,6 @@ export function originGuard(policy: OriginPolicy): Router {
     if (isOriginAllowed(req.headers.origin, req.headers.host, policy)) return next();
     res.status(403).json({ error: "origin not allowed" });
   });
-  router.use(cors({ origin: policy.any ? true : [...policy.allowed] }));
+  router.use(cors({ origin: corsOrigin(policy) }));
   return router;
 }
