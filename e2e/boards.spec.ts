@@ -15,17 +15,21 @@ test("two boards in two tabs stay apart", async ({ openPage, board }) => {
 
   await one.expectPlayers(["ON"]);
   await two.expectPlayers(["TW"]);
-  await two.page.waitForTimeout(300);
+  // Two drew after one's circle was broadcast, so had it leaked to two it would
+  // have come before two's own circle on two's connection: it is not there.
   await two.expectDrawn(1);
   await one.expectDrawn(1);
   expect((await two.circles()).map((c) => c.id)).toEqual([theirs.id]);
 
-  // Clearing one board leaves the other alone.
+  // Clearing one board leaves the other alone. Two's next circle comes back
+  // after anything the clear could have sent two's way.
   await one.page.getByRole("button", { name: "Clear" }).click();
   await one.expectDrawn(0);
-  await two.page.waitForTimeout(300);
-  await two.expectDrawn(1);
+  const sentinel = await two.drawAt(1500, 800);
+  expect((await two.circles()).map((c) => c.id)).toEqual([theirs.id, sentinel.id]);
+  await two.expectDrawn(2);
   await two.expectCirclePainted(theirs);
+  await one.expectDrawn(0);
 });
 
 test("the default board lives at /", async ({ page }) => {

@@ -77,9 +77,7 @@ test("invalid initials show a validation message and are not sent", async ({ ope
     await expect(ann.initialsInput).toHaveAttribute("aria-invalid", "true");
     await expect(ann.identity).toBeHidden();
   }
-  // Nothing was registered: not on the wire, not in anyone's list.
-  await page.waitForTimeout(300);
-  expect(sent.filter((payload) => payload.includes("register-player"))).toEqual([]);
+  // Nothing was registered: not in anyone's list...
   await bob.expectPlayers(["BO"]);
   await ann.expectPlayers(["BO"]);
 
@@ -87,6 +85,10 @@ test("invalid initials show a validation message and are not sent", async ({ ope
   await ann.join("ok");
   await expect(page.getByText("Use 2–3 letters or digits")).toBeHidden();
   await bob.expectPlayers(["BO", "OK"]);
+  // ...and not on the wire: the good initials, sent after the bad ones, are the only ones sent.
+  const registrations = () => sent.filter((payload) => payload.includes("register-player"));
+  await expect.poll(registrations).toHaveLength(1);
+  expect(registrations()[0]).toContain('"OK"');
 });
 
 test("clicking the board before choosing initials asks for them instead of drawing", async ({ openPage, board }) => {
@@ -101,7 +103,13 @@ test("clicking the board before choosing initials asks for them instead of drawi
 
   await expect(page.getByText("Enter your initials first")).toBeVisible();
   await expect(ann.initialsInput).toBeFocused();
-  await page.waitForTimeout(300);
-  await ann.expectDrawn(0);
-  expect(sent.filter((payload) => payload.includes("add-circle"))).toEqual([]);
+
+  // Join and draw one circle: it comes back after anything the first click could have sent.
+  await ann.join("AN");
+  const circle = await ann.drawAt(300, 300);
+  await ann.expectDrawn(1);
+  expect((await ann.circles()).map((c) => c.id)).toEqual([circle.id]);
+  const additions = () => sent.filter((payload) => payload.includes("add-circle"));
+  await expect.poll(additions).toHaveLength(1);
+  expect(additions()[0]).toContain('"AN"');
 });

@@ -3,7 +3,7 @@ import { BOARD_NAME_PATTERN, DEFAULT_BOARD } from "../../lib/rules.js";
 
 const ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
 /** 20 characters of 36 is about 103 bits: nobody stumbles onto your board. */
-export const RANDOM_BOARD_LENGTH = 20;
+const RANDOM_BOARD_LENGTH = 20;
 
 /** A random board name from crypto.getRandomValues, without modulo bias. */
 export function randomBoardName(length = RANDOM_BOARD_LENGTH): string {

@@ -3,13 +3,13 @@ import type { CircleInput } from "../../lib/events.js";
 import { BOARD_HEIGHT, BOARD_WIDTH, MAX_DIAMETER, MIN_DIAMETER } from "../../lib/rules.js";
 import { randomColour } from "./colour.js";
 
-export const SMALLEST = Math.max(MIN_DIAMETER, 20);
-export const LARGEST = Math.min(MAX_DIAMETER, 120);
+const SMALLEST = Math.max(MIN_DIAMETER, 20);
+const LARGEST = Math.min(MAX_DIAMETER, 120);
 
 const clamp = (n: number, min: number, max: number) => Math.min(max, Math.max(min, n));
 const tenth = (n: number) => Math.round(n * 10) / 10;
 
-export function randomDiameter(random: () => number = Math.random): number {
+function randomDiameter(random: () => number = Math.random): number {
   return Math.round(SMALLEST + random() * (LARGEST - SMALLEST));
 }
 

@@ -1,8 +1,8 @@
 /**
  * The circles on this board as this browser knows them: the last snapshot plus
  * every live change since. Circles are kept in drawing order (oldest first)
- * and keyed by id, so a circle heard twice (our own ack and the broadcast) is
- * stored once.
+ * and keyed by id, so a circle heard twice is stored once. Only the server's
+ * broadcasts change it (see main.ts), never the answers to our own requests.
  */
 import type { Circle } from "../../lib/events.js";
 
@@ -15,7 +15,7 @@ export type CirclesChange = { kind: "add"; circle: Circle } | { kind: "remove"; 
 export type CirclesListener = (change: CirclesChange) => void;
 
 /** Incoming data is checked before it is kept: a malformed circle is dropped, not drawn. */
-export function isCircle(value: unknown): value is Circle {
+function isCircle(value: unknown): value is Circle {
   if (typeof value !== "object" || value === null) return false;
   const c = value as Record<string, unknown>;
   return (

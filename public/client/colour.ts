@@ -37,7 +37,7 @@ export function parseColour(text: string): Rgba | null {
 }
 
 /** HSL (h in degrees, s and l in 0–1) to RGB bytes. */
-export function hslToRgb(h: number, s: number, l: number): [number, number, number] {
+function hslToRgb(h: number, s: number, l: number): [number, number, number] {
   const k = (n: number) => (n + h / 30) % 12;
   const chroma = s * Math.min(l, 1 - l);
   const f = (n: number) => l - chroma * Math.max(-1, Math.min(k(n) - 3, 9 - k(n), 1));
@@ -64,8 +64,8 @@ function contrast(a: number, b: number): number {
   return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
 }
 
-export const DARK_LABEL = "#111827";
-export const LIGHT_LABEL = "#ffffff";
+const DARK_LABEL = "#111827";
+const LIGHT_LABEL = "#ffffff";
 const DARK_LUMINANCE = luminance({ r: 0x11, g: 0x18, b: 0x27, a: 1 });
 
 /** The label colour (near-black or white) that contrasts most with `fill` painted over `backdrop`. */

@@ -12,7 +12,6 @@ const LABELS: Record<ConnectionState, string> = {
 export class ConnectionStatus {
   readonly #element: HTMLElement;
   readonly #label: HTMLElement;
-  #state: ConnectionState = "connecting";
 
   constructor(element: HTMLElement, label: HTMLElement) {
     this.#element = element;
@@ -20,12 +19,7 @@ export class ConnectionStatus {
     this.set("connecting");
   }
 
-  get state(): ConnectionState {
-    return this.#state;
-  }
-
   set(state: ConnectionState, detail?: string): void {
-    this.#state = state;
     this.#element.dataset.state = state;
     this.#label.textContent = LABELS[state];
     this.#element.title = detail ?? LABELS[state];

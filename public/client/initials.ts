@@ -35,12 +35,3 @@ export function saveInitials(initials: string): void {
     // storage blocked or full: remembered until the page closes
   }
 }
-
-export function forgetInitials(): void {
-  fallback = null;
-  try {
-    localStorage.removeItem(STORAGE_KEY);
-  } catch {
-    // nothing to forget
-  }
-}

@@ -31,6 +31,12 @@ const toaster = new Toaster(byId("toast", HTMLElement));
 const socket = connect(board);
 
 let initials: string | null = loadInitials();
+/**
+ * True once this connection has had the board's snapshot. Only then is the
+ * server relaying the board's changes to us, so only then does what we write
+ * come back to us as a broadcast (the only way the board changes here).
+ */
+let synced = false;
 
 const identity = new IdentityPanel(
   {
@@ -75,18 +81,24 @@ async function reRegister(): Promise<void> {
   }
 }
 
+/** Whether a change may be sent now; says why not when it may not. */
+function readyToWrite(): boolean {
+  if (!socket.connected) toaster.show("Not connected: waiting to reconnect…", "error");
+  else if (!synced) toaster.show("Still loading the board: try again in a moment", "error");
+  else return true;
+  return false;
+}
+
 async function placeCircle(x: number, y: number): Promise<void> {
   if (!initials) {
     identity.prompt("Enter your initials first, then click the board.");
     return;
   }
-  if (!socket.connected) {
-    toaster.show("Not connected: waiting to reconnect…", "error");
-    return;
-  }
+  if (!readyToWrite()) return;
+  // The circle appears when the server broadcasts it, to us as to everyone:
+  // the ack only tells us whether to complain (see "the socket" below).
   const ack = await addCircle(socket, makeCircle(initials, x, y));
-  if (ack.ok) state.add(ack.circle);
-  else toaster.show(`Circle not added: ${ack.error}`, "error");
+  if (!ack.ok) toaster.show(`Circle not added: ${ack.error}`, "error");
 }
 
 // --- the board: taps and clicks (pointer events), and the keyboard -------------
@@ -119,13 +131,10 @@ canvas.addEventListener("keydown", (event) => {
 // --- header actions ------------------------------------------------------------
 
 byId("clear", HTMLButtonElement).addEventListener("click", async () => {
-  if (!socket.connected) {
-    toaster.show("Not connected: waiting to reconnect…", "error");
-    return;
-  }
+  if (!readyToWrite()) return;
+  // Like circles, the clear itself arrives as a broadcast; the ack is only for errors.
   const ack = await clearCircles(socket);
-  if (ack.ok) state.clear();
-  else toaster.show(`Not cleared: ${ack.error}`, "error");
+  if (!ack.ok) toaster.show(`Not cleared: ${ack.error}`, "error");
 });
 
 byId("new-board", HTMLButtonElement).addEventListener("click", () => {
@@ -139,8 +148,18 @@ byId("copy-link", HTMLButtonElement).addEventListener("click", async () => {
 
 // --- the socket ------------------------------------------------------------------
 
+/*
+ * The circles follow the server's broadcasts and nothing else: a snapshot on
+ * (re)connect, then every add, remove and clear in the order the server sent
+ * them. Our own requests are broadcast back to us like anyone's. Acks never
+ * touch the state: one can arrive after later broadcasts (the server answers
+ * a request a little after broadcasting its effect), so acting on it would
+ * undo what happened in between, e.g. wipe a circle added just after our
+ * clear, or bring back one of ours that someone else's clear removed.
+ */
 socket.on("board-snapshot", (snapshot) => {
   state.replace(Array.isArray(snapshot?.circles) ? snapshot.circles : []);
+  synced = true;
 });
 socket.on("add-circle", (circle: Circle) => state.add(circle));
 socket.on("remove-circle", (removed) => state.remove(removed?.id));
@@ -148,7 +167,14 @@ socket.on("clear-circles", () => state.clear());
 socket.on("clear-display", () => state.clear());
 socket.on("update-player-list", (list) => players.update(Array.isArray(list) ? list : []));
 
-/** After the server itself hangs up (a restart, a refusal) Socket.IO does not retry; we do, backing off. */
+/**
+ * Socket.IO reconnects by itself after a lost connection, a server restart or
+ * shutdown included (the server closes the transport, and the client
+ * retries). It gives up only when the server means it: a `disconnect(true)`
+ * (the flood guard cutting a connection off, or a board that failed to load)
+ * or a handshake refused by the server's middleware (a flood cool-down). Then
+ * we retry ourselves, backing off.
+ */
 let retryDelayMs = 1000;
 let retryTimer: ReturnType<typeof setTimeout> | undefined;
 function retryLater(): void {
@@ -166,6 +192,7 @@ socket.on("connect", () => {
   void reRegister();
 });
 socket.on("disconnect", (reason) => {
+  synced = false;
   if (reason === "io client disconnect") {
     status.set("offline");
   } else if (socket.active) {
