@@ -1,9 +1,18 @@
 /** Server-owned boards over real sockets: snapshots, isolation, the cap and the rate limit. */
-import { afterEach, describe, expect, it } from "vitest";
-import type { CircleInput } from "../lib/events.js";
-import { nextEvent, startTestServer, type TestServer } from "./support/test-server.js";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { Ack, BoardSnapshot, Circle, CircleInput } from "../lib/events.js";
+import { SqliteStore } from "../lib/store/sqlite-store.js";
+import { nextEvent, startTestServer, type TestClient, type TestServer } from "./support/test-server.js";
 
 const circle = (x = 100): CircleInput => ({ initials: "AB", x, y: 200, dia: 50, rgba: "#336699" });
+
+/**
+ * Resolves once everything the server sent `socket` before now has arrived: a refused
+ * registration (which announces nothing) is answered on the same connection, after them.
+ */
+async function sync(socket: TestClient): Promise<void> {
+  expect(await socket.timeout(2000).emitWithAck("register-player", "")).toMatchObject({ ok: false });
+}
 
 let server: TestServer;
 afterEach(async () => {
@@ -36,22 +45,74 @@ describe("snapshots", () => {
   });
 
   it("never lets a live event overtake the snapshot, even mid-burst", async () => {
-    server = await startTestServer();
+    // A limit no burst here reaches: every write must be accepted.
+    server = await startTestServer({ config: { rateLimit: { perSecond: 100_000, burst: 100_000 } } });
+    // The production store, whose group commit settles a batch of writes together.
+    expect(server.store).toBeInstanceOf(SqliteStore);
     const writer = await server.client();
-    const burst = Array.from({ length: 200 }, (_, i) => writer.emitWithAck("add-circle", circle(i)));
-    const joiners = await Promise.all(Array.from({ length: 5 }, () => server.client()));
-    await Promise.all(burst);
-    await new Promise((resolve) => setTimeout(resolve, 100));
 
-    for (const joiner of joiners) {
-      expect(joiner.received[0]!.event).toBe("board-snapshot");
-      const [snapshot] = joiner.received[0]!.args as [{ circles: { id: string }[] }];
-      const live = joiner.received.filter((e) => e.event === "add-circle").map((e) => (e.args[0] as { id: string }).id);
-      // Every circle is seen exactly once: in the snapshot or live, never both, never neither.
-      const seen = [...snapshot.circles.map((c) => c.id), ...live];
-      expect(new Set(seen).size).toBe(200);
-      expect(seen).toHaveLength(200);
+    // The writer clicks without waiting for answers, a few circles at a time, until every joiner
+    // has its snapshot, so that each join's load falls among writes queued, committing and being
+    // announced. The joiners connect one after another all through the burst.
+    const CHUNK = 5;
+    const JOINERS = 8;
+    const acks: Promise<Ack<{ circle: Circle }>>[] = [];
+    let joined = false;
+    const writing = (async () => {
+      // The first chunk goes out before this function first yields, so before any joiner connects.
+      while (!joined) {
+        for (let i = 0; i < CHUNK; i++) acks.push(writer.emitWithAck("add-circle", circle(acks.length)));
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+    })();
+    const joiners: TestClient[] = [];
+    try {
+      for (let i = 0; i < JOINERS; i++) joiners.push(await server.client());
+    } finally {
+      joined = true;
+      await writing;
     }
+    const answers = await Promise.all(acks);
+    expect(answers.filter((a) => !a.ok)).toEqual([]);
+    const stored = (await server.boards.circles("default")).map((c) => c.id).sort();
+    expect(stored, "stored circles").toEqual(answers.map((a) => (a.ok ? a.circle.id : "")).sort());
+
+    // A joiner's first event came before `client()` resolved: nothing later can change it.
+    for (const [index, joiner] of joiners.entries()) {
+      expect(joiner.received[0]?.event, `joiner #${index}'s first event`).toBe("board-snapshot");
+    }
+    const seenBy = (joiner: TestClient) => {
+      const [snapshot] = joiner.received[0]!.args as [BoardSnapshot];
+      const live = joiner.received.filter((e) => e.event === "add-circle").map((e) => (e.args[0] as Circle).id);
+      return { snapshot: snapshot.circles.map((c) => c.id), live };
+    };
+    // Until every stored circle has reached every joiner, one way or the other.
+    await vi.waitFor(
+      () => {
+        for (const [index, joiner] of joiners.entries()) {
+          const { snapshot, live } = seenBy(joiner);
+          const seen = new Set([...snapshot, ...live]);
+          expect(stored.filter((id) => !seen.has(id)), `circles joiner #${index} never got`).toEqual([]);
+        }
+      },
+      { timeout: 5000, interval: 10 },
+    );
+
+    const split = joiners.map((joiner, index) => {
+      const where = `joiner #${index}`;
+      const { snapshot, live } = seenBy(joiner);
+      // Every circle is seen exactly once: in the snapshot or live, never both, never neither.
+      const liveIds = new Set(live);
+      expect(snapshot.filter((id) => liveIds.has(id)), `${where}: in the snapshot and live`).toEqual([]);
+      expect(live, `${where}: live events`).toHaveLength(liveIds.size);
+      expect([...snapshot, ...live].sort(), `${where}: every stored circle, once`).toEqual(stored);
+      return { snapshot: snapshot.length, live: live.length };
+    });
+    // The joins really fell mid-burst: some joiner got part of the board as a snapshot and the rest live.
+    expect(
+      split.some((s) => s.snapshot > 0 && s.live > 0),
+      `snapshot/live sizes per joiner: ${JSON.stringify(split)}`,
+    ).toBe(true);
   });
 });
 
@@ -66,7 +127,8 @@ describe("boards", () => {
     await onOne.emitWithAck("add-circle", circle());
     await onTwo.emitWithAck("add-circle", circle());
     await onTwo.emitWithAck("clear-circles");
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Anything leaked to another board was sent before the answers above, so before these.
+    await Promise.all([onOne, onTwo, onDefault].map(sync));
 
     const events = (socket: typeof onOne) => socket.received.map((e) => e.event);
     expect(events(onOne)).toEqual(["board-snapshot", "update-player-list", "update-player-list", "add-circle"]);

@@ -1,13 +1,21 @@
 /**
  * A real circles server in this process on port 0, with real socket.io-client
  * connections. Everything opened is closed by `close()`.
+ *
+ * The store is, unless a test passes its own, the production one: a
+ * `SqliteStore` in a fresh temporary directory, with its group commit
+ * (concurrent writes share a transaction and settle after its commit), which
+ * is where ordering bugs live. `close()` removes the directory.
  */
+import fs from "node:fs/promises";
 import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
 import { io as connect, type Socket } from "socket.io-client";
 import type { ClientToServerEvents, ServerToClientEvents } from "../../lib/events.js";
 import { silentLogger, type Logger } from "../../lib/logger.js";
 import type { BoardStore } from "../../lib/store/board-store.js";
-import { MemoryStore } from "../../lib/store/memory-store.js";
+import { SqliteStore } from "../../lib/store/sqlite-store.js";
 import { createCirclesServer, type CirclesApp, type ServerConfig } from "../../server.js";
 
 export interface ReceivedEvent {
@@ -37,7 +45,16 @@ export const testConfig: ServerConfig = {
 export async function startTestServer(
   options: { config?: Partial<ServerConfig>; store?: BoardStore; logger?: Logger } = {},
 ): Promise<TestServer> {
-  const store = options.store ?? new MemoryStore();
+  let store: BoardStore;
+  // Only the directory made here is removed, never anything of a store passed in.
+  let removeDataDir = async () => {};
+  if (options.store !== undefined) {
+    store = options.store;
+  } else {
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "circles-test-"));
+    store = SqliteStore.open({ dataDir });
+    removeDataDir = () => fs.rm(dataDir, { recursive: true, force: true });
+  }
   const parts = createCirclesServer(store, { ...testConfig, ...options.config }, options.logger ?? silentLogger);
   await new Promise<void>((resolve) => parts.httpServer.listen(0, "127.0.0.1", resolve));
   const { port } = parts.httpServer.address() as AddressInfo;
@@ -68,7 +85,11 @@ export async function startTestServer(
     },
     async close() {
       for (const socket of clients) socket.disconnect();
-      await parts.close();
+      try {
+        await parts.close(); // closes the store too
+      } finally {
+        await removeDataDir();
+      }
     },
   };
 }
