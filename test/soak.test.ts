@@ -13,7 +13,8 @@
  * collection (`--expose-gc` switched on from here, see `collectGarbage`).
  *
  * SOAK_MS, SOAK_CLIENTS and SOAK_SEED change the duration, the crowd and the
- * random choices (the seed is printed).
+ * random choices. The settings are printed before the run and named in every
+ * assertion's message, so that a failing run can be repeated with them.
  */
 import v8 from "node:v8";
 import vm from "node:vm";
@@ -58,6 +59,10 @@ function random(seed: number): () => number {
   };
 }
 const rng = random(SEED);
+/** How to run this soak again with the same choices; timing still varies from run to run. */
+const REPRO = `SOAK_SEED=${SEED} SOAK_MS=${DURATION_MS} SOAK_CLIENTS=${CLIENTS}`;
+/** An assertion message that says how to reproduce the run. */
+const why = (what: string) => `${what} [${REPRO}]`;
 const pick = <T>(items: readonly T[]): T => items[Math.floor(rng() * items.length)]!;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -101,12 +106,24 @@ function join(url: string, board: string, transport: "websocket" | "polling", on
   });
 }
 
+/**
+ * Resolves once everything the server sent `socket` before now has arrived: a refused
+ * registration (it announces nothing) is answered on the same connection, after all of it.
+ */
+async function settled(socket: Client): Promise<void> {
+  const answer = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck("register-player", "");
+  expect(answer.ok, why("the answer to an empty registration")).toBe(false);
+}
+
 let server: TestServer | undefined;
 afterAll(async () => {
   await server?.close();
 });
 
 it("keeps players, circles, connections and memory right through ~30 s of churn", async () => {
+  // Printed first, so that even a run that fails or hangs can be repeated.
+  // eslint-disable-next-line no-console -- the seed is the soak's reproduction recipe
+  console.log(`soak: ${REPRO}`);
   const store = new RecordingStore();
   server = await startTestServer({ store, config: { rateLimit: RATE_LIMIT, maxCircles: 1_000_000 } });
   const { url } = server;
@@ -120,7 +137,7 @@ it("keeps players, circles, connections and memory right through ~30 s of churn"
   }
   for (const socket of warm) socket.disconnect();
   warm.length = 0;
-  await vi.waitFor(() => expect(live.presence.connections).toBe(0), { timeout: 5000, interval: 20 });
+  await vi.waitFor(() => expect(live.presence.connections, why("connections after the warm-up")).toBe(0), { timeout: 5000, interval: 20 });
   for (const board of BOARDS) await live.boards.clear(board, { key: "warm-up" });
   const baseline = await settledHeap();
   let peak = baseline;
@@ -216,18 +233,23 @@ it("keeps players, circles, connections and memory right through ~30 s of churn"
   for (const agent of agents) if (agent.socket !== undefined && rng() < 0.2) leave(agent);
   const churnMs = Date.now() - started;
 
-  // Settle: the server sees exactly the clients still connected, then a quiet moment.
+  // Settle: the server sees exactly the clients still connected, so every departure has been
+  // announced. Then a round trip on each connection: its answer comes after every list the
+  // server sent that client before it, so each client's last list is the one it ends with.
   const connected = agents.filter((a) => a.socket !== undefined);
-  await vi.waitFor(() => expect(live.presence.connections).toBe(connected.length), { timeout: 5000, interval: 20 });
-  await sleep(500);
+  await vi.waitFor(() => expect(live.presence.connections, why("connections after the churn")).toBe(connected.length), {
+    timeout: 5000,
+    interval: 20,
+  });
+  await Promise.all(connected.map((agent) => settled(agent.socket!)));
 
-  expect(failures).toEqual([]);
+  expect(failures, why("failures")).toEqual([]);
 
   for (const board of BOARDS) {
     const here = connected.filter((a) => a.board === board);
     const expected = sorted(here.flatMap((a) => (a.initials === undefined ? [] : [a.initials])));
     const players = live.presence.players(board);
-    expect(sorted(players), `presence on ${board}`).toEqual(expected);
+    expect(sorted(players), why(`presence on ${board}`)).toEqual(expected);
 
     const fresh = await new Promise<string[]>((resolve, reject) => {
       const socket: Client = connect(url, { transports: ["websocket"], forceNew: true, reconnection: false, query: { board } });
@@ -237,32 +259,32 @@ it("keeps players, circles, connections and memory right through ~30 s of churn"
       });
       socket.once("connect_error", reject);
     });
-    expect(sorted(fresh), `a newcomer's list on ${board}`).toEqual(expected);
+    expect(sorted(fresh), why(`a newcomer's list on ${board}`)).toEqual(expected);
 
     const response = await rawRequest(url, { method: "GET", path: `/api/boards/${board}` });
     const body = JSON.parse(response.body) as { circles: Circle[]; players: string[] };
-    expect(sorted(body.players), `GET /api/boards/${board}`).toEqual(expected);
+    expect(sorted(body.players), why(`GET /api/boards/${board}`)).toEqual(expected);
 
     // Every client on the board was told the same, current list.
-    for (const agent of here) expect(agent.players, `the last list a client on ${board} got`).toEqual(players);
+    for (const agent of here) expect(agent.players, why(`the last list a client on ${board} got`)).toEqual(players);
 
     // Every acknowledged circle is stored, and nothing else.
     const stored = new Set(body.circles.map((c) => c.id));
     const mine = acked.get(board)!;
-    expect(stored.size, `circles on ${board}`).toBe(mine.size);
-    expect([...mine].filter((id) => !stored.has(id)), `acknowledged but missing on ${board}`).toEqual([]);
+    expect(stored.size, why(`circles on ${board}`)).toBe(mine.size);
+    expect([...mine].filter((id) => !stored.has(id)), why(`acknowledged but missing on ${board}`)).toEqual([]);
   }
-  expect([...store.written].filter((b) => !BOARDS.includes(b))).toEqual([]);
+  expect([...store.written].filter((b) => !BOARDS.includes(b)), why("boards written besides the soak's")).toEqual([]);
 
   // Everyone leaves: no connection, player or room may be left behind, and the heap comes back.
   for (const agent of connected) agent.socket?.disconnect();
   await vi.waitFor(
     () => {
-      expect(live.presence.connections).toBe(0);
-      expect(live.presence.playerCount).toBe(0);
-      expect(live.io.of("/").sockets.size).toBe(0);
-      expect(live.io.of("/").adapter.rooms.size).toBe(0);
-      expect(live.io.engine.clientsCount).toBe(0);
+      expect(live.presence.connections, why("connections left")).toBe(0);
+      expect(live.presence.playerCount, why("players left")).toBe(0);
+      expect(live.io.of("/").sockets.size, why("sockets left")).toBe(0);
+      expect(live.io.of("/").adapter.rooms.size, why("rooms left")).toBe(0);
+      expect(live.io.engine.clientsCount, why("engine clients left")).toBe(0);
     },
     { timeout: 5000, interval: 20 },
   );
@@ -287,7 +309,7 @@ it("keeps players, circles, connections and memory right through ~30 s of churn"
     ].join("\n"),
   );
 
-  expect(counts.clicks).toBeGreaterThan(0);
-  expect(final - baseline).toBeLessThan(HEAP_MARGIN_BYTES);
-  expect(emptied - baseline).toBeLessThan(leftoverMargin(counts.joins));
+  expect(counts.clicks, why("clicks")).toBeGreaterThan(0);
+  expect(final - baseline, why("heap growth")).toBeLessThan(HEAP_MARGIN_BYTES);
+  expect(emptied - baseline, why("heap growth with the boards emptied")).toBeLessThan(leftoverMargin(counts.joins));
 }, 90_000);
