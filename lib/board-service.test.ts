@@ -1,8 +1,13 @@
-import { beforeEach, describe, expect, it } from "vitest";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BoardService, type BoardListener, type BoardServiceOptions } from "./board-service.js";
 import type { Circle, CircleInput } from "./events.js";
 import { createWriteLimiter } from "./rate-limit.js";
+import type { BoardStore } from "./store/board-store.js";
 import { MemoryStore } from "./store/memory-store.js";
+import { SqliteStore } from "./store/sqlite-store.js";
 
 const input: CircleInput = { initials: "AB", x: 10, y: 20, dia: 30, rgba: "#abc" };
 
@@ -265,6 +270,118 @@ describe("BoardService", () => {
 
       expect(gone.map((h) => h.event)).toEqual(["added"]);
       expect(staying.map((h) => h.event)).toEqual(["added", "added", "cleared"]);
+    });
+  });
+
+  describe("stopWrites", () => {
+    const RESTARTING = { ok: false, reason: "unavailable", error: "the server is restarting: try again shortly" };
+    let dataDir: string;
+    let sqlite: SqliteStore;
+
+    // The production store: its writes wait for a group commit one `setImmediate` away, so a
+    // write can be caught in the store, queued but not yet durable.
+    beforeEach(async () => {
+      dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "circles-board-service-"));
+      sqlite = SqliteStore.open({ dataDir });
+    });
+    afterEach(async () => {
+      await sqlite.close();
+      await fs.rm(dataDir, { recursive: true, force: true });
+    });
+
+    /** `sqlite`, and a promise that resolves once `count` writes have been handed to it. */
+    function watchedStore(count: number): { store: BoardStore; handedOver: Promise<void> } {
+      let handed = 0;
+      let allHanded!: () => void;
+      const handedOver = new Promise<void>((resolve) => (allHanded = resolve));
+      const counted = <T>(write: Promise<T>): Promise<T> => {
+        if (++handed === count) allHanded();
+        return write;
+      };
+      return {
+        store: {
+          load: (board) => sqlite.load(board),
+          add: (board, circle, maxCircles) => counted(sqlite.add(board, circle, maxCircles)),
+          clear: (board) => counted(sqlite.clear(board)),
+          ping: () => sqlite.ping(),
+          close: () => sqlite.close(),
+        },
+        handedOver,
+      };
+    }
+
+    function listenerLog(boards: BoardService): string[] {
+      const heard: string[] = [];
+      boards.subscribe({
+        circleAdded: (board, circle) => heard.push(`added ${circle.id} to ${board}`),
+        circlesRemoved: (board, removed) => heard.push(`removed ${removed.join()} from ${board}`),
+        cleared: (board) => heard.push(`cleared ${board}`),
+      });
+      return heard;
+    }
+
+    it("lets the writes under way finish, resolves only after them, then refuses every write", async () => {
+      const { store: watched, handedOver } = watchedStore(3);
+      const boards = service({ store: watched });
+      await sqlite.add("other", { ...input, id: "old", createdAt: 1 }, 100);
+      const heard = listenerLog(boards);
+      const before = sqlite.stats.writes;
+
+      const underWay = [
+        boards.addCircle("b", input, { key: "s1" }),
+        boards.addCircle("b", { ...input, x: 99 }, { key: "s2" }),
+        boards.clear("other", { key: "s1" }),
+      ];
+      await handedOver;
+      // All three are in the store, queued for a commit that has not happened yet.
+      expect(sqlite.stats.writes).toBe(before);
+      expect(heard).toEqual([]);
+
+      expect(boards.stopping).toBe(false);
+      let atStop: { committed: number; heard: string[] } | undefined;
+      const stopped = boards.stopWrites().then(() => {
+        atStop = { committed: sqlite.stats.writes - before, heard: [...heard] };
+      });
+      expect(boards.stopping).toBe(true);
+
+      // The writes under way are not refused: they finish, are stored and announced.
+      expect(await Promise.all(underWay)).toEqual([
+        { ok: true, circle: { ...input, id: "id-1", createdAt: clock } },
+        { ok: true, circle: { ...input, x: 99, id: "id-2", createdAt: clock } },
+        { ok: true },
+      ]);
+      await stopped;
+      // By the time stopWrites resolved, every one of them was durable and announced.
+      expect(atStop).toEqual({ committed: 3, heard: ["added id-1 to b", "added id-2 to b", "cleared other"] });
+
+      // From now on every write is refused, and nothing reaches the store or the listeners.
+      expect(await boards.addCircle("b", input, { key: "s3" })).toEqual(RESTARTING);
+      expect(await boards.clear("b", { key: "s3" })).toEqual(RESTARTING);
+      expect(await boards.addCircle("new", input, { key: "s1" })).toEqual(RESTARTING);
+      expect(sqlite.stats.writes - before).toBe(3);
+      expect(heard).toHaveLength(3);
+      expect((await sqlite.load("b")).map((c) => c.id)).toEqual(["id-1", "id-2"]);
+      expect(await sqlite.load("other")).toEqual([]);
+      expect(await sqlite.load("new")).toEqual([]);
+      expect(boards.stopping).toBe(true);
+      expect(storeErrors).toEqual([]);
+    });
+
+    it("resolves at once when no write is under way, and still refuses later writes", async () => {
+      const boards = service({ store: sqlite });
+      const heard = listenerLog(boards);
+      expect(boards.stopping).toBe(false);
+
+      await boards.stopWrites();
+
+      expect(boards.stopping).toBe(true);
+      expect(await boards.addCircle("b", input, { key: "s1" })).toEqual(RESTARTING);
+      expect(await boards.clear("b", { key: "s1" })).toEqual(RESTARTING);
+      expect(heard).toEqual([]);
+      expect(sqlite.stats.writes).toBe(0);
+      expect(await sqlite.load("b")).toEqual([]);
+      // Reads are not refused.
+      expect(await boards.circles("b")).toEqual([]);
     });
   });
 });
