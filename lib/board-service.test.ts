@@ -52,6 +52,34 @@ describe("BoardService", () => {
     storeErrors = [];
   });
 
+  describe("listeners", () => {
+    it("tells every listener even when one throws, and reports the write as done", async () => {
+      const listenerErrors: unknown[] = [];
+      const boards = service({ onListenerError: (error) => listenerErrors.push(error) });
+      const heard: string[] = [];
+      const broken = new Error("broadcast failed");
+      boards.subscribe({
+        circleAdded: () => {
+          throw broken;
+        },
+        circlesRemoved: () => {},
+        cleared: () => {
+          throw broken;
+        },
+      });
+      boards.subscribe({
+        circleAdded: (_board, circle) => heard.push(`added ${circle.id}`),
+        circlesRemoved: () => {},
+        cleared: () => heard.push("cleared"),
+      });
+
+      expect(await boards.addCircle("b", input, { key: "s1" })).toMatchObject({ ok: true });
+      expect(await boards.clear("b", { key: "s1" })).toEqual({ ok: true });
+      expect(heard).toEqual(["added id-1", "cleared"]);
+      expect(listenerErrors).toEqual([broken, broken]);
+    });
+  });
+
   describe("addCircle", () => {
     it("builds the circle with the injected id and time, and stores it", async () => {
       const boards = service();
