@@ -36,12 +36,15 @@ export async function startServerProcess(options: StartOptions = {}): Promise<Se
     // The "listening on" line is an info line: a stricter LOG_LEVEL from the caller would hide it.
     env: { ...process.env, PORT: "0", LOG_LEVEL: "info", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group, so that a signal reaches the server even behind
+    // `npm start`, which cannot pass on a SIGKILL to its child.
+    detached: true,
   });
   let output = "";
   const exited = once(child, "exit");
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
-      child.kill("SIGKILL");
+      signalGroup(child, "SIGKILL");
       reject(new Error(`server did not start within ${options.timeoutMs ?? 15000} ms:\n${output}`));
     }, options.timeoutMs ?? 15000);
     const onData = (chunk: Buffer) => {
@@ -64,9 +67,19 @@ export async function startServerProcess(options: StartOptions = {}): Promise<Se
     child,
     output: () => output,
     async stop(signal = "SIGTERM") {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      if (child.exitCode === null && child.signalCode === null) signalGroup(child, signal);
       const [code] = (await exited) as [number | null];
       return code;
     },
   };
+}
+
+/** Signal the child and everything it started. */
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // The group is already gone.
+  }
 }
