@@ -4,45 +4,33 @@
  * `close()` shuts it down gracefully and removes the temp dir.
  */
 import fs from "node:fs/promises";
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { silentLogger } from "../../lib/logger.js";
 import type { RateLimitOptions } from "../../lib/rate-limit.js";
 import { SqliteStore } from "../../lib/store/sqlite-store.js";
-import { createCirclesServer, type CirclesApp, type ServerConfig } from "../../server.js";
+import type { ServerConfig } from "../../server.js";
+import { startTestServer, testConfig, type TestServer } from "../../test/support/test-server.js";
 
-/** As test/support/test-server.ts's `testConfig`; the rate limit is each benchmark's choice. */
-const baseConfig: Omit<ServerConfig, "rateLimit"> = {
-  maxCircles: 5000,
-  maxPayloadBytes: 4096,
-  origins: { any: false, allowed: [] },
-  trustProxy: 0,
-};
-
-export interface BenchServer extends CirclesApp {
-  url: string;
+export interface BenchServer extends TestServer {
   store: SqliteStore;
   dataDir: string;
   config: ServerConfig;
 }
 
+/** The integration tests' server, over a store opened here so its commit counts can be read. */
 export async function startBenchServer(rateLimit: RateLimitOptions): Promise<BenchServer> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "circles-bench-"));
   const store = SqliteStore.open({ dataDir });
-  const config: ServerConfig = { ...baseConfig, rateLimit };
-  const app = createCirclesServer(store, config, silentLogger);
-  await new Promise<void>((resolve) => app.httpServer.listen(0, "127.0.0.1", resolve));
-  const { port } = app.httpServer.address() as AddressInfo;
+  const config: ServerConfig = { ...testConfig, rateLimit };
+  const server = await startTestServer({ store, config });
   return {
-    ...app,
-    url: `http://127.0.0.1:${port}`,
+    ...server,
     store,
     dataDir,
     config,
     async close() {
       try {
-        await app.close();
+        await server.close();
       } finally {
         await fs.rm(dataDir, { recursive: true, force: true });
       }
