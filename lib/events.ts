@@ -23,21 +23,45 @@ export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; e
 
 export type AckCallback<T extends object = object> = (response: Ack<T>) => void;
 
+/**
+ * One stored change of a board. Every change a board accepts takes the next
+ * number of that board's sequence, assigned by the store with the write, so
+ * `seq` orders a board's changes without relying on when they arrived.
+ */
+export type BoardEvent =
+  | { seq: number; type: "add"; circle: Circle }
+  | { seq: number; type: "remove"; id: string }
+  | { seq: number; type: "clear" };
+
 export interface BoardSnapshot {
   board: string;
+  /** The last change this snapshot reflects; 0 for a board that never changed. */
+  seq: number;
   circles: Circle[];
 }
 
+/** What a `protocol=2` client receives instead of one message per change: a tick's changes, in seq order. */
+export interface BoardEvents {
+  events: BoardEvent[];
+}
+
+/** The answer to `sync-board`: what was missed, when that is cheaper than the whole board. */
+export type BoardSync = { events: BoardEvent[] } | { snapshot: BoardSnapshot };
+
 export interface ClientToServerEvents {
   "register-player": (initials: string, ack?: AckCallback<{ initials: string }>) => void;
-  "add-circle": (circle: CircleInput, ack?: AckCallback<{ circle: Circle }>) => void;
-  "clear-circles": (ack?: AckCallback) => void;
+  "add-circle": (circle: CircleInput, ack?: AckCallback<{ circle: Circle; seq: number }>) => void;
+  "clear-circles": (ack?: AckCallback<{ seq: number }>) => void;
   /** The lesson's finished client says `clear-display`; kept as an alias. */
-  "clear-display": (ack?: AckCallback) => void;
+  "clear-display": (ack?: AckCallback<{ seq: number }>) => void;
+  /** A `protocol=2` client that saw a gap in seq asks for what it missed since the last seq it applied. */
+  "sync-board": (since: number, ack?: AckCallback<BoardSync>) => void;
 }
 
 export interface ServerToClientEvents {
   "board-snapshot": (snapshot: BoardSnapshot) => void;
+  /** `protocol=2` clients only: one message per board per tick, in place of the four below. */
+  "board-events": (batch: BoardEvents) => void;
   "update-player-list": (players: string[]) => void;
   "add-circle": (circle: Circle) => void;
   "remove-circle": (removed: { id: string }) => void;
