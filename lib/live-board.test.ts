@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import type { BoardEvent, Circle } from "./events.js";
+import { LiveBoard, RECENT_EVENTS } from "./live-board.js";
+
+const circle = (id: string): Circle => ({ id, initials: "AB", x: 1, y: 2, dia: 3, rgba: "#abc", createdAt: 0 });
+const add = (seq: number, id = `c${seq}`): BoardEvent => ({ seq, type: "add", circle: circle(id) });
+
+describe("LiveBoard", () => {
+  it("starts from the stored board", () => {
+    const live = new LiveBoard("b", { seq: 7, circles: [circle("x")] });
+    expect(live.snapshot()).toEqual({ board: "b", seq: 7, circles: [circle("x")] });
+  });
+
+  it("applies adds, removes and clears in seq order and skips what it already reflects", () => {
+    const live = new LiveBoard("b", { seq: 2, circles: [circle("c1"), circle("c2")] });
+    expect(live.apply([add(2, "c2"), add(3), { seq: 4, type: "remove", id: "c1" }])).toEqual([add(3), { seq: 4, type: "remove", id: "c1" }]);
+    expect(live.snapshot().circles.map((c) => c.id)).toEqual(["c2", "c3"]);
+    expect(live.apply([{ seq: 5, type: "clear" }, add(6)])).toHaveLength(2);
+    expect(live.snapshot()).toEqual({ board: "b", seq: 6, circles: [circle("c6")] });
+  });
+
+  it("holds a change that arrives before its predecessor until the gap is filled", () => {
+    const live = new LiveBoard("b", { seq: 0, circles: [] });
+    expect(live.apply([add(2), add(3)])).toEqual([]);
+    expect(live.seq).toBe(0);
+    expect(live.apply([add(1)])).toEqual([add(1), add(2), add(3)]);
+    expect(live.seq).toBe(3);
+  });
+
+  it("keeps the last RECENT_EVENTS changes for returning clients", () => {
+    const live = new LiveBoard("b", { seq: 0, circles: [] });
+    live.apply(Array.from({ length: RECENT_EVENTS + 10 }, (_, i) => add(i + 1)));
+    expect(live.since(RECENT_EVENTS + 10)).toEqual([]);
+    expect(live.since(10)).toHaveLength(RECENT_EVENTS);
+    expect(live.since(9)).toBeUndefined();
+  });
+});

@@ -1,0 +1,88 @@
+/**
+ * A board as this process serves it: the stored board plus every change
+ * since, applied strictly in seq order, with the last changes kept so that a
+ * client which missed a few can be sent just those. Snapshots are built once
+ * per version and shared by every reader.
+ */
+import type { BoardEvent, BoardSnapshot, Circle } from "./events.js";
+import type { StoredBoard } from "./store/board-store.js";
+
+/** Changes kept for clients that come back: a class's Wi-Fi blip, not a night away. */
+export const RECENT_EVENTS = 1000;
+
+export class LiveBoard {
+  readonly name: string;
+  #seq: number;
+  readonly #circles = new Map<string, Circle>();
+  /** The last changes applied, oldest first; at most RECENT_EVENTS. */
+  #recent: BoardEvent[] = [];
+  /** Changes that arrived ahead of a missing seq, by seq. */
+  readonly #early = new Map<number, BoardEvent>();
+  #snapshot: BoardSnapshot | undefined;
+  #circlesJson: string | undefined;
+
+  constructor(name: string, stored: StoredBoard) {
+    this.name = name;
+    this.#seq = stored.seq;
+    for (const circle of stored.circles) this.#circles.set(circle.id, circle);
+  }
+
+  get seq(): number {
+    return this.#seq;
+  }
+
+  get size(): number {
+    return this.#circles.size;
+  }
+
+  /**
+   * Apply changes; returns those that took effect, in seq order. Changes
+   * already reflected are skipped, and one that arrives before its
+   * predecessor waits for it, so every caller sees one order.
+   */
+  apply(events: readonly BoardEvent[]): BoardEvent[] {
+    for (const event of events) if (event.seq > this.#seq) this.#early.set(event.seq, event);
+    const applied: BoardEvent[] = [];
+    for (let next = this.#early.get(this.#seq + 1); next !== undefined; next = this.#early.get(this.#seq + 1)) {
+      this.#early.delete(next.seq);
+      this.#seq = next.seq;
+      if (next.type === "add") this.#circles.set(next.circle.id, next.circle);
+      else if (next.type === "remove") this.#circles.delete(next.id);
+      else this.#circles.clear();
+      applied.push(next);
+    }
+    if (applied.length > 0) {
+      this.#snapshot = undefined;
+      this.#circlesJson = undefined;
+      this.#recent.push(...applied);
+      if (this.#recent.length > RECENT_EVENTS) this.#recent = this.#recent.slice(-RECENT_EVENTS);
+    }
+    return applied;
+  }
+
+  /** The whole board; the same object until the next change, so callers must not modify it. */
+  snapshot(): BoardSnapshot {
+    this.#snapshot ??= { board: this.name, seq: this.#seq, circles: [...this.#circles.values()] };
+    return this.#snapshot;
+  }
+
+  /** The circles as JSON text, built once per version for the REST API. */
+  circlesJson(): string {
+    this.#circlesJson ??= JSON.stringify(this.snapshot().circles);
+    return this.#circlesJson;
+  }
+
+  /**
+   * What a client that has applied everything up to `since` is missing, when
+   * sending that costs no more than the whole board; undefined when it would,
+   * when those changes are no longer kept, or when `since` is from a board
+   * this one is not (ahead of it: the store was replaced).
+   */
+  since(since: number): BoardEvent[] | undefined {
+    if (since > this.#seq) return undefined;
+    const missed = this.#seq - since;
+    if (missed === 0) return [];
+    if (missed > this.#recent.length || missed > this.#circles.size) return undefined;
+    return this.#recent.slice(-missed);
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * Collects what is to be sent per key (a board) and hands it over once per
+ * tick, so that a burst of changes costs one message per board per tick
+ * instead of one per change. A tick starts with the first item after a quiet
+ * spell, so nothing waits longer than one tick, and an idle server runs no
+ * timer at all.
+ */
+export interface TickQueueOptions<K, V> {
+  tickMs: number;
+  /** Called once per key with everything queued for it during the tick, in order. */
+  flush: (key: K, items: V[]) => void;
+  /** Told of a flush that threw; the other keys are still flushed. */
+  onError?: (error: unknown, key: K) => void;
+}
+
+export class TickQueue<K, V> {
+  readonly #options: TickQueueOptions<K, V>;
+  #queued = new Map<K, V[]>();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(options: TickQueueOptions<K, V>) {
+    this.#options = options;
+  }
+
+  add(key: K, ...items: V[]): void {
+    const queued = this.#queued.get(key);
+    if (queued) queued.push(...items);
+    else this.#queued.set(key, items);
+    this.#timer ??= setTimeout(() => this.flush(), this.#options.tickMs);
+  }
+
+  /** Hand everything queued over now (also used by a shutdown). */
+  flush(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const queued = this.#queued;
+    this.#queued = new Map();
+    for (const [key, items] of queued) {
+      try {
+        this.#options.flush(key, items);
+      } catch (error) {
+        this.#options.onError?.(error, key);
+      }
+    }
+  }
+
+  /** Forget what is queued for `key` (nobody is left to send it to). */
+  drop(key: K): void {
+    this.#queued.delete(key);
+  }
+}
