@@ -150,3 +150,43 @@ describe("Presence", () => {
     expect(presence.initialsOf("s3")).toBeUndefined();
   });
 });
+
+describe("Presence, indexed by board", () => {
+  it("counts each board's connections and lists only that board's players", () => {
+    const presence = new Presence();
+    for (let i = 0; i < 5; i++) presence.join(`a${i}`, "a");
+    presence.join("b0", "b");
+    presence.register("a1", "AA");
+    presence.register("b0", "BB");
+    expect(presence.connectionsTo("a")).toBe(5);
+    expect(presence.connectionsTo("b")).toBe(1);
+    expect(presence.connectionsTo("none")).toBe(0);
+    expect(presence.players("a")).toEqual(["AA"]);
+    expect(presence.players("b")).toEqual(["BB"]);
+    expect(presence.playerCount).toBe(2);
+  });
+
+  it("builds a board's list once per change and shares it", () => {
+    const presence = new Presence();
+    presence.join("s1", "b");
+    presence.register("s1", "AB");
+    const list = presence.players("b");
+    expect(presence.players("b")).toBe(list);
+    presence.join("s2", "b");
+    expect(presence.players("b")).toBe(list);
+    presence.register("s2", "CD");
+    expect(presence.players("b")).not.toBe(list);
+    expect(presence.players("b")).toEqual(["AB", "CD"]);
+  });
+
+  it("moves a socket that joins again to its new board", () => {
+    const presence = new Presence();
+    presence.join("s1", "a");
+    presence.register("s1", "AB");
+    presence.join("s1", "b");
+    expect(presence.players("a")).toEqual([]);
+    expect(presence.boards()).toEqual(new Set(["b"]));
+    expect(presence.connections).toBe(1);
+    expect(presence.playerCount).toBe(0);
+  });
+});
