@@ -1,18 +1,34 @@
 /**
  * The rules of a board, shared by the socket handlers and the REST API:
- * each write is rate-limited, stored durably, then announced to the board's
- * listeners, and only then reported as done.
+ * each write is rate-limited, stored durably (the store gives it its seq),
+ * applied to the board's live copy and announced to the listeners in seq
+ * order, and only then reported as done.
+ *
+ * Boards that someone is looking at are kept live in memory (`open` /
+ * `release`), plus a few recently read ones, so that joining, reading and
+ * resuming cost no store round trip.
  */
 import { randomUUID } from "node:crypto";
-import type { Circle, CircleInput } from "./events.js";
+import type { BoardEvent, Circle, CircleInput } from "./events.js";
+import { LiveBoard } from "./live-board.js";
 import type { BoardStore } from "./store/board-store.js";
 import type { WriteLimiter } from "./rate-limit.js";
 
-/** Told of every change after it is durable; `io.ts` relays them to sockets. */
+/** Told of every change after it is durable, in seq order per board; `io.ts` relays them to sockets. */
 export interface BoardListener {
-  circleAdded(board: string, circle: Circle): void;
-  circlesRemoved(board: string, ids: string[]): void;
-  cleared(board: string): void;
+  changed(board: string, events: readonly BoardEvent[]): void;
+}
+
+/** Boards nobody holds open that stay live anyway, for REST readers and quick returns. */
+const IDLE_BOARDS_KEPT = 16;
+
+interface LiveEntry {
+  /** Holders: sockets on the board, readers under way. */
+  holders: number;
+  loading: Promise<LiveBoard>;
+  live: LiveBoard | undefined;
+  /** Changes stored while the board was loading; the load may or may not reflect them. */
+  early: BoardEvent[];
 }
 
 /** Who is writing: `key` identifies the sender for rate limiting. */
@@ -50,6 +66,7 @@ export class BoardService {
   private readonly onStoreError: (error: unknown, board: string) => void;
   private readonly onListenerError: (error: unknown, board: string) => void;
   #stopping = false;
+  private readonly live = new Map<string, LiveEntry>();
   private writesUnderWay = 0;
   private readonly whenIdle: (() => void)[] = [];
 
@@ -68,9 +85,63 @@ export class BoardService {
     return () => this.listeners.delete(listener);
   }
 
-  /** The board's circles, oldest first. */
-  circles(board: string): Promise<Circle[]> {
-    return this.store.load(board);
+  /**
+   * Hold the board live until `release`: resolves with it once loaded. A
+   * failed load is not kept, so the next `open` tries again.
+   */
+  open(board: string): Promise<LiveBoard> {
+    let entry = this.live.get(board);
+    if (entry) {
+      // Most recently used last, for the eviction of idle boards.
+      this.live.delete(board);
+      this.live.set(board, entry);
+    } else {
+      const early: BoardEvent[] = [];
+      const loading: Promise<LiveBoard> = this.store.load(board).then(
+        (stored) => {
+          const live = new LiveBoard(board, stored);
+          const current = this.live.get(board);
+          if (current?.loading === loading) current.live = live;
+          // Changes the load already reflects are skipped; the others are news.
+          this.tell(board, live.apply(early.splice(0)));
+          return live;
+        },
+        (error: unknown) => {
+          if (this.live.get(board)?.loading === loading) this.live.delete(board);
+          throw error;
+        },
+      );
+      entry = { holders: 0, live: undefined, early, loading };
+      this.live.set(board, entry);
+    }
+    entry.holders++;
+    return entry.loading;
+  }
+
+  /** Let go of a board `open` held; it may stay live a while among the idle ones. */
+  release(board: string): void {
+    const entry = this.live.get(board);
+    if (!entry || entry.holders === 0) return;
+    entry.holders--;
+    let idle = 0;
+    for (const [name, other] of [...this.live].reverse()) {
+      if (other.holders > 0 || other.live === undefined) continue;
+      if (++idle > IDLE_BOARDS_KEPT) this.live.delete(name);
+    }
+  }
+
+  /** The board's live copy, when it is loaded. */
+  peek(board: string): LiveBoard | undefined {
+    return this.live.get(board)?.live;
+  }
+
+  /** The board, read without holding it. */
+  async read(board: string): Promise<LiveBoard> {
+    try {
+      return await this.open(board);
+    } finally {
+      this.release(board);
+    }
   }
 
   /** True once a shutdown has begun. */
@@ -87,11 +158,11 @@ export class BoardService {
     if (this.writesUnderWay > 0) await new Promise<void>((resolve) => this.whenIdle.push(resolve));
   }
 
-  addCircle(board: string, input: CircleInput, writer: Writer): Promise<WriteResult<{ circle: Circle }>> {
+  addCircle(board: string, input: CircleInput, writer: Writer): Promise<WriteResult<{ circle: Circle; seq: number }>> {
     return this.write(() => this.storeCircle(board, input, writer));
   }
 
-  clear(board: string, writer: Writer): Promise<WriteResult<object>> {
+  clear(board: string, writer: Writer): Promise<WriteResult<{ seq: number }>> {
     return this.write(() => this.storeClear(board, writer));
   }
 
@@ -106,7 +177,7 @@ export class BoardService {
     }
   }
 
-  private async storeCircle(board: string, input: CircleInput, writer: Writer): Promise<WriteResult<{ circle: Circle }>> {
+  private async storeCircle(board: string, input: CircleInput, writer: Writer): Promise<WriteResult<{ circle: Circle; seq: number }>> {
     if (!(await this.limiter.tryConsume(writer.key))) return RATE_LIMITED;
     const circle: Circle = {
       id: this.newId(),
@@ -117,35 +188,42 @@ export class BoardService {
       rgba: input.rgba,
       createdAt: this.now(),
     };
-    let dropped: string[];
+    let events: BoardEvent[];
     try {
-      dropped = await this.store.add(board, circle, this.maxCircles);
+      events = await this.store.add(board, circle, this.maxCircles);
     } catch (error) {
       return this.unavailable(error, board, "the circle could not be saved");
     }
-    this.announce(board, (listener) => {
-      listener.circleAdded(board, circle);
-      if (dropped.length > 0) listener.circlesRemoved(board, dropped);
-    });
-    return { ok: true, circle };
+    this.stored(board, events);
+    return { ok: true, circle, seq: events[0]?.seq ?? 0 };
   }
 
-  private async storeClear(board: string, writer: Writer): Promise<WriteResult<object>> {
+  private async storeClear(board: string, writer: Writer): Promise<WriteResult<{ seq: number }>> {
     if (!(await this.limiter.tryConsume(writer.key))) return RATE_LIMITED;
+    let event: BoardEvent;
     try {
-      await this.store.clear(board);
+      event = await this.store.clear(board);
     } catch (error) {
       return this.unavailable(error, board, "the board could not be cleared");
     }
-    this.announce(board, (listener) => listener.cleared(board));
-    return { ok: true };
+    this.stored(board, [event]);
+    return { ok: true, seq: event.seq };
+  }
+
+  /** A write is durable: bring the live copy up to date, then tell the listeners what took effect. */
+  private stored(board: string, events: BoardEvent[]): void {
+    const entry = this.live.get(board);
+    if (!entry) return this.tell(board, events);
+    if (entry.live) return this.tell(board, entry.live.apply(events));
+    entry.early.push(...events);
   }
 
   /** Each listener on its own: one that throws must not silence the others or undo a stored write. */
-  private announce(board: string, tell: (listener: BoardListener) => void): void {
+  private tell(board: string, events: readonly BoardEvent[]): void {
+    if (events.length === 0) return;
     for (const listener of this.listeners) {
       try {
-        tell(listener);
+        listener.changed(board, events);
       } catch (error) {
         this.onListenerError(error, board);
       }

@@ -52,10 +52,12 @@ describe("counters", () => {
   it("count the board service's circles added and clears, not circles dropped by the cap", async () => {
     const metrics = createMetrics(new Presence());
     const circle = { id: "c1", initials: "AB", x: 1, y: 2, dia: 3, rgba: "red", createdAt: 0 };
-    metrics.boardListener.circleAdded("b", circle);
-    metrics.boardListener.circleAdded("b", { ...circle, id: "c2" });
-    metrics.boardListener.circlesRemoved("b", ["c1"]);
-    metrics.boardListener.cleared("b");
+    metrics.boardListener.changed("b", [
+      { seq: 1, type: "add", circle },
+      { seq: 2, type: "add", circle: { ...circle, id: "c2" } },
+      { seq: 3, type: "remove", id: "c1" },
+    ]);
+    metrics.boardListener.changed("b", [{ seq: 4, type: "clear" }]);
 
     expect(await value(metrics, "circles_circles_added_total")).toBe(2);
     expect(await value(metrics, "circles_clears_total")).toBe(1);

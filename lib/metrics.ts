@@ -121,9 +121,12 @@ export function createMetrics(presence: Presence): Metrics {
       }
     },
     boardListener: {
-      circleAdded: () => circlesAdded.inc(),
-      circlesRemoved: () => {},
-      cleared: () => clears.inc(),
+      changed(_board, events) {
+        for (const event of events) {
+          if (event.type === "add") circlesAdded.inc();
+          else if (event.type === "clear") clears.inc();
+        }
+      },
     },
   };
 }
