@@ -10,6 +10,7 @@ import type { Metrics } from "./lib/metrics.js";
 import type { OriginPolicy } from "./lib/origins.js";
 import { staticDir, viewsDir } from "./lib/paths.js";
 import type { Presence } from "./lib/presence.js";
+import type { WriteLimiter } from "./lib/rate-limit.js";
 import type { ReadinessCheck } from "./lib/readiness.js";
 import { apiRouter } from "./routes/api.js";
 import { opsRouter } from "./routes/ops.js";
@@ -24,6 +25,8 @@ export interface AppDeps {
   maxBodyBytes: number;
   origins: OriginPolicy;
   trustProxy: number;
+  /** REST reads per address. */
+  readLimiter: WriteLimiter;
   metrics: Metrics;
   /** What /readyz asks: every check must pass. */
   readinessChecks: readonly ReadinessCheck[];

@@ -1,27 +1,28 @@
 /**
  * The Socket.IO server: it checks each incoming event at the edge, hands it
- * to the board service or the presence map, and relays what they report to
- * the sockets of the right board. The rules live in `lib/`.
+ * to the board service or the presence map, and leaves relaying to
+ * `socket/fanout.ts` and bringing sockets onto their board to
+ * `socket/joins.ts`. The rules live in `lib/`.
  */
 import type { Server as HttpServer } from "node:http";
-import { Server, type Socket } from "socket.io";
+import { Server } from "socket.io";
 import type { BoardService } from "./lib/board-service.js";
-import type {
-  AckCallback,
-  Circle,
-  ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from "./lib/events.js";
+import type { AckCallback, BoardSync, Circle, ClientToServerEvents } from "./lib/events.js";
 import { clientAddress } from "./lib/client-address.js";
 import type { FloodGuard } from "./lib/flood-guard.js";
 import type { Logger } from "./lib/logger.js";
 import type { Metrics, RejectionReason } from "./lib/metrics.js";
 import { corsOrigin, isOriginAllowed, type OriginPolicy } from "./lib/origins.js";
 import type { Presence } from "./lib/presence.js";
+import type { WriteLimiter } from "./lib/rate-limit.js";
 import { DEFAULT_BOARD } from "./lib/rules.js";
-import { parseBoardName, parseCircleInput, parseInitials } from "./lib/schemas.js";
+import { parseCircleInput, parseHandshake, parseInitials, parseSeq } from "./lib/schemas.js";
 import { splitAck } from "./lib/acks.js";
+import { createFanout, type Fanout } from "./socket/fanout.js";
+import { createJoins, type Joins } from "./socket/joins.js";
+import type { CirclesServer, CirclesSocket } from "./socket/types.js";
 
-export type CirclesServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
-type CirclesSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type { CirclesServer } from "./socket/types.js";
 
 export interface IoDeps {
   boards: BoardService;
@@ -31,12 +32,18 @@ export interface IoDeps {
   maxPayloadBytes: number;
   origins: OriginPolicy;
   floodGuard: FloodGuard;
+  /** Registrations count against the same allowance as a connection's writes. */
+  limiter: WriteLimiter;
   /** Reverse proxies to see through for a client's address (TRUST_PROXY). */
   trustProxy: number;
   metrics: Pick<Metrics, "rejected" | "timeBroadcast" | "floodCutOffs">;
 }
 
-const room = (board: string) => `board:${board}`;
+export interface CirclesIo {
+  io: CirclesServer;
+  /** Send every message still waiting for its tick (a shutdown). */
+  flush(): void;
+}
 
 /** The events clients may send; the type makes sure none is forgotten. */
 const CLIENT_EVENTS: Record<keyof ClientToServerEvents, true> = {
@@ -44,6 +51,7 @@ const CLIENT_EVENTS: Record<keyof ClientToServerEvents, true> = {
   "add-circle": true,
   "clear-circles": true,
   "clear-display": true,
+  "sync-board": true,
 };
 
 /** An event's name for logs and metric labels: clients choose names, so any other is "unknown". */
@@ -51,7 +59,7 @@ function eventLabel(event: unknown): string {
   return typeof event === "string" && Object.hasOwn(CLIENT_EVENTS, event) ? event : "unknown";
 }
 
-export function createIo(httpServer: HttpServer, deps: IoDeps): CirclesServer {
+export function createIo(httpServer: HttpServer, deps: IoDeps): CirclesIo {
   const io: CirclesServer = new Server(httpServer, {
     maxHttpBufferSize: deps.maxPayloadBytes,
     // Runs on every handshake, polling and WebSocket alike: CORS alone would not stop upgrades.
@@ -64,13 +72,14 @@ export function createIo(httpServer: HttpServer, deps: IoDeps): CirclesServer {
   });
 
   io.use((socket, next) => {
-    const requested = socket.handshake.query["board"];
-    const parsed = requested === undefined ? { ok: true as const, value: DEFAULT_BOARD } : parseBoardName(requested);
+    const parsed = parseHandshake(socket.handshake.query);
     if (!parsed.ok) {
       deps.logger.info({ socket: socket.id, error: parsed.error }, "rejected connection");
       return next(new Error(parsed.error));
     }
-    socket.data.board = parsed.value;
+    socket.data.board = parsed.value.board ?? DEFAULT_BOARD;
+    socket.data.protocol = parsed.value.protocol;
+    socket.data.since = parsed.value.since;
     next();
   });
 
@@ -90,36 +99,25 @@ export function createIo(httpServer: HttpServer, deps: IoDeps): CirclesServer {
     );
   });
 
-  const { metrics } = deps;
-  deps.boards.subscribe({
-    circleAdded: (board, circle) => metrics.timeBroadcast("add-circle", () => io.to(room(board)).emit("add-circle", circle)),
-    circlesRemoved: (board, ids) => {
-      for (const id of ids) io.to(room(board)).emit("remove-circle", { id });
-    },
-    cleared: (board) =>
-      metrics.timeBroadcast("clear-circles", () => {
-        // The lesson's clients listen for one name or the other.
-        io.to(room(board)).emit("clear-circles");
-        io.to(room(board)).emit("clear-display");
-      }),
-  });
-
-  io.on("connection", (socket) => onConnection(io, socket, deps));
-  return io;
+  const fanout = createFanout(io, deps.presence, deps.metrics, deps.logger);
+  deps.boards.subscribe(fanout.listener);
+  const joins = createJoins(io, deps.presence);
+  io.on("connection", (socket) => onConnection(socket, deps, fanout, joins));
+  return { io, flush: fanout.flush };
 }
 
-function onConnection(io: CirclesServer, socket: CirclesSocket, deps: IoDeps): void {
-  const { boards, presence, logger, metrics } = deps;
-  const board = socket.data.board;
-  const log = logger.child({ board, socket: socket.id });
+function onConnection(socket: CirclesSocket, deps: IoDeps, fanout: Fanout, joins: Joins): void {
+  const { boards, presence, metrics } = deps;
+  const { board } = socket.data;
+  // Made when something is logged, not kept on every idle connection.
+  const log = () => deps.logger.child({ board, socket: socket.id });
   presence.join(socket.id, board);
-  log.info("connected");
+  log().info({ protocol: socket.data.protocol }, "connected");
 
   const rejected = (event: string, reason: RejectionReason, error: string) => {
     metrics.rejected(event, reason);
-    log.info({ event, reason, error }, "rejected payload");
+    log().info({ event, reason, error }, "rejected payload");
   };
-  const announcePlayers = () => io.to(room(board)).emit("update-player-list", presence.players(board));
 
   // Before any listener: events over the flood guard's budget are not handled at all.
   const events = deps.floodGuard.counter();
@@ -133,8 +131,8 @@ function onConnection(io: CirclesServer, socket: CirclesSocket, deps: IoDeps): v
     }
     if (socket.disconnected) return;
     metrics.floodCutOffs.inc();
-    log.warn({ address: socket.data.address }, "cut off a flooding connection");
-    deps.floodGuard.coolDown(socket.data.address).catch((error: unknown) => log.error({ err: error }, "flood guard failed"));
+    log().warn({ address: socket.data.address }, "cut off a flooding connection");
+    deps.floodGuard.coolDown(socket.data.address).catch((error: unknown) => log().error({ err: error }, "flood guard failed"));
     socket.disconnect(true);
   });
   // Nothing listens for other events, so their acknowledgements would never be answered.
@@ -144,19 +142,22 @@ function onConnection(io: CirclesServer, socket: CirclesSocket, deps: IoDeps): v
     splitAck(args).reply({ ok: false, error: "unknown event" });
   });
 
-  socket.on("register-player", (...args: unknown[]) => {
-    const { payload, reply } = splitAck<{ initials: string }>(args);
+  socket.on("register-player", guarded<{ initials: string }>(log, async (reply, payload) => {
     const initials = parseInitials(payload);
     if (!initials.ok) {
       rejected("register-player", "invalid", initials.error);
       return reply({ ok: false, error: initials.error });
     }
+    if (!(await deps.limiter.tryConsume(socket.id))) {
+      rejected("register-player", "rate-limited", "rate limited");
+      return reply({ ok: false, error: "rate limited" });
+    }
     // The same initials again change nothing, so nothing is announced.
-    if (presence.register(socket.id, initials.value)) announcePlayers();
+    if (presence.register(socket.id, initials.value)) fanout.playersChanged(board);
     reply({ ok: true, initials: initials.value });
-  });
+  }));
 
-  socket.on("add-circle", guarded<{ circle: Circle }>(log, async (reply, payload) => {
+  socket.on("add-circle", guarded<{ circle: Circle; seq: number }>(log, async (reply, payload) => {
     const input = parseCircleInput(payload);
     if (!input.ok) {
       rejected("add-circle", "invalid", input.error);
@@ -167,52 +168,60 @@ function onConnection(io: CirclesServer, socket: CirclesSocket, deps: IoDeps): v
       initials: presence.initialsOf(socket.id),
     });
     if (!result.ok) rejected("add-circle", result.reason, result.error);
-    reply(result.ok ? { ok: true, circle: result.circle } : { ok: false, error: result.error });
+    reply(result.ok ? { ok: true, circle: result.circle, seq: result.seq } : { ok: false, error: result.error });
   }));
 
-  const clear = guarded(log, async (reply) => {
+  const clear = guarded<{ seq: number }>(log, async (reply) => {
     const result = await boards.clear(board, { key: socket.id });
     if (!result.ok) rejected("clear-circles", result.reason, result.error);
-    reply(result.ok ? { ok: true } : { ok: false, error: result.error });
+    reply(result.ok ? { ok: true, seq: result.seq } : { ok: false, error: result.error });
   });
   socket.on("clear-circles", clear);
   socket.on("clear-display", clear);
 
+  socket.on("sync-board", guarded<BoardSync>(log, async (reply, payload) => {
+    const since = parseSeq(payload);
+    if (!since.ok) {
+      rejected("sync-board", "invalid", since.error);
+      return reply({ ok: false, error: since.error });
+    }
+    const live = boards.peek(board);
+    if (!live) return reply({ ok: false, error: "the board is still loading: try again shortly" });
+    const missed = live.since(since.value);
+    reply(missed ? { ok: true, events: missed } : { ok: true, snapshot: live.snapshot() });
+  }));
+
+  // The socket holds its board live from the moment it loads until it leaves.
+  let holding = false;
   socket.on("disconnect", (reason) => {
-    if (presence.leave(socket.id)) announcePlayers();
-    log.info({ reason }, "disconnected");
+    if (presence.leave(socket.id)) fanout.playersChanged(board);
+    if (holding) boards.release(board);
+    log().info({ reason }, "disconnected");
   });
 
-  void sendBoard(socket, board, boards, presence, log);
+  boards.open(board).then(
+    (live) => {
+      if (socket.disconnected) return boards.release(board);
+      holding = true;
+      joins.admit(socket, live);
+    },
+    (error: unknown) => {
+      log().error({ err: error }, "could not load the board");
+      socket.disconnect(true);
+    },
+  );
 }
 
 /**
  * An async listener whose failure is logged and answered, never left as an
  * unhandled rejection (which would end the process).
  */
-function guarded<T extends object>(log: Logger, handler: (reply: AckCallback<T>, payload: unknown) => Promise<void>) {
+function guarded<T extends object>(log: () => Logger, handler: (reply: AckCallback<T>, payload: unknown) => Promise<void>) {
   return (...args: unknown[]) => {
     const { payload, reply } = splitAck<T>(args);
     handler(reply, payload).catch((error: unknown) => {
-      log.error({ err: error }, "event handler failed");
+      log().error({ err: error }, "event handler failed");
       reply({ ok: false, error: "internal error" });
     });
   };
-}
-
-/** The snapshot first, then the players, and only then live events. */
-async function sendBoard(socket: CirclesSocket, board: string, boards: BoardService, presence: Presence, log: Logger) {
-  let circles;
-  try {
-    circles = await boards.circles(board);
-  } catch (error) {
-    log.error({ err: error }, "could not load the board");
-    socket.disconnect(true);
-    return;
-  }
-  if (socket.disconnected) return;
-  // Same tick as the snapshot, so no broadcast can fall between them.
-  socket.emit("board-snapshot", { board, circles });
-  void socket.join(room(board));
-  socket.emit("update-player-list", presence.players(board));
 }

@@ -21,6 +21,12 @@ export type ServerConfig = Pick<Config, "maxCircles" | "rateLimit" | "maxPayload
 /** How long an address cut off for flooding waits before it may connect again. */
 const FLOOD_COOLDOWN_SECONDS = 30;
 
+/**
+ * REST reads are cheap (the board's JSON is built once per version) but not
+ * free: an address may read five times as often as it may write.
+ */
+const readRateLimit = ({ perSecond, burst }: ServerConfig["rateLimit"]) => ({ perSecond: 5 * perSecond, burst: 5 * burst });
+
 export interface CirclesApp {
   httpServer: http.Server;
   io: CirclesServer;
@@ -33,9 +39,10 @@ export interface CirclesApp {
 
 export function createCirclesServer(store: BoardStore, config: ServerConfig, logger: Logger): CirclesApp {
   const presence = new Presence();
+  const limiter = createWriteLimiter(config.rateLimit);
   const boards = new BoardService({
     store,
-    limiter: createWriteLimiter(config.rateLimit),
+    limiter,
     maxCircles: config.maxCircles,
     onStoreError: (error, board) => logger.error({ err: error, board }, "store write failed"),
     onListenerError: (error, board) => logger.error({ err: error, board }, "announcing a change failed"),
@@ -60,17 +67,19 @@ export function createCirclesServer(store: BoardStore, config: ServerConfig, log
     maxBodyBytes: config.maxPayloadBytes,
     origins: config.origins,
     trustProxy: config.trustProxy,
+    readLimiter: createWriteLimiter(readRateLimit(config.rateLimit)),
     metrics,
     readinessChecks,
   });
   const httpServer = http.createServer(app);
-  const io = createIo(httpServer, {
+  const { io, flush } = createIo(httpServer, {
     boards,
     presence,
     logger,
     maxPayloadBytes: config.maxPayloadBytes,
     origins: config.origins,
     trustProxy: config.trustProxy,
+    limiter,
     floodGuard: createFloodGuard({
       // Room for every write the limit allows, and as many other events
       // (never fewer than 20, so a tight write limit leaves registering alone).
@@ -80,5 +89,5 @@ export function createCirclesServer(store: BoardStore, config: ServerConfig, log
     }),
     metrics,
   });
-  return { httpServer, io, boards, presence, metrics, close: () => shutDown({ httpServer, io, boards, store }) };
+  return { httpServer, io, boards, presence, metrics, close: () => shutDown({ httpServer, io, flush, boards, store }) };
 }

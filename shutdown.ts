@@ -13,6 +13,8 @@ import type { BoardStore } from "./lib/store/board-store.js";
 export interface Closeable {
   httpServer: http.Server;
   io: CirclesServer;
+  /** Sends the messages still waiting for their tick. */
+  flush: () => void;
   boards: BoardService;
   store: BoardStore;
 }
@@ -21,7 +23,7 @@ export interface Closeable {
 const FLUSH_WAIT_MS = 2000;
 const POLL_MS = 20;
 
-export async function shutDown({ httpServer, io, boards, store }: Closeable): Promise<void> {
+export async function shutDown({ httpServer, io, flush, boards, store }: Closeable): Promise<void> {
   // First, so that /readyz fails and no write starts from here on.
   const writesDone = boards.stopWrites();
   let allClosed = false;
@@ -32,6 +34,7 @@ export async function shutDown({ httpServer, io, boards, store }: Closeable): Pr
   // The acknowledgements of the last writes are sent from continuations of
   // those writes: give them a turn of the event loop to reach the buffers.
   await sleep(0);
+  flush();
   // A plain close waits until the connection's buffer is flushed; the
   // client sees a transport close, which it answers by reconnecting.
   for (const socket of io.sockets.sockets.values()) socket.conn.close();

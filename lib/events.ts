@@ -62,7 +62,7 @@ export interface ServerToClientEvents {
   "board-snapshot": (snapshot: BoardSnapshot) => void;
   /** `protocol=2` clients only: one message per board per tick, in place of the four below. */
   "board-events": (batch: BoardEvents) => void;
-  "update-player-list": (players: string[]) => void;
+  "update-player-list": (players: readonly string[]) => void;
   "add-circle": (circle: Circle) => void;
   "remove-circle": (removed: { id: string }) => void;
   "clear-circles": () => void;
@@ -72,9 +72,15 @@ export interface ServerToClientEvents {
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- one process serves every board, so servers exchange nothing
 export interface InterServerEvents {}
 
+/** 1: the lesson's events, one message per change. 2: `board-events`, one message per tick. */
+export type Protocol = 1 | 2;
+
 /** What the server remembers on each socket. */
 export interface SocketData {
   board: string;
+  protocol: Protocol;
+  /** The last seq a `protocol=2` client says it applied before this connection. */
+  since: number | undefined;
   /** The client's address, seen through the trusted proxies. */
   address: string;
 }

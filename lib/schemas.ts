@@ -14,7 +14,7 @@ import {
   MAX_DIAMETER,
   MIN_DIAMETER,
 } from "./rules.js";
-import type { CircleInput } from "./events.js";
+import type { CircleInput, Protocol } from "./events.js";
 
 export const initialsSchema = z
   .string({ error: "initials must be a string" })
@@ -49,6 +49,28 @@ export const circleInputSchema = z.object(
   { error: "a circle must be an object of {initials, x, y, dia, rgba}" },
 );
 
+/** A seq as a client states it: a whole number, 0 before the board's first change. */
+export const seqSchema = z
+  .number({ error: "since must be a whole number" })
+  .int({ error: "since must be a whole number" })
+  .min(0, { error: "since must be a whole number" })
+  .max(Number.MAX_SAFE_INTEGER, { error: "since must be a whole number" });
+
+/** Handshake query values arrive as strings (or arrays, when repeated). */
+const digits = z
+  .string({ error: "since must be a whole number" })
+  .regex(/^\d{1,15}$/, { error: "since must be a whole number" })
+  .transform(Number);
+
+export const handshakeSchema = z.object({
+  board: boardNameSchema.optional(),
+  protocol: z
+    .enum(["1", "2"], { error: "protocol must be 1 or 2" })
+    .optional()
+    .transform((value): Protocol => (value === "2" ? 2 : 1)),
+  since: digits.optional(),
+});
+
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };
 
 /** Parse untrusted input, turning the first problem into one readable sentence. */
@@ -62,4 +84,6 @@ export function parseWith<T>(schema: z.ZodType<T>, input: unknown): ParseResult<
 
 export const parseCircleInput = (input: unknown): ParseResult<CircleInput> => parseWith(circleInputSchema, input);
 export const parseInitials = (input: unknown): ParseResult<string> => parseWith(initialsSchema, input);
+export const parseSeq = (input: unknown): ParseResult<number> => parseWith(seqSchema, input);
+export const parseHandshake = (query: unknown) => parseWith(handshakeSchema, query);
 export const parseBoardName = (input: unknown): ParseResult<string> => parseWith(boardNameSchema, input);

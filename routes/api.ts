@@ -6,12 +6,15 @@ import express, { Router, type ErrorRequestHandler, type Request, type Response 
 import type { BoardService, WriteFailure } from "../lib/board-service.js";
 import type { Metrics } from "../lib/metrics.js";
 import type { Presence } from "../lib/presence.js";
+import type { WriteLimiter } from "../lib/rate-limit.js";
 import { parseBoardName, parseCircleInput } from "../lib/schemas.js";
 
 export interface ApiDeps {
   boards: BoardService;
   presence: Presence;
   maxBodyBytes: number;
+  /** Per address, for GETs; writes are limited by the board service. */
+  readLimiter: WriteLimiter;
   metrics: Pick<Metrics, "rejected">;
 }
 
@@ -20,7 +23,7 @@ const STATUS_OF: Record<WriteFailure["reason"], number> = { "rate-limited": 429,
 /** The socket event each write route stands for, to label rejections alike. */
 const EVENT_OF: Record<string, string> = { POST: "add-circle", DELETE: "clear-circles" };
 
-export function apiRouter({ boards, presence, maxBodyBytes, metrics }: ApiDeps): Router {
+export function apiRouter({ boards, presence, maxBodyBytes, readLimiter, metrics }: ApiDeps): Router {
   const router = Router();
   router.use(express.json({ limit: maxBodyBytes, strict: false }));
 
@@ -31,18 +34,28 @@ export function apiRouter({ boards, presence, maxBodyBytes, metrics }: ApiDeps):
     res.status(404).json({ error: `no such board: ${board.error}` });
     return undefined;
   };
-  const writer = (req: Request) => ({ key: `ip:${req.ip ?? "unknown"}` });
+  const addressKey = (req: Request) => `ip:${req.ip ?? "unknown"}`;
+  const writer = (req: Request) => ({ key: addressKey(req) });
 
+  router.get("/boards/{*any}", async (req, res, next) => {
+    if (await readLimiter.tryConsume(addressKey(req))) return next();
+    metrics.rejected("read-board", "rate-limited");
+    res.status(429).json({ error: "rate limited" });
+  });
+
+  // The circles' JSON is built once per version of the board and shared by every reader.
   router.get("/boards/:board", async (req, res) => {
     const board = boardOf(req, res);
     if (!board) return;
-    res.json({ board, circles: await boards.circles(board), players: presence.players(board) });
+    const live = await boards.read(board);
+    const head = JSON.stringify({ board, seq: live.seq, players: presence.players(board) }).slice(0, -1);
+    res.type("json").send(`${head},"circles":${live.circlesJson()}}`);
   });
 
   router.get("/boards/:board/circles", async (req, res) => {
     const board = boardOf(req, res);
     if (!board) return;
-    res.json(await boards.circles(board));
+    res.type("json").send((await boards.read(board)).circlesJson());
   });
 
   router.post("/boards/:board/circles", async (req, res) => {
@@ -58,7 +71,7 @@ export function apiRouter({ boards, presence, maxBodyBytes, metrics }: ApiDeps):
       metrics.rejected("add-circle", result.reason);
       return void res.status(STATUS_OF[result.reason]).json({ error: result.error });
     }
-    res.status(201).location(`/api/boards/${board}/circles`).json(result.circle);
+    res.status(201).location(`/api/boards/${board}/circles`).json({ ...result.circle, seq: result.seq });
   });
 
   router.delete("/boards/:board/circles", async (req, res) => {
