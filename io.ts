@@ -101,7 +101,7 @@ export function createIo(httpServer: HttpServer, deps: IoDeps): CirclesIo {
 
   const fanout = createFanout(io, deps.presence, deps.metrics, deps.logger);
   deps.boards.subscribe(fanout.listener);
-  const joins = createJoins(io, deps.presence);
+  const joins = createJoins(io, deps.presence, fanout);
   io.on("connection", (socket) => onConnection(socket, deps, fanout, joins));
   return { io, flush: fanout.flush };
 }

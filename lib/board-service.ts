@@ -102,8 +102,8 @@ export class BoardService {
           const live = new LiveBoard(board, stored);
           const current = this.live.get(board);
           if (current?.loading === loading) current.live = live;
-          // Changes the load already reflects are skipped; the others are news.
-          this.tell(board, live.apply(early.splice(0)));
+          // Already told; the live copy takes those the load does not reflect.
+          live.apply(early.splice(0));
           return live;
         },
         (error: unknown) => {
@@ -215,7 +215,9 @@ export class BoardService {
     const entry = this.live.get(board);
     if (!entry) return this.tell(board, events);
     if (entry.live) return this.tell(board, entry.live.apply(events));
+    // Loading: the store settles in call order, so these come in seq order anyway.
     entry.early.push(...events);
+    this.tell(board, events);
   }
 
   /** Each listener on its own: one that throws must not silence the others or undo a stored write. */

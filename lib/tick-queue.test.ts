@@ -37,14 +37,18 @@ describe("TickQueue", () => {
     expect(flushed).toEqual([["a", [1]]]);
   });
 
-  it("flushes at once on demand, and what is dropped is never sent", () => {
+  it("flushes everything, or one key, at once on demand, and nothing twice", () => {
     queue.add("a", 1);
-    queue.add("gone", 2);
-    queue.drop("gone");
+    queue.add("b", 2);
+    queue.flushKey("b");
+    expect(flushed).toEqual([["b", [2]]]);
     queue.flush();
-    expect(flushed).toEqual([["a", [1]]]);
+    expect(flushed).toEqual([
+      ["b", [2]],
+      ["a", [1]],
+    ]);
     vi.advanceTimersByTime(100);
-    expect(flushed).toHaveLength(1);
+    expect(flushed).toHaveLength(2);
   });
 
   it("flushes the other keys when one flush throws, and reports it", () => {

@@ -35,17 +35,22 @@ export class TickQueue<K, V> {
     this.#timer = undefined;
     const queued = this.#queued;
     this.#queued = new Map();
-    for (const [key, items] of queued) {
-      try {
-        this.#options.flush(key, items);
-      } catch (error) {
-        this.#options.onError?.(error, key);
-      }
+    for (const [key, items] of queued) this.#hand(key, items);
+  }
+
+  #hand(key: K, items: V[]): void {
+    try {
+      this.#options.flush(key, items);
+    } catch (error) {
+      this.#options.onError?.(error, key);
     }
   }
 
-  /** Forget what is queued for `key` (nobody is left to send it to). */
-  drop(key: K): void {
+  /** Hand over what is queued for `key` now, ahead of the tick. */
+  flushKey(key: K): void {
+    const items = this.#queued.get(key);
+    if (!items) return;
     this.#queued.delete(key);
+    this.#hand(key, items);
   }
 }

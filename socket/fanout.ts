@@ -25,6 +25,8 @@ export interface Fanout {
   listener: BoardListener;
   /** The board's player list changed: announce it with the next tick. */
   playersChanged(board: string): void;
+  /** Send the board's queued changes now, so that sockets joining after them are not sent them again. */
+  flushBoard(board: string): void;
   /** Send everything queued now (a shutdown). */
   flush(): void;
 }
@@ -77,6 +79,7 @@ export function createFanout(
       },
     },
     playersChanged: (board) => playerLists.add(board),
+    flushBoard: (board) => batches.flushKey(board),
     flush() {
       batches.flush();
       playerLists.flush();

@@ -8,6 +8,7 @@
  */
 import type { LiveBoard } from "../lib/live-board.js";
 import type { Presence } from "../lib/presence.js";
+import type { Fanout } from "./fanout.js";
 import { roomOf } from "./rooms.js";
 import type { CirclesServer, CirclesSocket } from "./types.js";
 
@@ -16,7 +17,7 @@ export interface Joins {
   admit(socket: CirclesSocket, live: LiveBoard): void;
 }
 
-export function createJoins(io: CirclesServer, presence: Presence): Joins {
+export function createJoins(io: CirclesServer, presence: Presence, fanout: Pick<Fanout, "flushBoard">): Joins {
   const waiting = new Map<LiveBoard, CirclesSocket[]>();
   let scheduled = false;
 
@@ -31,6 +32,8 @@ export function createJoins(io: CirclesServer, presence: Presence): Joins {
   };
 
   const admitGroup = (live: LiveBoard, sockets: CirclesSocket[]) => {
+    // Changes still waiting for their tick are in what the newcomers get now.
+    fanout.flushBoard(live.name);
     const needSnapshot: string[] = [];
     for (const socket of sockets) {
       const { protocol, since } = socket.data;
