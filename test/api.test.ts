@@ -25,14 +25,14 @@ describe("reads", () => {
 
     const board = await api("/boards/room-1");
     expect(board.status).toBe(200);
-    expect(await board.json()).toEqual({ board: "room-1", circles: [ack.ok && ack.circle], players: ["AB"] });
+    expect(await board.json()).toEqual({ board: "room-1", seq: 1, circles: [ack.ok && ack.circle], players: ["AB"] });
 
     const circles = await api("/boards/room-1/circles");
     expect(await circles.json()).toEqual([ack.ok && ack.circle]);
   });
 
   it("shows an unknown board as empty", async () => {
-    expect(await (await api("/boards/nobody-here")).json()).toEqual({ board: "nobody-here", circles: [], players: [] });
+    expect(await (await api("/boards/nobody-here")).json()).toEqual({ board: "nobody-here", seq: 0, circles: [], players: [] });
   });
 });
 
@@ -43,10 +43,11 @@ describe("writes", () => {
 
     const response = await post("/boards/room-1/circles", JSON.stringify(circle));
     expect(response.status).toBe(201);
-    const stored = (await response.json()) as Circle;
+    const { seq, ...stored } = (await response.json()) as Circle & { seq: number };
     expect(stored).toMatchObject(circle);
+    expect(seq).toBe(1);
     expect((await relayed)[0]).toEqual(stored);
-    expect(await server.boards.circles("room-1")).toEqual([stored]);
+    expect(await server.storedCircles("room-1")).toEqual([stored]);
   });
 
   it("clears a board for its sockets", async () => {
@@ -57,7 +58,7 @@ describe("writes", () => {
     const response = await api("/boards/room-1/circles", { method: "DELETE" });
     expect(response.status).toBe(204);
     await cleared;
-    expect(await server.boards.circles("room-1")).toEqual([]);
+    expect(await server.storedCircles("room-1")).toEqual([]);
   });
 });
 
@@ -82,7 +83,7 @@ describe("errors", () => {
     const response = await post("/boards/b/circles", JSON.stringify({ ...circle, dia: 9000 }));
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ error: expect.stringMatching(/dia/) });
-    expect(await server.boards.circles("b")).toEqual([]);
+    expect(await server.storedCircles("b")).toEqual([]);
   });
 
   it("answers a body over the size limit with 413", async () => {
@@ -105,7 +106,7 @@ describe("errors", () => {
     const statuses = [];
     for (let i = 0; i < 5; i++) statuses.push((await post("/boards/b/circles", JSON.stringify(circle))).status);
     expect(statuses).toEqual([201, 201, 201, 429, 429]);
-    expect(await server.boards.circles("b")).toHaveLength(3);
+    expect(await server.storedCircles("b")).toHaveLength(3);
   });
 });
 

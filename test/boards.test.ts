@@ -41,7 +41,7 @@ describe("snapshots", () => {
     await alice.emitWithAck("add-circle", circle());
     await alice.emitWithAck("clear-circles");
     const late = await server.client();
-    expect(late.received[0]).toEqual({ event: "board-snapshot", args: [{ board: "default", circles: [] }] });
+    expect(late.received[0]).toEqual({ event: "board-snapshot", args: [{ board: "default", seq: 2, circles: [] }] });
   });
 
   it("never lets a live event overtake the snapshot, even mid-burst", async () => {
@@ -74,7 +74,7 @@ describe("snapshots", () => {
     }
     const answers = await Promise.all(acks);
     expect(answers.filter((a) => !a.ok)).toEqual([]);
-    const stored = (await server.boards.circles("default")).map((c) => c.id).sort();
+    const stored = (await server.storedCircles("default")).map((c) => c.id).sort();
     expect(stored, "stored circles").toEqual(answers.map((a) => (a.ok ? a.circle.id : "")).sort());
 
     // A joiner's first event came before `client()` resolved: nothing later can change it.
@@ -122,8 +122,11 @@ describe("boards", () => {
     const onOne = await server.client({ board: "one" });
     const onTwo = await server.client({ board: "two" });
     const onDefault = await server.client();
+    // Player lists go out with the next tick: wait for them before the circles.
+    const listed = Promise.all([nextEvent(onOne, "update-player-list"), nextEvent(onTwo, "update-player-list")]);
     await onOne.emitWithAck("register-player", "ONE");
     await onTwo.emitWithAck("register-player", "TWO");
+    await listed;
     await onOne.emitWithAck("add-circle", circle());
     await onTwo.emitWithAck("add-circle", circle());
     await onTwo.emitWithAck("clear-circles");
@@ -135,8 +138,8 @@ describe("boards", () => {
     expect(onOne.received[2]!.args).toEqual([["ONE"]]);
     expect(onTwo.received[2]!.args).toEqual([["TWO"]]);
     expect(events(onDefault)).toEqual(["board-snapshot", "update-player-list"]);
-    expect(await server.boards.circles("one")).toHaveLength(1);
-    expect(await server.boards.circles("two")).toHaveLength(0);
+    expect(await server.storedCircles("one")).toHaveLength(1);
+    expect(await server.storedCircles("two")).toHaveLength(0);
   });
 
   it("refuses a handshake for an invalid board name", async () => {
@@ -157,7 +160,7 @@ describe("limits", () => {
 
     const oldest = acks[0]!;
     expect(await removed).toEqual([{ id: oldest.ok ? oldest.circle.id : "" }]);
-    expect((await server.boards.circles("default")).map((c) => c.x)).toEqual([1, 2, 3]);
+    expect((await server.storedCircles("default")).map((c) => c.x)).toEqual([1, 2, 3]);
   });
 
   it("rate-limits a flooding connection without disconnecting it or refusing others", async () => {
@@ -169,7 +172,7 @@ describe("limits", () => {
     expect(acks.filter((a) => a.ok)).toHaveLength(10);
     expect(acks.filter((a) => !a.ok)).toEqual(Array(20).fill({ ok: false, error: "rate limited" }));
     expect(flooder.connected).toBe(true);
-    expect(await server.boards.circles("default")).toHaveLength(10);
+    expect(await server.storedCircles("default")).toHaveLength(10);
     expect((await other.emitWithAck("add-circle", circle())).ok).toBe(true);
   });
 
@@ -185,6 +188,6 @@ describe("limits", () => {
     expect((await server.metrics.floodCutOffs.get()).values[0]?.value).toBe(1);
     await expect(server.client()).rejects.toThrow(/too many events/);
     expect((await bystander.emitWithAck("add-circle", circle())).ok).toBe(true);
-    expect((await server.boards.circles("default")).length).toBeLessThanOrEqual(11);
+    expect((await server.storedCircles("default")).length).toBeLessThanOrEqual(11);
   });
 });

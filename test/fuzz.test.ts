@@ -334,8 +334,10 @@ let fuzzServer: TestServer;
 let store: RecordingStore;
 
 beforeAll(async () => {
-  store = new RecordingStore();
-  fuzzServer = await startTestServer({ store, config: { rateLimit: HIGH_RATE } });
+  fuzzServer = await startTestServer({
+    wrapStore: (sqlite) => (store = new RecordingStore(sqlite)),
+    config: { rateLimit: HIGH_RATE },
+  });
 });
 afterAll(async () => {
   await fuzzServer?.close();
@@ -461,7 +463,7 @@ describe("socket events", () => {
           expect(seen.clearDisplay).toBe(clears);
 
           // Stored: what was relayed, i.e. the acknowledged circles plus the valid ones sent without an ack.
-          const stored = await fuzzServer.boards.circles(board);
+          const stored = await fuzzServer.storedCircles(board);
           stored.forEach((c, i) => expectServerCircle(c, `stored #${i}`));
           expect(ids(stored)).toEqual(ids([...seen.live.values()]));
           expect(stored.length).toBe(ackedSinceClear.size + unackedValidSinceClear);
@@ -541,7 +543,7 @@ describe("socket events", () => {
 
           const seen = replay(watcher);
           expect(seen.others).toEqual([]);
-          const stored = await fuzzServer.boards.circles(board);
+          const stored = await fuzzServer.storedCircles(board);
           stored.forEach((c, i) => expectServerCircle(c, `stored #${i}`));
           expect(ids(stored)).toEqual(ids([...seen.live.values()]));
           expect([...store.written].every((b) => b === board)).toBe(true);
@@ -832,7 +834,7 @@ describe("REST API", () => {
             // Everything written anywhere is what the model created; the watched board relayed exactly that.
             await sentinelViaRest(pool[0], watcher, modelOf(pool[0]));
             for (const board of new Set([...store.written, ...model.keys()])) {
-              const stored = await fuzzServer.boards.circles(board);
+              const stored = await fuzzServer.storedCircles(board);
               stored.forEach((c, i) => expectServerCircle(c, `${board} stored #${i}`));
               expect(ids(stored), `stored on ${board}`).toEqual([...modelOf(board)].sort());
             }
@@ -964,7 +966,7 @@ describe("rate limit", () => {
           const seen = replay(watcher);
           expect(ids([...seen.live.values()])).toEqual([...model].sort());
           expect(seen.clearCircles).toBe(clears);
-          expect(ids(await limited.boards.circles(board))).toEqual([...model].sort());
+          expect(ids(await limited.storedCircles(board))).toEqual([...model].sort());
           expect(attacker.connected).toBe(true);
         } finally {
           watcher.disconnect();
@@ -1052,7 +1054,7 @@ describe("flood guard", () => {
           // every accepted circle, and at most the writes whose answers were lost.
           const last = await sentinel(bystander, bystander);
           const seen = replay(bystander);
-          const stored = ids(await server.boards.circles(board));
+          const stored = ids(await server.storedCircles(board));
           expect(ids([...seen.live.values()])).toEqual(stored);
           for (const id of [...accepted, last.id]) expect(stored, id).toContain(id);
           expect(stored.length).toBeLessThanOrEqual(accepted.length + 1 + unknownWrites);

@@ -4,6 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { CircleInput } from "../lib/events.js";
+import { TICK_MS } from "../socket/fanout.js";
 import { nextEvent, startTestServer, type TestServer } from "./support/test-server.js";
 
 const circle: CircleInput = { initials: "AB", x: 100, y: 200, dia: 50, rgba: "rgba(10, 20, 30, 0.5)" };
@@ -39,7 +40,7 @@ describe.each(["websocket", "polling"] as const)("over %s", (transport) => {
     const bob = await server.client({ transports: [transport] });
     const both = Promise.all([nextEvent(bob, "clear-circles"), nextEvent(bob, "clear-display")]);
 
-    expect(await alice.emitWithAck("clear-circles")).toEqual({ ok: true });
+    expect(await alice.emitWithAck("clear-circles")).toEqual({ ok: true, seq: 1 });
     await both;
   });
 });
@@ -48,7 +49,7 @@ it("accepts clear-display, the lesson's own name for a clear", async () => {
   const alice = await server.client();
   const bob = await server.client();
   const cleared = nextEvent(bob, "clear-circles");
-  expect(await alice.emitWithAck("clear-display")).toEqual({ ok: true });
+  expect(await alice.emitWithAck("clear-display")).toEqual({ ok: true, seq: 1 });
   await cleared;
 });
 
@@ -107,9 +108,12 @@ describe("players", () => {
   it("announces nothing when a player registers the same initials again", async () => {
     const alice = await server.client();
     const bob = await server.client();
+    const first = nextEvent(bob, "update-player-list");
     await alice.emitWithAck("register-player", "AB");
+    await first;
     expect(await alice.emitWithAck("register-player", "AB")).toEqual({ ok: true, initials: "AB" });
-    // Bob's own registration is announced after anything Alice caused.
+    // Lists go out once per tick: any list Alice's repeat caused would have been sent by now.
+    await new Promise((resolve) => setTimeout(resolve, 2 * TICK_MS));
     const own = nextEvent(bob, "update-player-list");
     await bob.emitWithAck("register-player", "CD");
     await own;

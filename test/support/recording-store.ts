@@ -1,21 +1,39 @@
 /**
- * A MemoryStore that remembers every board anything was written to, so a
- * test can inspect all of them, not only the boards it meant to touch.
+ * Wraps a store (the test server's SQLite store) and remembers every board
+ * anything was written to, so a test can inspect all of them, not only the
+ * boards it meant to touch.
  */
-import type { Circle } from "../../lib/events.js";
-import { MemoryStore } from "../../lib/store/memory-store.js";
+import type { BoardEvent, Circle } from "../../lib/events.js";
+import type { BoardStore, StoredBoard } from "../../lib/store/board-store.js";
 
-export class RecordingStore extends MemoryStore {
+export class RecordingStore implements BoardStore {
   /** Boards that received an `add` or a `clear`, in first-write order. */
   readonly written = new Set<string>();
+  readonly #inner: BoardStore;
 
-  override async add(board: string, circle: Circle, maxCircles: number): Promise<string[]> {
-    this.written.add(board);
-    return super.add(board, circle, maxCircles);
+  constructor(inner: BoardStore) {
+    this.#inner = inner;
   }
 
-  override async clear(board: string): Promise<void> {
+  load(board: string): Promise<StoredBoard> {
+    return this.#inner.load(board);
+  }
+
+  add(board: string, circle: Circle, maxCircles: number): Promise<BoardEvent[]> {
     this.written.add(board);
-    return super.clear(board);
+    return this.#inner.add(board, circle, maxCircles);
+  }
+
+  clear(board: string): ReturnType<BoardStore["clear"]> {
+    this.written.add(board);
+    return this.#inner.clear(board);
+  }
+
+  ping(): Promise<void> {
+    return this.#inner.ping();
+  }
+
+  close(): Promise<void> {
+    return this.#inner.close();
   }
 }

@@ -12,7 +12,7 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { io as connect, type Socket } from "socket.io-client";
-import type { ClientToServerEvents, ServerToClientEvents } from "../../lib/events.js";
+import type { Circle, ClientToServerEvents, ServerToClientEvents } from "../../lib/events.js";
 import { silentLogger, type Logger } from "../../lib/logger.js";
 import type { BoardStore } from "../../lib/store/board-store.js";
 import { SqliteStore } from "../../lib/store/sqlite-store.js";
@@ -26,11 +26,22 @@ export interface ReceivedEvent {
 /** A typed client that also records every event it has received, in order. */
 export type TestClient = Socket<ServerToClientEvents, ClientToServerEvents> & { received: ReceivedEvent[] };
 
+export interface ClientOptions {
+  board?: string;
+  transports?: ("websocket" | "polling")[];
+  /** 2: the batched `board-events` protocol. */
+  protocol?: 2;
+  /** With protocol 2: the last seq this client applied before. */
+  since?: number;
+}
+
 export interface TestServer extends CirclesApp {
   url: string;
   store: BoardStore;
+  /** The board's circles as the store holds them. */
+  storedCircles(board: string): Promise<Circle[]>;
   /** A connected client; resolves once it has its board snapshot and player list. */
-  client(options?: { board?: string; transports?: ("websocket" | "polling")[] }): Promise<TestClient>;
+  client(options?: ClientOptions): Promise<TestClient>;
   close(): Promise<void>;
 }
 
@@ -43,7 +54,13 @@ export const testConfig: ServerConfig = {
 };
 
 export async function startTestServer(
-  options: { config?: Partial<ServerConfig>; store?: BoardStore; logger?: Logger } = {},
+  options: {
+    config?: Partial<ServerConfig>;
+    store?: BoardStore;
+    /** Wraps the SQLite store made here, e.g. to record what was written. */
+    wrapStore?: (sqlite: BoardStore) => BoardStore;
+    logger?: Logger;
+  } = {},
 ): Promise<TestServer> {
   let store: BoardStore;
   // Only the directory made here is removed, never anything of a store passed in.
@@ -52,8 +69,9 @@ export async function startTestServer(
     store = options.store;
   } else {
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "circles-test-"));
-    store = SqliteStore.open({ dataDir });
+    store = await SqliteStore.open({ dataDir });
     removeDataDir = () => fs.rm(dataDir, { recursive: true, force: true });
+    if (options.wrapStore) store = options.wrapStore(store);
   }
   const parts = createCirclesServer(store, { ...testConfig, ...options.config }, options.logger ?? silentLogger);
   await new Promise<void>((resolve) => parts.httpServer.listen(0, "127.0.0.1", resolve));
@@ -65,14 +83,15 @@ export async function startTestServer(
     ...parts,
     url,
     store,
-    async client({ board, transports = ["websocket"] } = {}) {
+    storedCircles: async (board) => (await store.load(board)).circles,
+    async client({ board, transports = ["websocket"], protocol, since } = {}) {
+      const query = {
+        ...(board === undefined ? {} : { board }),
+        ...(protocol === undefined ? {} : { protocol: String(protocol) }),
+        ...(since === undefined ? {} : { since: String(since) }),
+      };
       const socket = Object.assign(
-        connect(url, {
-          transports,
-          forceNew: true,
-          reconnection: false,
-          ...(board === undefined ? {} : { query: { board } }),
-        }),
+        connect(url, { transports, forceNew: true, reconnection: false, query }),
         { received: [] as ReceivedEvent[] },
       );
       socket.onAny((event: string, ...args: unknown[]) => socket.received.push({ event, args }));
