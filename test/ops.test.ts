@@ -70,7 +70,7 @@ describe("/readyz", () => {
   it("is ready while the store answers, and 503 with the reason once it is closed", async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), "circles-ops-"));
     try {
-      const store = SqliteStore.open({ dataDir });
+      const store = await SqliteStore.open({ dataDir });
       const server = await start({ store });
 
       const ready = await fetch(`${server.url}/readyz`);

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Circle } from "../lib/events.js";
+import type { BoardEvent, Circle } from "../lib/events.js";
 import type { BoardStore } from "../lib/store/board-store.js";
 
 export interface StoreFixture {
@@ -37,6 +37,11 @@ export function makeBoard(): string {
 }
 
 const ids = (circles: Circle[]) => circles.map((circle) => circle.id);
+const seqs = (events: BoardEvent[]) => events.map((event) => event.seq);
+/** The ids an add's changes removed, oldest first. */
+const removed = (events: BoardEvent[]) => events.flatMap((event) => (event.type === "remove" ? [event.id] : []));
+/** 1, 2, ..., n. */
+const upTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 const BIG = 1_000_000;
 
 export function describeBoardStoreContract(name: string, makeStore: () => Promise<StoreFixture>): void {
@@ -54,33 +59,34 @@ export function describeBoardStoreContract(name: string, makeStore: () => Promis
       await fixture.cleanup?.();
     });
 
-    it("loads an unknown board as empty", async () => {
-      expect(await store.load(makeBoard())).toStrictEqual([]);
+    it("loads an unknown board as empty, at seq 0", async () => {
+      expect(await store.load(makeBoard())).toStrictEqual({ seq: 0, circles: [] });
     });
 
-    it("gives back an added circle with every field equal", async () => {
+    it("gives back an added circle with every field equal, in its add and in loads", async () => {
       const board = makeBoard();
       const circle = makeCircle();
-      expect(await store.add(board, circle, BIG)).toStrictEqual([]);
-      expect(await store.load(board)).toStrictEqual([circle]);
+      expect(await store.add(board, circle, BIG)).toStrictEqual([{ seq: 1, type: "add", circle }]);
+      expect(await store.load(board)).toStrictEqual({ seq: 1, circles: [circle] });
     });
 
     it("is not changed by callers mutating what they passed in or got back", async () => {
       const board = makeBoard();
       const circle = makeCircle();
       const original = { ...circle };
-      await store.add(board, circle, BIG);
+      const [added] = await store.add(board, circle, BIG);
       circle.x = 1;
-      const [loaded] = await store.load(board);
+      if (added?.type === "add") added.circle.y = 2;
+      const { circles: [loaded] } = await store.load(board);
       if (loaded) loaded.initials = "ZZ";
-      expect(await store.load(board)).toStrictEqual([original]);
+      expect(await store.load(board)).toStrictEqual({ seq: 1, circles: [original] });
     });
 
     it("keeps insertion order across many adds", async () => {
       const board = makeBoard();
       const circles = Array.from({ length: 50 }, () => makeCircle());
       for (const circle of circles) await store.add(board, circle, BIG);
-      expect(ids(await store.load(board))).toStrictEqual(ids(circles));
+      expect(ids((await store.load(board)).circles)).toStrictEqual(ids(circles));
     });
 
     it("keeps boards isolated: adds, caps and clears on one never touch another", async () => {
@@ -88,72 +94,89 @@ export function describeBoardStoreContract(name: string, makeStore: () => Promis
       const onB = makeCircle();
       await store.add(b, onB, BIG);
       await store.add(a, makeCircle(), 1);
-      expect(await store.add(a, makeCircle(), 1)).toHaveLength(1);
+      expect(removed(await store.add(a, makeCircle(), 1))).toHaveLength(1);
       await store.clear(a);
-      expect(await store.load(a)).toStrictEqual([]);
-      expect(await store.load(b)).toStrictEqual([onB]);
+      expect(await store.load(a)).toStrictEqual({ seq: 4, circles: [] });
+      expect(await store.load(b)).toStrictEqual({ seq: 1, circles: [onB] });
     });
 
     it("clears only the board named, and adds work again afterwards", async () => {
       const board = makeBoard();
       await store.add(board, makeCircle(), BIG);
       await store.add(board, makeCircle(), BIG);
-      await store.clear(board);
-      expect(await store.load(board)).toStrictEqual([]);
+      expect(await store.clear(board)).toStrictEqual({ seq: 3, type: "clear" });
+      expect(await store.load(board)).toStrictEqual({ seq: 3, circles: [] });
       const after = makeCircle();
-      expect(await store.add(board, after, BIG)).toStrictEqual([]);
-      expect(await store.load(board)).toStrictEqual([after]);
-      await expect(store.clear(makeBoard())).resolves.toBeUndefined();
+      expect(await store.add(board, after, BIG)).toStrictEqual([{ seq: 4, type: "add", circle: after }]);
+      expect(await store.load(board)).toStrictEqual({ seq: 4, circles: [after] });
     });
 
-    it("drops the oldest circles beyond the cap and returns their ids, oldest first", async () => {
+    it("drops the oldest circles beyond the cap, one remove each, oldest first", async () => {
       const board = makeBoard();
       const circles = Array.from({ length: 5 }, () => makeCircle());
-      const dropped: string[][] = [];
-      for (const circle of circles) dropped.push(await store.add(board, circle, 3));
-      const [c1, c2, c3, c4, c5] = circles.map((circle) => circle.id);
-      expect(dropped).toStrictEqual([[], [], [], [c1], [c2]]);
-      expect(ids(await store.load(board))).toStrictEqual([c3, c4, c5]);
+      const changes: BoardEvent[][] = [];
+      for (const circle of circles) changes.push(await store.add(board, circle, 3));
+      const [c1, c2, c3, c4, c5] = circles;
+      expect(changes).toStrictEqual([
+        [{ seq: 1, type: "add", circle: c1 }],
+        [{ seq: 2, type: "add", circle: c2 }],
+        [{ seq: 3, type: "add", circle: c3 }],
+        [
+          { seq: 4, type: "add", circle: c4 },
+          { seq: 5, type: "remove", id: c1?.id },
+        ],
+        [
+          { seq: 6, type: "add", circle: c5 },
+          { seq: 7, type: "remove", id: c2?.id },
+        ],
+      ]);
+      expect(ids((await store.load(board)).circles)).toStrictEqual(ids([c3, c4, c5] as Circle[]));
     });
 
-    it("drops several circles at once when the cap is lowered", async () => {
+    it("drops several circles at once when the cap is lowered, each with its own seq", async () => {
       const board = makeBoard();
       const circles = Array.from({ length: 5 }, () => makeCircle());
       for (const circle of circles) await store.add(board, circle, 10);
       const last = makeCircle();
-      expect(await store.add(board, last, 2)).toStrictEqual(ids(circles.slice(0, 4)));
-      expect(ids(await store.load(board))).toStrictEqual([circles[4]?.id, last.id]);
+      const changes = await store.add(board, last, 2);
+      expect(changes[0]).toStrictEqual({ seq: 6, type: "add", circle: last });
+      expect(removed(changes)).toStrictEqual(ids(circles.slice(0, 4)));
+      expect(seqs(changes)).toStrictEqual([6, 7, 8, 9, 10]);
+      expect(ids((await store.load(board)).circles)).toStrictEqual([circles[4]?.id, last.id]);
     });
 
     it("with a cap of 0 drops the circle just added", async () => {
       const board = makeBoard();
       const circle = makeCircle();
-      expect(await store.add(board, circle, 0)).toStrictEqual([circle.id]);
-      expect(await store.load(board)).toStrictEqual([]);
+      expect(await store.add(board, circle, 0)).toStrictEqual([
+        { seq: 1, type: "add", circle },
+        { seq: 2, type: "remove", id: circle.id },
+      ]);
+      expect(await store.load(board)).toStrictEqual({ seq: 2, circles: [] });
     });
 
-    it("refuses a cap that is not a non-negative integer, storing nothing", async () => {
+    it("refuses a cap that is not a non-negative integer, storing nothing and taking no seq", async () => {
       const board = makeBoard();
       for (const cap of [-1, 1.5, Number.NaN]) {
         await expect(store.add(board, makeCircle(), cap)).rejects.toThrow(RangeError);
       }
-      expect(await store.load(board)).toStrictEqual([]);
+      expect(await store.load(board)).toStrictEqual({ seq: 0, circles: [] });
     });
 
     it("resolves 500 adds issued at once, and loads them all in call order", async () => {
       const board = makeBoard();
       const circles = Array.from({ length: 500 }, () => makeCircle());
-      const dropped = await Promise.all(circles.map((circle) => store.add(board, circle, BIG)));
-      expect(dropped.every((d) => d.length === 0)).toBe(true);
-      expect(ids(await store.load(board))).toStrictEqual(ids(circles));
+      const changes = await Promise.all(circles.map((circle) => store.add(board, circle, BIG)));
+      expect(changes).toStrictEqual(circles.map((circle, i) => [{ seq: i + 1, type: "add", circle }]));
+      expect(ids((await store.load(board)).circles)).toStrictEqual(ids(circles));
     });
 
     it("applies the cap in call order to adds issued at once", async () => {
       const board = makeBoard();
       const circles = Array.from({ length: 5 }, () => makeCircle());
-      const dropped = await Promise.all(circles.map((circle) => store.add(board, circle, 3)));
+      const changes = await Promise.all(circles.map((circle) => store.add(board, circle, 3)));
       const [c1, c2] = circles.map((circle) => circle.id);
-      expect(dropped).toStrictEqual([[], [], [], [c1], [c2]]);
+      expect(changes.map(removed)).toStrictEqual([[], [], [], [c1], [c2]]);
     });
 
     it("settles the promises of writes in the order the writes were called", async () => {
@@ -183,7 +206,7 @@ export function describeBoardStoreContract(name: string, makeStore: () => Promis
         track("add second", store.add(board, second, BIG)),
       ]);
       expect(settled).toStrictEqual(["add first", "load", "add second"]);
-      expect(loaded).toStrictEqual([first]);
+      expect(loaded).toStrictEqual({ seq: 1, circles: [first] });
     });
 
     it("keeps an add issued right after a clear, and drops one issued before it", async () => {
@@ -191,15 +214,106 @@ export function describeBoardStoreContract(name: string, makeStore: () => Promis
       const before = makeCircle();
       const after = makeCircle();
       await Promise.all([store.add(board, before, BIG), store.clear(board), store.add(board, after, BIG)]);
-      expect(await store.load(board)).toStrictEqual([after]);
+      expect(await store.load(board)).toStrictEqual({ seq: 3, circles: [after] });
     });
 
     it("loads writes that were called but not yet awaited", async () => {
       const board = makeBoard();
       const circle = makeCircle();
       const added = store.add(board, circle, BIG);
-      expect(await store.load(board)).toStrictEqual([circle]);
+      expect(await store.load(board)).toStrictEqual({ seq: 1, circles: [circle] });
       await added;
+    });
+
+    describe("seq", () => {
+      it("numbers a board's changes from 1 without gaps across adds, cap drops and clears", async () => {
+        const board = makeBoard();
+        const changes: BoardEvent[] = [];
+        for (let i = 0; i < 3; i++) changes.push(...(await store.add(board, makeCircle(), 2)));
+        changes.push(await store.clear(board));
+        changes.push(await store.clear(board)); // of a board already empty
+        changes.push(...(await store.add(board, makeCircle(), 0)));
+        changes.push(...(await store.add(board, makeCircle(), 2)));
+        expect(changes.map((change) => change.type)).toStrictEqual([
+          "add",
+          "add",
+          "add",
+          "remove",
+          "clear",
+          "clear",
+          "add",
+          "remove",
+          "add",
+        ]);
+        expect(seqs(changes)).toStrictEqual(upTo(9));
+        expect((await store.load(board)).seq).toBe(9);
+      });
+
+      it("gives a clear of a board that never had a circle its own seq", async () => {
+        const board = makeBoard();
+        expect(await store.clear(board)).toStrictEqual({ seq: 1, type: "clear" });
+        expect(await store.load(board)).toStrictEqual({ seq: 1, circles: [] });
+        expect(seqs(await store.add(board, makeCircle(), BIG))).toStrictEqual([2]);
+      });
+
+      it("never restarts after a clear", async () => {
+        const board = makeBoard();
+        await store.add(board, makeCircle(), BIG);
+        await store.add(board, makeCircle(), BIG);
+        await store.clear(board);
+        expect(await store.load(board)).toStrictEqual({ seq: 3, circles: [] });
+        expect(seqs(await store.add(board, makeCircle(), BIG))).toStrictEqual([4]);
+        await store.clear(board);
+        expect(await store.clear(board)).toStrictEqual({ seq: 6, type: "clear" });
+      });
+
+      it("counts each board on its own, even when their writes interleave", async () => {
+        const [a, b] = [makeBoard(), makeBoard()];
+        const writes = Array.from({ length: 40 }, (_, i) => {
+          const board = i % 3 === 0 ? b : a;
+          return i % 5 === 4 ? store.clear(board).then((change) => [change]) : store.add(board, makeCircle(), 4);
+        });
+        const changes = await Promise.all(writes);
+        const onA = changes.filter((_, i) => i % 3 !== 0).flat();
+        const onB = changes.filter((_, i) => i % 3 === 0).flat();
+        expect(seqs(onA)).toStrictEqual(upTo(onA.length));
+        expect(seqs(onB)).toStrictEqual(upTo(onB.length));
+        expect((await store.load(a)).seq).toBe(onA.length);
+        expect((await store.load(b)).seq).toBe(onB.length);
+      });
+
+      it("gives writes called at once seqs in call order", async () => {
+        const board = makeBoard();
+        const writes = Array.from({ length: 30 }, (_, i) =>
+          i % 7 === 3 ? store.clear(board).then((change) => [change]) : store.add(board, makeCircle(), 5),
+        );
+        const changes = (await Promise.all(writes)).flat();
+        expect(seqs(changes)).toStrictEqual(upTo(changes.length));
+      });
+
+      it("reports in a load the seq of the last change it reflects, writes not yet awaited included", async () => {
+        const board = makeBoard();
+        const first = store.add(board, makeCircle(), 1);
+        const second = store.add(board, makeCircle(), 1); // its add and the remove of the first
+        const early = store.load(board);
+        const cleared = store.clear(board);
+        const late = store.load(board);
+        expect(await early).toMatchObject({ seq: 3 });
+        expect(await late).toStrictEqual({ seq: 4, circles: [] });
+        await Promise.all([first, second, cleared]);
+      });
+
+      it("reports in a load the seq after 500 writes issued at once", async () => {
+        const board = makeBoard();
+        const writes = Array.from({ length: 500 }, (_, i) =>
+          i % 50 === 49 ? store.clear(board).then((change) => [change]) : store.add(board, makeCircle(), 20),
+        );
+        const loaded = await store.load(board);
+        const changes = (await Promise.all(writes)).flat();
+        expect(seqs(changes)).toStrictEqual(upTo(changes.length));
+        expect(loaded.seq).toBe(changes.length);
+        expect(loaded.circles).toStrictEqual([]); // the 500th write was a clear
+      });
     });
 
     it("answers a ping", async () => {
@@ -210,14 +324,14 @@ export function describeBoardStoreContract(name: string, makeStore: () => Promis
       const board = makeBoard();
       let resolved = 0;
       const adds = Array.from({ length: 20 }, () =>
-        store.add(board, makeCircle(), BIG).then((dropped) => {
+        store.add(board, makeCircle(), BIG).then((changes) => {
           resolved++;
-          return dropped;
+          return changes;
         }),
       );
       await store.close();
       expect(resolved).toBe(20);
-      expect(await Promise.all(adds)).toStrictEqual(adds.map(() => []));
+      expect((await Promise.all(adds)).map(seqs)).toStrictEqual(upTo(20).map((seq) => [seq]));
     });
 
     it("rejects every call after close, and closing again is harmless", async () => {

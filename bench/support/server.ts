@@ -20,7 +20,7 @@ export interface BenchServer extends TestServer {
 /** The integration tests' server, over a store opened here so its commit counts can be read. */
 export async function startBenchServer(rateLimit: RateLimitOptions): Promise<BenchServer> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "circles-bench-"));
-  const store = SqliteStore.open({ dataDir });
+  const store = await SqliteStore.open({ dataDir });
   const config: ServerConfig = { ...testConfig, rateLimit };
   const server = await startTestServer({ store, config });
   return {

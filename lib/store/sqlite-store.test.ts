@@ -1,18 +1,34 @@
+import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
+import type * as WorkerThreads from "node:worker_threads";
 import Database from "better-sqlite3";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { describeBoardStoreContract, makeBoard, makeCircle } from "../../test/store-contract.js";
 import { SqliteStore } from "./sqlite-store.js";
+
+/** Every worker thread the stores of this file start, so that a test can kill one. */
+const workers = vi.hoisted(() => [] as WorkerThreads.Worker[]);
+vi.mock("node:worker_threads", async (importOriginal) => {
+  const original = await importOriginal<typeof WorkerThreads>();
+  class RecordedWorker extends original.Worker {
+    constructor(...args: ConstructorParameters<typeof original.Worker>) {
+      super(...args);
+      workers.push(this);
+    }
+  }
+  return { ...original, Worker: RecordedWorker };
+});
 
 const tempDir = () => fs.mkdtemp(path.join(os.tmpdir(), "circles-sqlite-"));
 
 describeBoardStoreContract("SqliteStore", async () => {
   const dataDir = await tempDir();
   return {
-    store: SqliteStore.open({ dataDir }),
+    store: await SqliteStore.open({ dataDir }),
     cleanup: () => fs.rm(dataDir, { recursive: true, force: true }),
   };
 });
@@ -31,21 +47,21 @@ describe("SqliteStore", () => {
     await fs.rm(root, { recursive: true, force: true });
   });
 
-  function open(dataDir = root): SqliteStore {
-    const store = SqliteStore.open({ dataDir });
+  async function open(dataDir = root): Promise<SqliteStore> {
+    const store = await SqliteStore.open({ dataDir });
     opened.push(store);
     return store;
   }
 
   it("creates a missing nested data directory and circles.db in it", async () => {
     const dataDir = path.join(root, "a", "b", "data");
-    const store = open(dataDir);
+    const store = await open(dataDir);
     await store.add(makeBoard(), makeCircle(), 10);
     expect(existsSync(path.join(dataDir, "circles.db"))).toBe(true);
   });
 
   it("puts the database in WAL mode", async () => {
-    await open().ping();
+    await (await open()).ping();
     const db = new Database(path.join(root, "circles.db"), { readonly: true });
     try {
       expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
@@ -54,30 +70,64 @@ describe("SqliteStore", () => {
     }
   });
 
-  it("keeps circles, their order and the cap's count across close and reopen", async () => {
+  it("rejects, saying why, when the data directory cannot be made", async () => {
+    const file = path.join(root, "a-file");
+    await fs.writeFile(file, "");
+    await expect(SqliteStore.open({ dataDir: path.join(file, "data") })).rejects.toThrow(
+      /^cannot create the data directory .*a-file\/data: .*ENOTDIR/,
+    );
+  });
+
+  it("rejects, saying why, when circles.db is not a database, and stops its worker", async () => {
+    await fs.writeFile(path.join(root, "circles.db"), "x".repeat(4096));
+    const before = workers.length;
+    await expect(SqliteStore.open({ dataDir: root })).rejects.toThrow(
+      /^cannot open the database .*circles\.db: file is not a database/,
+    );
+    expect(workers.length).toBe(before + 1);
+    expect(workers.at(-1)?.threadId).toBe(-1); // terminated
+  });
+
+  it("keeps circles, their order, the cap's count and the seq across close and reopen", async () => {
     const board = makeBoard();
     const circles = [makeCircle(), makeCircle(), makeCircle()];
-    const first = open();
+    const first = await open();
     for (const circle of circles) await first.add(board, circle, 3);
     await first.close();
 
-    const second = open();
-    expect(await second.load(board)).toStrictEqual(circles);
-    expect(await second.add(board, makeCircle(), 3)).toStrictEqual([circles[0]?.id]);
+    const second = await open();
+    expect(await second.load(board)).toStrictEqual({ seq: 3, circles });
+    const next = makeCircle();
+    expect(await second.add(board, next, 3)).toStrictEqual([
+      { seq: 4, type: "add", circle: next },
+      { seq: 5, type: "remove", id: circles[0]?.id },
+    ]);
+  });
+
+  it("keeps a cleared board's seq across close and reopen", async () => {
+    const board = makeBoard();
+    const first = await open();
+    await first.add(board, makeCircle(), 10);
+    await first.clear(board);
+    await first.close();
+
+    const second = await open();
+    expect(await second.load(board)).toStrictEqual({ seq: 2, circles: [] });
+    expect(await second.clear(board)).toStrictEqual({ seq: 3, type: "clear" });
   });
 
   it("commits the writes still pending at close", async () => {
     const board = makeBoard();
     const circles = Array.from({ length: 10 }, () => makeCircle());
-    const first = open();
+    const first = await open();
     const adds = circles.map((circle) => first.add(board, circle, 100));
     await first.close();
     await Promise.all(adds);
-    expect(await open().load(board)).toStrictEqual(circles);
+    expect(await (await open()).load(board)).toStrictEqual({ seq: 10, circles });
   });
 
   it("groups concurrent writes into few transactions (group commit)", async () => {
-    const store = open();
+    const store = await open();
     const board = makeBoard();
     for (let i = 0; i < 3; i++) await store.add(board, makeCircle(), 1000);
     expect(store.stats).toStrictEqual({ transactions: 3, writes: 3, failedTransactions: 0 });
@@ -89,7 +139,7 @@ describe("SqliteStore", () => {
   });
 
   it("rejects every write of a failing batch, keeps none of it, and keeps working", async () => {
-    const store = open();
+    const store = await open();
     const board = makeBoard();
     const first = makeCircle();
     await store.add(board, first, 2);
@@ -97,16 +147,120 @@ describe("SqliteStore", () => {
     const batch = [
       store.add(board, makeCircle(), 2),
       store.add(board, { ...makeCircle(), id: first.id }, 2), // the UNIQUE id refuses it
+      store.load(board),
       store.add(board, makeCircle(), 2),
     ];
-    for (const write of batch) await expect(write).rejects.toThrow(/UNIQUE/);
+    const [before, duplicate, load, after] = batch;
+    await expect(before).rejects.toThrow(/UNIQUE/);
+    await expect(duplicate).rejects.toThrow(/UNIQUE/);
+    // A load in the failed batch is answered, from what was committed.
+    await expect(load).resolves.toStrictEqual({ seq: 1, circles: [first] });
+    await expect(after).rejects.toThrow(/UNIQUE/);
     expect(store.stats.failedTransactions).toBe(1);
-    expect(await store.load(board)).toStrictEqual([first]);
+    expect(await store.load(board)).toStrictEqual({ seq: 1, circles: [first] });
 
-    // The rolled-back batch must not have counted towards the cap either.
+    // The rolled-back batch must not have counted towards the cap or the seq either.
     const later = makeCircle();
-    expect(await store.add(board, later, 2)).toStrictEqual([]);
-    expect(await store.add(board, makeCircle(), 2)).toStrictEqual([first.id]);
-    expect((await store.load(board))[0]).toStrictEqual(later);
+    expect(await store.add(board, later, 2)).toStrictEqual([{ seq: 2, type: "add", circle: later }]);
+    const last = makeCircle();
+    expect(await store.add(board, last, 2)).toStrictEqual([
+      { seq: 3, type: "add", circle: last },
+      { seq: 4, type: "remove", id: first.id },
+    ]);
+    expect((await store.load(board)).circles).toStrictEqual([later, last]);
+  });
+
+  it("migrates a database made by the schema before seqs, keeping its circles", async () => {
+    // The schema as it was before seqs (git show d8d326a:lib/store/sqlite-store.ts), at user_version 0.
+    const old = new Database(path.join(root, "circles.db"));
+    old.pragma("journal_mode = WAL");
+    old.exec(`
+      CREATE TABLE IF NOT EXISTS circles (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        board TEXT NOT NULL,
+        id TEXT NOT NULL UNIQUE,
+        initials TEXT NOT NULL,
+        x REAL NOT NULL,
+        y REAL NOT NULL,
+        dia REAL NOT NULL,
+        rgba TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS circles_board_seq ON circles (board, seq);
+      CREATE TABLE IF NOT EXISTS boards (
+        board TEXT PRIMARY KEY,
+        circle_count INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `);
+    const board = makeBoard();
+    const circles = [makeCircle(), makeCircle()];
+    const insert = old.prepare(
+      "INSERT INTO circles (board, id, initials, x, y, dia, rgba, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    );
+    for (const c of circles) insert.run(board, c.id, c.initials, c.x, c.y, c.dia, c.rgba, c.createdAt);
+    old.prepare("INSERT INTO boards (board, circle_count) VALUES (?, ?)").run(board, circles.length);
+    old.close();
+
+    const store = await open();
+    // Each circle stored before seqs counts as one change.
+    expect(await store.load(board)).toStrictEqual({ seq: 2, circles });
+    const next = makeCircle();
+    expect(await store.add(board, next, 2)).toStrictEqual([
+      { seq: 3, type: "add", circle: next },
+      { seq: 4, type: "remove", id: circles[0]?.id },
+    ]);
+    expect(await store.clear(board)).toStrictEqual({ seq: 5, type: "clear" });
+    await store.close();
+
+    const db = new Database(path.join(root, "circles.db"), { readonly: true });
+    try {
+      expect(db.pragma("user_version", { simple: true })).toBe(2);
+      expect(db.prepare("SELECT board, circle_count, seq FROM boards").all()).toStrictEqual([
+        { board, circle_count: 0, seq: 5 },
+      ]);
+    } finally {
+      db.close();
+    }
+    // Opening the migrated file again changes nothing.
+    expect(await (await open()).load(board)).toStrictEqual({ seq: 5, circles: [] });
+  });
+
+  it("refuses a database from a newer release", async () => {
+    const newer = new Database(path.join(root, "circles.db"));
+    newer.pragma("user_version = 99");
+    newer.close();
+    await expect(SqliteStore.open({ dataDir: root })).rejects.toThrow(/schema version 99 is newer/);
+  });
+
+  it("rejects pending and later calls, and pings, once its worker dies", async () => {
+    const store = await open();
+    const board = makeBoard();
+    await store.add(board, makeCircle(), 10);
+    const worker = workers.at(-1);
+    const pending = [store.add(board, makeCircle(), 10), store.load(board), store.clear(board)];
+    await worker?.terminate();
+    const died = /SQLite worker thread stopped unexpectedly/;
+    for (const call of pending) await expect(call).rejects.toThrow(died);
+    await expect(store.add(board, makeCircle(), 10)).rejects.toThrow(died);
+    await expect(store.ping()).rejects.toThrow(died);
+    await expect(store.close()).resolves.toBeUndefined();
+  });
+
+  it("lets the process exit once closed, and while idle even if never closed", async () => {
+    const script = `
+      import { SqliteStore } from ${JSON.stringify(path.resolve("lib/store/sqlite-store.ts"))};
+      const closed = await SqliteStore.open({ dataDir: ${JSON.stringify(path.join(root, "closed"))} });
+      await closed.add("b", { id: "c1", initials: "AB", x: 1, y: 2, dia: 3, rgba: "red", createdAt: 4 }, 10);
+      await closed.close();
+      const idle = await SqliteStore.open({ dataDir: ${JSON.stringify(path.join(root, "idle"))} });
+      await idle.add("b", { id: "c2", initials: "AB", x: 1, y: 2, dia: 3, rgba: "red", createdAt: 4 }, 10);
+      console.log("done");
+    `;
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ["--import", "tsx", "--input-type=module", "--eval", script],
+      { timeout: 10_000 },
+    );
+    expect(stdout.trim()).toBe("done");
   });
 });

@@ -1,213 +1,210 @@
-import fs from "node:fs";
+import fs from "node:fs/promises";
 import path from "node:path";
-import Database from "better-sqlite3";
-import type { Circle } from "../events.js";
-import { checkMaxCircles, type BoardStore } from "./board-store.js";
+import { Worker } from "node:worker_threads";
+import type { BoardEvent, Circle } from "../events.js";
+import type { BoardStore, StoredBoard } from "./board-store.js";
+import type { SqliteStoreStats, StoreOutcome, StoreRequest } from "./sqlite-database.js";
+import type { FromWorker, ToWorker, WorkerData } from "./sqlite-worker.js";
+
+export type { SqliteStoreStats } from "./sqlite-database.js";
 
 export interface SqliteStoreOptions {
   /** Directory of `circles.db`; created, with its parents, if missing. */
   dataDir: string;
 }
 
-/** How writes were grouped into transactions, for tests and the benchmark. */
-export interface SqliteStoreStats {
-  /** Transactions committed, each holding one or more writes. */
-  transactions: number;
-  /** Writes (`add`, `clear`) committed. */
-  writes: number;
-  /** Transactions rolled back; each rejected every write it held. */
-  failedTransactions: number;
+/**
+ * Starts the worker. Tests and the benchmarks run this module from its
+ * TypeScript source, with no build, so the worker must run from source too,
+ * through tsx (a dev dependency). On Node 20 tsx does not hook worker threads
+ * (`--import tsx` in `execArgv` is ignored there), so a bootstrap module
+ * loads the worker through tsx's API instead.
+ */
+function startWorker(workerData: WorkerData): Worker {
+  if (!import.meta.url.endsWith(".ts")) return new Worker(new URL("./sqlite-worker.js", import.meta.url), { workerData });
+  const tsx = JSON.stringify(import.meta.resolve("tsx/esm/api"));
+  const source = JSON.stringify(new URL("./sqlite-worker.ts", import.meta.url).href);
+  const bootstrap = `const { tsImport } = await import(${tsx}); await tsImport(${source}, import.meta.url);`;
+  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`), { workerData });
 }
 
-/** A queued write: `apply` runs inside the batch's transaction and returns
- * what settles the caller's promise, called only once the batch committed. */
-interface PendingWrite {
-  apply(): () => void;
-  fail(reason: Error): void;
+/** Resolves once the worker opened the database; rejects with why it could not. */
+function opened(worker: Worker): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const settle = (error?: Error) => {
+      worker.off("message", onMessage).off("error", settle).off("exit", onExit);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onMessage = (reply: FromWorker) => settle(reply.type === "open-failed" ? reply.error : undefined);
+    const onExit = (code: number) => settle(new Error(`its worker thread exited with code ${code}`));
+    worker.on("message", onMessage).on("error", settle).on("exit", onExit);
+  });
 }
 
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS circles (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    board TEXT NOT NULL,
-    id TEXT NOT NULL UNIQUE,
-    initials TEXT NOT NULL,
-    x REAL NOT NULL,
-    y REAL NOT NULL,
-    dia REAL NOT NULL,
-    rgba TEXT NOT NULL,
-    created_at INTEGER NOT NULL
-  );
-  CREATE INDEX IF NOT EXISTS circles_board_seq ON circles (board, seq);
-  -- Kept in step with circles by the same transactions, so that checking the
-  -- cap costs one primary-key lookup instead of counting the board's rows.
-  CREATE TABLE IF NOT EXISTS boards (
-    board TEXT PRIMARY KEY,
-    circle_count INTEGER NOT NULL
-  ) WITHOUT ROWID;
-`;
-
-function prepareStatements(db: Database.Database) {
-  return {
-    load: db.prepare<[string], Circle>(
-      `SELECT id, initials, x, y, dia, rgba, created_at AS createdAt
-       FROM circles WHERE board = ? ORDER BY seq`,
-    ),
-    insert: db.prepare<[string, string, string, number, number, number, string, number]>(
-      `INSERT INTO circles (board, id, initials, x, y, dia, rgba, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    countUp: db
-      .prepare<[string], number>(
-        `INSERT INTO boards (board, circle_count) VALUES (?, 1)
-         ON CONFLICT (board) DO UPDATE SET circle_count = circle_count + 1
-         RETURNING circle_count`,
-      )
-      .pluck(),
-    oldest: db.prepare<[string, number], { seq: number; id: string }>(
-      "SELECT seq, id FROM circles WHERE board = ? ORDER BY seq LIMIT ?",
-    ),
-    deleteUpTo: db.prepare<[string, number]>("DELETE FROM circles WHERE board = ? AND seq <= ?"),
-    setCount: db.prepare<[number, string]>("UPDATE boards SET circle_count = ? WHERE board = ?"),
-    clearCircles: db.prepare<[string]>("DELETE FROM circles WHERE board = ?"),
-    clearBoard: db.prepare<[string]>("DELETE FROM boards WHERE board = ?"),
-    ping: db.prepare<[]>("SELECT 1"),
-  };
+interface Settler {
+  resolve(value: StoreOutcome & { ok: true }): void;
+  reject(error: Error): void;
 }
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
- * Boards in an embedded SQLite database, `<dataDir>/circles.db`.
+ * Boards in an embedded SQLite database, `<dataDir>/circles.db`, run by a
+ * worker thread (`sqlite-worker.ts`) so that its commits never block the
+ * event loop.
  *
- * Group commit: `add` and `clear` only queue their write; one `setImmediate`
- * later, every write queued meanwhile runs in a single transaction, and only
- * after its commit (one fsync) do their promises resolve, in call order. So
- * a resolved promise still means durable, but 200 concurrent writes cost one
- * fsync instead of 200.
+ * Every call becomes a request to the worker; the calls of one tick travel in
+ * one message. The worker runs whatever has reached it as one transaction
+ * and answers in one message, in call order, so a resolved promise still
+ * means durable (committed with synchronous=FULL), 200 concurrent writes
+ * cost one fsync, and promises settle in the order the calls were made,
+ * loads included.
  */
 export class SqliteStore implements BoardStore {
-  readonly #db: Database.Database;
-  readonly #statements: ReturnType<typeof prepareStatements>;
-  readonly #runBatch: Database.Transaction<(batch: PendingWrite[]) => (() => void)[]>;
-  readonly #stats: SqliteStoreStats = { transactions: 0, writes: 0, failedTransactions: 0 };
-  #queue: PendingWrite[] = [];
-  #flushTimer: NodeJS.Immediate | undefined;
-  #closed = false;
+  readonly #worker: Worker;
+  /** Requests of this tick, not yet sent, and the promises they settle. */
+  #outbox: StoreRequest[] = [];
+  #outboxSettlers: Settler[] = [];
+  /** Promises of requests sent, oldest first: the worker answers in that order. */
+  readonly #inFlight: Settler[] = [];
+  #stats: SqliteStoreStats = { transactions: 0, writes: 0, failedTransactions: 0 };
+  #closing: Promise<void> | undefined;
+  /** Called when the worker says it committed everything and closed the database. */
+  #onWorkerClosed: (() => void) | undefined;
+  #workerClosed = false;
+  /** Set once the worker stopped without being asked to. */
+  #failure: Error | undefined;
 
-  static open({ dataDir }: SqliteStoreOptions): SqliteStore {
-    fs.mkdirSync(dataDir, { recursive: true });
-    const db = new Database(path.join(dataDir, "circles.db"));
+  /** Opens the database in a new worker thread; rejects, saying why, if it cannot. */
+  static async open({ dataDir }: SqliteStoreOptions): Promise<SqliteStore> {
     try {
-      // WAL with FULL syncs the log on every commit: a committed transaction
-      // survives kill -9 and power loss (NORMAL would only survive the former).
-      db.pragma("journal_mode = WAL");
-      db.pragma("synchronous = FULL");
-      db.exec(SCHEMA);
-      return new SqliteStore(db);
+      await fs.mkdir(dataDir, { recursive: true });
     } catch (error) {
-      db.close();
-      throw error;
+      throw new Error(`cannot create the data directory ${dataDir}: ${message(error)}`, { cause: error });
     }
+    const file = path.join(dataDir, "circles.db");
+    const worker = startWorker({ file });
+    try {
+      await opened(worker);
+    } catch (error) {
+      await worker.terminate();
+      throw new Error(`cannot open the database ${file}: ${message(error)}`, { cause: error });
+    }
+    return new SqliteStore(worker);
   }
 
-  private constructor(db: Database.Database) {
-    this.#db = db;
-    this.#statements = prepareStatements(db);
-    this.#runBatch = db.transaction((batch: PendingWrite[]) => batch.map((write) => write.apply()));
+  private constructor(worker: Worker) {
+    this.#worker = worker;
+    worker.on("message", (reply: FromWorker) => this.#receive(reply));
+    let cause: Error | undefined;
+    worker.on("error", (error) => (cause = error));
+    worker.on("exit", (code) => {
+      if (!this.#workerClosed) this.#fail(cause, code);
+    });
+    // An idle store must not keep the process alive; a busy one must, until its answers are in.
+    worker.unref();
   }
 
-  /** A snapshot of the counters; they only ever grow. */
+  /** The worker's counters as of its last answer; they only ever grow. */
   get stats(): Readonly<SqliteStoreStats> {
     return { ...this.#stats };
   }
 
-  async load(board: string): Promise<Circle[]> {
-    this.#assertOpen();
-    // Commit the queued writes first, so a load sees every write called
-    // before it. Simpler than queueing reads behind writes, and a failing
-    // batch then rejects only its writes, never an innocent load.
-    this.#flush();
-    return this.#statements.load.all(board);
+  load(board: string): Promise<StoredBoard> {
+    return this.#call<StoredBoard>({ op: "load", board });
   }
 
-  // `add` and `clear` are not async: they return the queue's own promise, so
-  // it settles with its batch (before `close` resolves), not ticks later.
-  add(board: string, circle: Circle, maxCircles: number): Promise<string[]> {
-    // Checked now: inside the batch it would fail every write queued with it.
-    const badCap = checkMaxCircles(maxCircles);
-    if (badCap) return Promise.reject(badCap);
-    return this.#enqueue(() => this.#insert(board, circle, maxCircles));
+  add(board: string, circle: Circle, maxCircles: number): Promise<BoardEvent[]> {
+    return this.#call<BoardEvent[]>({ op: "add", board, circle, maxCircles });
   }
 
-  clear(board: string): Promise<void> {
-    return this.#enqueue(() => {
-      this.#statements.clearCircles.run(board);
-      this.#statements.clearBoard.run(board);
-    });
+  clear(board: string): Promise<BoardEvent & { type: "clear" }> {
+    return this.#call<BoardEvent & { type: "clear" }>({ op: "clear", board });
   }
 
+  /** Answers through the worker's queue, so it fails when the worker is gone or stuck. */
   async ping(): Promise<void> {
-    this.#assertOpen();
-    this.#statements.ping.get();
+    await this.#call({ op: "ping" });
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#flush();
-    this.#db.close();
+  /** Lets the worker commit every request sent so far, then stops it. */
+  close(): Promise<void> {
+    this.#closing ??= this.#stop();
+    return this.#closing;
   }
 
-  #assertOpen(): void {
-    if (this.#closed) throw new Error("store is closed");
+  async #stop(): Promise<void> {
+    if (this.#failure !== undefined) return;
+    this.#send();
+    const closed = new Promise<void>((resolve) => {
+      this.#onWorkerClosed = resolve;
+      // Should it die instead, #fail has settled every promise already.
+      this.#worker.once("exit", () => resolve());
+    });
+    this.#worker.ref();
+    this.#post({ type: "close" });
+    await closed;
+    await this.#worker.terminate();
   }
 
-  #enqueue<T>(write: () => T): Promise<T> {
+  // Not async: the promise settles with its batch, before `close` resolves, not ticks later.
+  #call<T>(request: StoreRequest): Promise<T> {
+    if (this.#closing !== undefined) return Promise.reject(new Error("store is closed"));
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
     return new Promise<T>((resolve, reject) => {
-      this.#assertOpen(); // a throw here rejects the promise
-      this.#queue.push({
-        apply: () => {
-          const result = write();
-          return () => resolve(result);
-        },
-        fail: reject,
-      });
-      this.#flushTimer ??= setImmediate(() => this.#flush());
+      if (this.#outbox.length === 0) queueMicrotask(() => this.#send());
+      this.#outbox.push(request);
+      this.#outboxSettlers.push({ resolve: (outcome) => resolve(outcome.value as T), reject });
     });
   }
 
-  /** Runs every queued write in one transaction, then settles them in order. */
-  #flush(): void {
-    if (this.#flushTimer !== undefined) clearImmediate(this.#flushTimer);
-    this.#flushTimer = undefined;
-    const batch = this.#queue;
-    if (batch.length === 0) return;
-    this.#queue = [];
-    let settlers: (() => void)[];
+  /** Sends this tick's requests in one message. */
+  #send(): void {
+    if (this.#outbox.length === 0 || this.#failure !== undefined) return;
+    const requests = this.#outbox;
+    const settlers = this.#outboxSettlers;
+    this.#outbox = [];
+    this.#outboxSettlers = [];
     try {
-      settlers = this.#runBatch(batch);
+      this.#post({ type: "requests", requests });
     } catch (error) {
-      // Rolled back as a whole, so nothing of the batch may be acknowledged.
-      this.#stats.failedTransactions++;
-      const reason = error instanceof Error ? error : new Error(String(error));
-      for (const write of batch) write.fail(reason);
+      // Something not cloneable: nothing of it reached the worker.
+      for (const settler of settlers) settler.reject(error instanceof Error ? error : new Error(String(error)));
       return;
     }
-    this.#stats.transactions++;
-    this.#stats.writes += batch.length;
-    for (const settle of settlers) settle();
+    if (this.#inFlight.length === 0) this.#worker.ref();
+    for (const settler of settlers) this.#inFlight.push(settler);
   }
 
-  /** Inserts, then drops the board's oldest circles beyond the cap; returns their ids, oldest first. */
-  #insert(board: string, circle: Circle, maxCircles: number): string[] {
-    const s = this.#statements;
-    s.insert.run(board, circle.id, circle.initials, circle.x, circle.y, circle.dia, circle.rgba, circle.createdAt);
-    const count = s.countUp.get(board);
-    if (count === undefined) throw new Error(`no circle count for board ${board}`);
-    if (count <= maxCircles) return [];
-    const dropped = s.oldest.all(board, count - maxCircles);
-    const newestDropped = dropped.at(-1);
-    if (newestDropped !== undefined) s.deleteUpTo.run(board, newestDropped.seq);
-    s.setCount.run(count - dropped.length, board);
-    return dropped.map((row) => row.id);
+  #post(message: ToWorker): void {
+    this.#worker.postMessage(message);
+  }
+
+  #receive(reply: FromWorker): void {
+    if (reply.type === "closed") {
+      this.#workerClosed = true;
+      this.#onWorkerClosed?.();
+      return;
+    }
+    if (reply.type !== "outcomes") return;
+    // First the counters, so that whoever awaits a write sees it counted.
+    this.#stats = reply.stats;
+    for (const outcome of reply.outcomes) {
+      const settler = this.#inFlight.shift();
+      if (outcome.ok) settler?.resolve(outcome);
+      else settler?.reject(outcome.error);
+    }
+    if (this.#inFlight.length === 0 && this.#closing === undefined) this.#worker.unref();
+  }
+
+  /** Rejects every pending and later call: nothing says whether the worker committed them. */
+  #fail(cause: Error | undefined, code: number): void {
+    this.#failure = new Error(
+      `the SQLite worker thread stopped unexpectedly (${cause ? message(cause) : `exit code ${code}`})`,
+    );
+    const pending = [...this.#inFlight.splice(0), ...this.#outboxSettlers.splice(0)];
+    this.#outbox = [];
+    for (const settler of pending) settler.reject(this.#failure);
   }
 }
