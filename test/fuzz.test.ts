@@ -14,8 +14,9 @@ import { io as connect, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Circle } from "../lib/events.js";
 import { BOARD_HEIGHT, BOARD_NAME_PATTERN, BOARD_WIDTH, INITIALS_PATTERN, MAX_DIAMETER, MIN_DIAMETER } from "../lib/rules.js";
-import { parseBoardName, parseCircleInput, parseInitials } from "../lib/schemas.js";
+import { parseBoardName, parseCircleInput, parseInitials, parseSeq } from "../lib/schemas.js";
 import { rawRequest, type RawResponse } from "./support/raw-http.js";
+import { TICK_MS } from "../socket/fanout.js";
 import { RecordingStore } from "./support/recording-store.js";
 import { startTestServer, type TestClient, type TestServer } from "./support/test-server.js";
 
@@ -148,7 +149,7 @@ const argsOf = (value: fc.Arbitrary<unknown>): fc.Arbitrary<unknown[]> =>
     { weight: 1, arbitrary: fc.tuple(value, fc.anything()).map((pair) => [...pair]) },
   );
 
-const KNOWN_EVENTS = ["register-player", "add-circle", "clear-circles", "clear-display"];
+const KNOWN_EVENTS = ["register-player", "add-circle", "clear-circles", "clear-display", "sync-board"];
 /** Names socket.io-client refuses to emit at all. */
 const CLIENT_RESERVED = ["connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"];
 const unknownEvent = fc
@@ -176,6 +177,10 @@ const socketOp: fc.Arbitrary<SocketOp> = fc.oneof(
       ack: fc.boolean(),
     }),
   },
+  {
+    weight: 1,
+    arbitrary: fc.record({ event: fc.constant("sync-board"), args: argsOf(fc.oneof(fc.nat(), fc.anything())), ack: fc.boolean() }),
+  },
   { weight: 2, arbitrary: fc.record({ event: unknownEvent, args: argsOf(payload), ack: fc.boolean() }) },
 );
 
@@ -192,6 +197,13 @@ const ACK_ID_SLACK = 8;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const CIRCLE_KEYS = ["createdAt", "dia", "id", "initials", "rgba", "x", "y"];
+
+/** The circle a REST POST answers with, less the `seq` it carries beside the circle's fields. */
+function storedOverRest(body: string, where: string): unknown {
+  const { seq, ...circle } = JSON.parse(body) as { seq?: unknown };
+  expect(seq, where).toEqual(expect.any(Number));
+  return circle;
+}
 
 /** A circle as the server sends it: valid, exactly its fields, a server-made id. */
 function expectServerCircle(value: unknown, where: string): Circle {
@@ -444,14 +456,20 @@ describe("socket events", () => {
               } else {
                 expect(expectRefusal(answer, where), where).toBe(initials.error);
               }
+            } else if (op.event === "sync-board") {
+              const since = parseSeq(payloadOnWire);
+              if (since.ok) expect(answer, where).toEqual(expect.objectContaining({ ok: true }));
+              else expect(expectRefusal(answer, where), where).toBe(since.error);
             } else {
-              expect(answer, where).toEqual({ ok: true });
+              expect(answer, where).toEqual({ ok: true, seq: expect.any(Number) });
               ackedSinceClear = new Map();
               unackedValidSinceClear = 0;
               clears++;
             }
           }
 
+          // Player lists go out with the fan-out's next tick: let it pass before the sentinel.
+          await new Promise((resolve) => setTimeout(resolve, 2 * TICK_MS));
           const last = await sentinel(attacker, watcher);
           ackedSinceClear.set(last.id, last);
 
@@ -591,7 +609,7 @@ describe("socket events", () => {
             });
           });
           if (parseBoardName(board).ok) {
-            expect(outcome).toEqual({ ok: true, snapshot: { board, circles: expect.any(Array) } });
+            expect(outcome).toEqual({ ok: true, snapshot: { board, seq: expect.any(Number), circles: expect.any(Array) } });
           } else {
             expect(outcome).toEqual({ ok: false, message: expect.stringMatching(/board name/) });
           }
@@ -808,7 +826,7 @@ describe("REST API", () => {
               }
               const json = JSON.parse(response.body) as unknown;
               if (op.method === "POST") {
-                const created = expectServerCircle(json, where);
+                const created = expectServerCircle(storedOverRest(response.body, where), where);
                 expect(created).toMatchObject(circle.ok ? circle.value : {});
                 expect(response.headers["location"]).toBe(`/api/boards/${board}/circles`);
                 modelOf(board!).add(created.id);
@@ -922,7 +940,7 @@ describe("rate limit", () => {
                 body: JSON.stringify(op.payload),
               });
               expect([201, 429], where).toContain(response.status);
-              if (response.status === 201) model.add(expectServerCircle(JSON.parse(response.body), where).id);
+              if (response.status === 201) model.add(expectServerCircle(storedOverRest(response.body, where), where).id);
               else expect(JSON.parse(response.body), where).toEqual({ error: "rate limited" });
               continue;
             }
@@ -933,7 +951,9 @@ describe("rate limit", () => {
             const answer = (reply as { value: { ok: boolean; error?: string; circle?: Circle } }).value;
 
             if (op.kind === "register") {
-              expect(answer, where).toEqual({ ok: true, initials: op.initials }); // never rate limited
+              // A registration takes from the same allowance as a write, and stores nothing.
+              expect(answer, where).toEqual(answer.ok ? { ok: true, initials: op.initials } : { ok: false, error: "rate limited" });
+              socketWrites.push(answer.ok);
             } else if (op.kind === "add" && !parseCircleInput(wire(op.payload)).ok) {
               // Refused on its merits before the limit is consulted: costs nothing.
               expect(expectRefusal(answer, where)).not.toBe("rate limited");
@@ -941,7 +961,7 @@ describe("rate limit", () => {
               if (answer.ok) {
                 if (op.kind === "add") model.add(expectServerCircle(answer.circle, where).id);
                 else {
-                  expect(answer, where).toEqual({ ok: true });
+                  expect(answer, where).toEqual({ ok: true, seq: expect.any(Number) });
                   model = new Set();
                   clears++;
                 }
@@ -1019,11 +1039,13 @@ describe("flood guard", () => {
             const { event, payload } = events[index]!;
             const where = `event #${index} ${event}`;
             if (reply === undefined) continue; // sent without an ack
-            const validWrite = event === "add-circle" && index < BUDGET && parseCircleInput(wire(payload)).ok;
+            // Registrations take from the same allowance as circles.
+            const validWrite =
+              index < BUDGET && (event === "register-player" || (event === "add-circle" && parseCircleInput(wire(payload)).ok));
             if (reply.kind === "dropped") {
               // Only a cut-off loses answers: from the event that caused it on, and any still in flight.
               expect(cutOff, where).toBe(true);
-              if (validWrite && writesHandled++ < LOW_RATE.burst) unknownWrites++;
+              if (validWrite && writesHandled++ < LOW_RATE.burst && event === "add-circle") unknownWrites++;
               continue;
             }
             expect(index, `${where}: answered after the cut-off`).toBeLessThan(CUT_OFF);
@@ -1032,15 +1054,15 @@ describe("flood guard", () => {
             if (index >= BUDGET) {
               // Over budget: refused unread, whatever it was.
               expect(answer, where).toEqual({ ok: false, error: "rate limited" });
-            } else if (event === "register-player") {
-              expect(answer, where).toEqual({ ok: true, initials: payload });
             } else if (!validWrite) {
               expect(expectRefusal(answer, where), where).not.toBe("rate limited");
-            } else if (writesHandled++ < LOW_RATE.burst) {
+            } else if (writesHandled++ >= LOW_RATE.burst) {
+              expect(answer, where).toEqual({ ok: false, error: "rate limited" });
+            } else if (event === "register-player") {
+              expect(answer, where).toEqual({ ok: true, initials: payload });
+            } else {
               expect(answer, where).toMatchObject({ ok: true });
               accepted.push(expectServerCircle(answer.circle, where).id);
-            } else {
-              expect(answer, where).toEqual({ ok: false, error: "rate limited" });
             }
           }
 
