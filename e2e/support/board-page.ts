@@ -110,25 +110,54 @@ export class BoardPage {
     return this.page.evaluate(() => (globalThis as unknown as { circlesDebug: CirclesDebug }).circlesDebug.players());
   }
 
-  /** Wait until the canvas has drawn this many circles. */
-  async expectDrawn(count: number): Promise<void> {
+  /**
+   * Wait until the page holds this many circles and the canvas shows exactly
+   * them: at every point the picture can be predicted (see `expectedPixel`),
+   * on a grid over the whole board and inside each circle, plus inside each
+   * of `gone` (circles that must have left no trace), the canvas has the
+   * colour of the circles covering that point, blended in order.
+   */
+  async expectDrawn(count: number, gone: readonly Circle[] = []): Promise<void> {
     await expect.poll(async () => (await this.circles()).length).toBe(count);
     await expect(this.canvas).toHaveAttribute("data-circle-count", String(count));
+    await expect
+      .poll(async () => {
+        const circles = await this.circles();
+        const points = [...boardGrid(), ...[...circles, ...gone].map(insidePoint)];
+        const pixels = await this.pixelsAt(points);
+        return points.flatMap(([x, y], i) => {
+          const expected = expectedPixel(circles, x, y);
+          const actual = pixels[i];
+          if (!expected || !actual || distance(actual, expected.pixel) <= expected.tolerance) return [];
+          return [`(${x}, ${y}) is ${actual.join(",")}, expected ${expected.pixel.join(",")}`];
+        });
+      }, { message: `the canvas should show exactly the page's ${count} circles` })
+      .toEqual([]);
+  }
+
+  /** The canvas pixels at logical board coordinates, read in one go. */
+  pixelsAt(points: readonly (readonly [number, number])[]): Promise<Pixel[]> {
+    return this.canvas.evaluate(
+      (element, [spots, width, height]) => {
+        const canvas = element as unknown as CanvasLike;
+        const data = canvas.getContext("2d")?.getImageData(0, 0, canvas.width, canvas.height).data;
+        if (!data) throw new Error("cannot read the canvas");
+        return spots.map(([lx, ly]) => {
+          const px = Math.min(canvas.width - 1, Math.floor((lx / width) * canvas.width));
+          const py = Math.min(canvas.height - 1, Math.floor((ly / height) * canvas.height));
+          const at = (py * canvas.width + px) * 4;
+          return [data[at], data[at + 1], data[at + 2], data[at + 3]] as Pixel;
+        });
+      },
+      [points, BOARD_WIDTH, BOARD_HEIGHT] as const,
+    );
   }
 
   /** The canvas pixel at logical board coordinates. */
-  pixelAt(x: number, y: number): Promise<Pixel> {
-    return this.canvas.evaluate(
-      (element, [lx, ly, width, height]) => {
-        const canvas = element as unknown as CanvasLike;
-        const px = Math.min(canvas.width - 1, Math.floor((lx / width) * canvas.width));
-        const py = Math.min(canvas.height - 1, Math.floor((ly / height) * canvas.height));
-        const data = canvas.getContext("2d")?.getImageData(px, py, 1, 1).data;
-        if (!data) throw new Error("cannot read the canvas");
-        return [data[0], data[1], data[2], data[3]] as Pixel;
-      },
-      [x, y, BOARD_WIDTH, BOARD_HEIGHT] as const,
-    );
+  async pixelAt(x: number, y: number): Promise<Pixel> {
+    const [pixel] = await this.pixelsAt([[x, y]]);
+    if (!pixel) throw new Error("cannot read the canvas");
+    return pixel;
   }
 
   /**
@@ -159,13 +188,53 @@ export function insidePoint(circle: Circle): [number, number] {
 
 /** What `rgba(r, g, b, a)` looks like painted over the white board. */
 export function blendOverBoard(rgba: string): Pixel {
-  const match = /^rgba\((\d+), (\d+), (\d+), ([\d.]+)\)$/.exec(rgba);
-  if (!match) throw new Error(`unexpected colour ${rgba}`);
-  const [r, g, b, a] = match.slice(1).map(Number) as [number, number, number, number];
+  const [r, g, b, a] = parseRgba(rgba);
   const over = (c: number) => Math.round(c * a + 255 * (1 - a));
   return [over(r), over(g), over(b), 255];
 }
 
 export function distance(a: Pixel, b: Pixel): number {
   return Math.max(...a.map((value, i) => Math.abs(value - (b[i] ?? 0))));
+}
+
+/** Logical units of antialiasing to stay clear of around every edge: a few device pixels at any size the tests use. */
+const EDGE_MARGIN = 4;
+
+/** Points spread over the whole board, so that a stray circle anywhere is noticed. */
+function boardGrid(): [number, number][] {
+  const points: [number, number][] = [];
+  for (let x = 15; x < BOARD_WIDTH; x += 30) for (let y = 15; y < BOARD_HEIGHT; y += 30) points.push([x, y]);
+  return points;
+}
+
+/**
+ * What the board should look like at one point: white, with each circle
+ * covering it blended on in drawing order, and a tolerance for rounding that
+ * grows with the layers. Null where that cannot be told without the
+ * browser's antialiasing and fonts: near a circle's edge or on a label.
+ */
+export function expectedPixel(circles: readonly Circle[], x: number, y: number): { pixel: Pixel; tolerance: number } | null {
+  let pixel: Pixel = [...BOARD_BACKGROUND];
+  let layers = 0;
+  for (const circle of circles) {
+    const r = circle.dia / 2;
+    const dx = x - circle.x;
+    const dy = y - circle.y;
+    const d = Math.hypot(dx, dy);
+    if (Math.abs(d - r) < EDGE_MARGIN) return null;
+    if (d > r) continue;
+    // The label sits in the middle, at most 0.74 of the diameter wide, above insidePoint.
+    if (Math.abs(dx) < circle.dia * 0.45 && dy > -circle.dia * 0.3 && dy < circle.dia * 0.29) return null;
+    const [r8, g8, b8, a] = parseRgba(circle.rgba);
+    const over = (c: number, under: number) => Math.round(c * a + under * (1 - a));
+    pixel = [over(r8, pixel[0]), over(g8, pixel[1]), over(b8, pixel[2]), 255];
+    layers++;
+  }
+  return { pixel, tolerance: 2 + 2 * layers };
+}
+
+function parseRgba(rgba: string): [number, number, number, number] {
+  const match = /^rgba\((\d+), (\d+), (\d+), ([\d.]+)\)$/.exec(rgba);
+  if (!match) throw new Error(`unexpected colour ${rgba}`);
+  return match.slice(1).map(Number) as [number, number, number, number];
 }

@@ -2,6 +2,9 @@
  * Fixtures for the end-to-end tests:
  * - `server`: the real compiled server (`node dist/bin/www.js`) with a fresh
  *   DATA_DIR, started once per worker and stopped after its last test file.
+ * - `serverEnv`: settings for that server, e.g.
+ *   `test.use({ serverEnv: { MAX_CIRCLES: "2" } })`; a file that sets them
+ *   gets a worker, and a server, of its own.
  * - `openPage`: a new page in its own browser context (its own localStorage,
  *   like a separate browser), closed after the test.
  * - `pageErrors`: on automatically; fails the test on any uncaught page error
@@ -30,6 +33,7 @@ export interface PageErrors {
 }
 
 interface WorkerFixtures {
+  serverEnv: Record<string, string>;
   server: ServerProcess;
 }
 
@@ -51,12 +55,13 @@ function requireBuild(): void {
 }
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({
+  serverEnv: [{}, { scope: "worker", option: true }],
+
   server: [
-    // eslint-disable-next-line no-empty-pattern -- Playwright requires the fixtures argument to be destructured
-    async ({}, use) => {
+    async ({ serverEnv }, use) => {
       requireBuild();
       const dataDir = await mkdtemp(path.join(os.tmpdir(), "circles-e2e-"));
-      const server = await startServerProcess({ env: { DATA_DIR: dataDir } });
+      const server = await startServerProcess({ env: { ...serverEnv, DATA_DIR: dataDir } });
       try {
         await use(server);
       } finally {
@@ -72,7 +77,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   },
 
   pageErrors: [
-    // eslint-disable-next-line no-empty-pattern -- see above
+    // eslint-disable-next-line no-empty-pattern -- Playwright requires the fixtures argument to be destructured
     async ({}, use, testInfo) => {
       const errors: string[] = [];
       const allowed: RegExp[] = [];

@@ -5,8 +5,10 @@
  * density. Changes only mark the picture dirty; it is redrawn at most once per
  * animation frame, and only as much as changed: new circles are painted on
  * top, a removed circle (the board's cap evicts the oldest with every new one
- * once full) repaints just the rectangle it covered, and only a resize, a
- * snapshot or a clear repaints everything.
+ * once full) repaints just the rectangle it covered, one removed before it
+ * was ever painted is simply not painted, and only a resize, a snapshot or a
+ * clear repaints everything. Whatever the mix of changes in a frame, the
+ * picture is the one a full repaint would make.
  */
 import type { Circle } from "../../lib/events.js";
 import { BOARD_HEIGHT, BOARD_WIDTH } from "../../lib/rules.js";
@@ -52,7 +54,7 @@ export class BoardView {
   #frame = 0;
   #fullRedraw = true;
   /** Circles added since the last frame, newest last: painted on top of everything else. */
-  #pending: Circle[] = [];
+  #pending = new Set<Circle>();
   /** Where removed circles were: repainted from the remaining circles. */
   #patches: Patch[] = [];
   readonly #paints = new WeakMap<Circle, Paint>();
@@ -103,15 +105,17 @@ export class BoardView {
     if (change.kind === "reset") this.#invalidate();
     else if (this.#fullRedraw) {
       // everything is repainted anyway
-    } else if (change.kind === "add") this.#pending.push(change.circle);
-    else if (this.#patches.length < MAX_PATCHES) this.#patches.push(this.#patchFor(change.circle));
+    } else if (change.kind === "add") this.#pending.add(change.circle);
+    else if (this.#pending.delete(change.circle)) {
+      // gone before it was ever painted: nothing to repaint
+    } else if (this.#patches.length < MAX_PATCHES) this.#patches.push(this.#patchFor(change.circle));
     else this.#invalidate();
     this.#schedule();
   }
 
   #invalidate(): void {
     this.#fullRedraw = true;
-    this.#pending = [];
+    this.#pending.clear();
     this.#patches = [];
   }
 
@@ -182,14 +186,11 @@ export class BoardView {
       ctx.fillRect(0, 0, this.#canvas.width, this.#canvas.height);
       for (const circle of this.#state.values()) this.#draw(circle);
     } else {
-      if (this.#patches.length > 0) {
-        const pending = new Set(this.#pending);
-        for (const patch of this.#patches) this.#repaint(patch, pending);
-      }
+      for (const patch of this.#patches) this.#repaint(patch, this.#pending);
       for (const circle of this.#pending) this.#draw(circle);
     }
     this.#fullRedraw = false;
-    this.#pending = [];
+    this.#pending.clear();
     this.#patches = [];
     const count = this.#state.size;
     this.#canvas.dataset.circleCount = String(count);
@@ -207,11 +208,12 @@ export class BoardView {
     const width = patch.x1 - patch.x0;
     const height = patch.y1 - patch.y0;
     if (width <= 0 || height <= 0) return;
-    // The patch in logical units, to find the circles that touch it.
-    const left = patch.x0 / k;
-    const top = patch.y0 / k;
-    const right = patch.x1 / k;
-    const bottom = patch.y1 / k;
+    // The patch in logical units, to find the circles that touch it, widened
+    // by a device pixel for the antialiased rim of a circle just outside.
+    const left = (patch.x0 - 1) / k;
+    const top = (patch.y0 - 1) / k;
+    const right = (patch.x1 + 1) / k;
+    const bottom = (patch.y1 + 1) / k;
     ctx.save();
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.beginPath();
