@@ -20,6 +20,7 @@ import { parseCircleInput, parseHandshake, parseInitials, parseSeq } from "./lib
 import { splitAck } from "./lib/acks.js";
 import { createFanout, type Fanout } from "./socket/fanout.js";
 import { createJoins, type Joins } from "./socket/joins.js";
+import { snapshotParser } from "./socket/snapshot-parser.js";
 import type { CirclesServer, CirclesSocket } from "./socket/types.js";
 
 export type { CirclesServer } from "./socket/types.js";
@@ -61,6 +62,7 @@ function eventLabel(event: unknown): string {
 
 export function createIo(httpServer: HttpServer, deps: IoDeps): CirclesIo {
   const io: CirclesServer = new Server(httpServer, {
+    parser: snapshotParser,
     maxHttpBufferSize: deps.maxPayloadBytes,
     // Runs on every handshake, polling and WebSocket alike: CORS alone would not stop upgrades.
     allowRequest: (req, callback) => callback(null, isOriginAllowed(req.headers.origin, req.headers.host, deps.origins)),
