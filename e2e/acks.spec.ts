@@ -8,54 +8,15 @@
 import { expect, type Page } from "@playwright/test";
 import { BoardPage } from "./support/board-page.js";
 import { test } from "./support/fixtures.js";
+import { tapSocket } from "./support/socket-tap.js";
 
-interface AckValve {
-  /** From now on, keep acks from the server back instead of passing them to the page. */
-  hold(): void;
-  /** Pass on every ack held back, in order, and stop holding. */
-  release(): void;
-  /** How many acks are waiting. */
-  readonly held: number;
-  /** True once Socket.IO has moved this page onto the WebSocket, where the valve sits. */
-  readonly upgraded: boolean;
-}
+/** A Socket.IO ack on the WebSocket: an Engine.IO message ("4") holding an ack ("3"), `43<id>[...]`. */
+const ACK = /^43\d/;
 
-/** Sit between the page and the server on Socket.IO's WebSocket. Call before the page loads the board. */
-async function ackValve(page: Page): Promise<AckValve> {
-  let holding = false;
-  let upgraded = false;
-  const held: (() => void)[] = [];
-  await page.routeWebSocket(/\/socket\.io\//, (ws) => {
-    const server = ws.connectToServer();
-    ws.onMessage((message) => {
-      if (message === "5") upgraded = true; // Engine.IO's "upgrade": polling is done, all traffic is here now
-      server.send(message);
-    });
-    server.onMessage((message) => {
-      // "4" is an Engine.IO message, "3" a Socket.IO ack: `43<id>[...]`.
-      if (holding && typeof message === "string" && /^43\d/.test(message)) held.push(() => ws.send(message));
-      else ws.send(message);
-    });
-  });
-  return {
-    hold: () => void (holding = true),
-    release() {
-      holding = false;
-      for (const send of held.splice(0)) send();
-    },
-    get held() {
-      return held.length;
-    },
-    get upgraded() {
-      return upgraded;
-    },
-  };
-}
-
-/** Two players on one board; Ann's acks go through a valve. */
+/** Two players on one board; Ann's socket goes through a tap that can hold her acks back. */
 async function twoPlayers(openPage: (options?: { path?: string }) => Promise<Page>, board: string) {
   const annPage = await openPage();
-  const valve = await ackValve(annPage);
+  const valve = await tapSocket(annPage);
   const ann = new BoardPage(annPage);
   await ann.goto(`/b/${board}`);
   const bob = new BoardPage(await openPage({ path: `/b/${board}` }));
@@ -70,7 +31,7 @@ test("a late ack for my clear does not wipe a circle added after it", async ({ o
   await ann.drawAt(300, 300);
   await bob.expectDrawn(1);
 
-  valve.hold();
+  valve.hold(ACK);
   await ann.page.getByRole("button", { name: "Clear" }).click();
   await ann.expectDrawn(0); // the clear's broadcast
   await expect.poll(() => valve.held).toBe(1); // and its ack, waiting
@@ -89,7 +50,7 @@ test("a late ack for my clear does not wipe a circle added after it", async ({ o
 test("a late ack for my circle does not bring it back after someone cleared the board", async ({ openPage, board }) => {
   const { ann, bob, valve } = await twoPlayers(openPage, board);
 
-  valve.hold();
+  valve.hold(ACK);
   const mine = await ann.drawAt(500, 500); // drawn from the broadcast alone
   await expect.poll(() => valve.held).toBe(1);
   await bob.expectDrawn(1);

@@ -14,6 +14,7 @@ interface CirclesDebug {
   players(): string[];
   initials(): string | null;
   connected(): boolean;
+  seq(): number | undefined;
 }
 
 /** Just enough of the DOM's canvas for reading pixels inside `evaluate` (the test tsconfig has no DOM types). */
@@ -104,6 +105,11 @@ export class BoardPage {
 
   circles(): Promise<Circle[]> {
     return this.page.evaluate(() => (globalThis as unknown as { circlesDebug: CirclesDebug }).circlesDebug.circles());
+  }
+
+  /** The last change the page applied. */
+  seq(): Promise<number | undefined> {
+    return this.page.evaluate(() => (globalThis as unknown as { circlesDebug: CirclesDebug }).circlesDebug.seq());
   }
 
   playerNames(): Promise<string[]> {

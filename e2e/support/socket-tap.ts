@@ -19,8 +19,8 @@ export interface Received {
 export interface SocketTap {
   /** In the order they reached the tap. */
   readonly received: Received[];
-  /** The query of each connection's handshake, in order. */
-  readonly handshakes: URLSearchParams[];
+  /** Each connection made, in order: its handshake query and its Engine.IO session. */
+  readonly connections: { query: URLSearchParams; sid: string }[];
   /** True once Socket.IO moved the current connection onto the WebSocket, where holding works. */
   readonly upgraded: boolean;
   /** Keep back the WebSocket messages from the server that match (all by default) until `release`. */
@@ -37,7 +37,7 @@ const PACKET = /^4([23])(\d*)(\[.*)$/s;
 
 export async function tapSocket(page: Page): Promise<SocketTap> {
   const received: Received[] = [];
-  const handshakes: URLSearchParams[] = [];
+  const connections: { query: URLSearchParams; sid: string }[] = [];
   const open = new Set<WebSocketRoute>();
   const held: string[] = [];
   let holding: RegExp | undefined;
@@ -59,15 +59,17 @@ export async function tapSocket(page: Page): Promise<SocketTap> {
     const query = new URL(request.url()).searchParams;
     if (down) return route.abort("connectionrefused").catch(() => undefined);
     const sid = query.get("sid");
-    if (sid === null) {
-      upgraded = false;
-      handshakes.push(query);
-    }
     if (request.method() !== "GET") return route.continue().catch(() => undefined);
     try {
       const response = await route.fetch();
       const body = await response.text();
-      const session = sid ?? (JSON.parse(body.slice(1).split("\x1e")[0] ?? "{}") as { sid?: string }).sid ?? "";
+      let session = sid ?? "";
+      if (sid === null) {
+        // A handshake: its answer is Engine.IO's "open" packet, `0{"sid":...}`.
+        session = (JSON.parse(body.slice(1).split("\x1e")[0] ?? "{}") as { sid?: string }).sid ?? "";
+        upgraded = false;
+        connections.push({ query, sid: session });
+      }
       for (const message of body.split("\x1e")) record(session, message);
       await route.fulfill({ response, body });
     } catch {
@@ -106,7 +108,7 @@ export async function tapSocket(page: Page): Promise<SocketTap> {
 
   return {
     received,
-    handshakes,
+    connections,
     get upgraded() {
       return upgraded;
     },

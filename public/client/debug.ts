@@ -13,6 +13,17 @@ export interface CirclesDebug {
   connected(): boolean;
   /** How many circles the last frame drew (matches `data-circle-count` on the canvas). */
   rendered(): number;
+  /** The last change applied (protocol 2's seq); undefined before the board loaded. */
+  seq(): number | undefined;
+  /** When the last frame that drew anything finished drawing (for the browser benchmark). */
+  lastRender(): RenderTiming | null;
+}
+
+export interface RenderTiming {
+  /** Circles on the board in that frame. */
+  circles: number;
+  /** `performance.now()` when it finished drawing. */
+  at: number;
 }
 
 declare global {

@@ -2,25 +2,33 @@
  * circles in the browser: wires the socket, the local state, the canvas and
  * the page's controls together. Each piece lives in its own module.
  */
-import type { Circle } from "../../lib/events.js";
 import { BOARD_HEIGHT, BOARD_WIDTH } from "../../lib/rules.js";
+import { BoardFeed } from "./board-feed.js";
 import { boardPath, copyText, randomBoardName, readBoardName } from "./board-links.js";
 import { BoardView } from "./board-view.js";
 import { makeCircle } from "./circle-factory.js";
 import { CirclesState } from "./circles-state.js";
 import { ConnectionStatus } from "./connection-status.js";
-import { exposeDebug } from "./debug.js";
+import { exposeDebug, type RenderTiming } from "./debug.js";
 import { byId } from "./dom.js";
 import { IdentityPanel } from "./identity-panel.js";
 import { loadInitials, saveInitials } from "./initials.js";
 import { PlayersList } from "./players-list.js";
-import { addCircle, clearCircles, connect, registerPlayer } from "./socket.js";
+import { addCircle, clearCircles, connect, registerPlayer, syncBoard } from "./socket.js";
 import { Toaster } from "./toast.js";
 
 const board = readBoardName(document.body);
 const canvas = byId("board", HTMLCanvasElement);
 const state = new CirclesState();
-const view = new BoardView({ canvas, container: byId("stage", HTMLElement), state });
+let lastRender: RenderTiming | null = null;
+const view = new BoardView({
+  canvas,
+  container: byId("stage", HTMLElement),
+  state,
+  onRender: (circles) => {
+    lastRender = { circles, at: performance.now() };
+  },
+});
 const players = new PlayersList(
   byId("players", HTMLUListElement),
   byId("player-count", HTMLElement),
@@ -28,15 +36,10 @@ const players = new PlayersList(
 );
 const status = new ConnectionStatus(byId("connection", HTMLElement), byId("connection-label", HTMLElement));
 const toaster = new Toaster(byId("toast", HTMLElement));
-const socket = connect(board);
+const feed = new BoardFeed({ state, requestSync: (since) => syncBoard(socket, since) });
+const { socket, reconnect } = connect(board, () => feed.seq);
 
 let initials: string | null = loadInitials();
-/**
- * True once this connection has had the board's snapshot. Only then is the
- * server relaying the board's changes to us, so only then does what we write
- * come back to us as a broadcast (the only way the board changes here).
- */
-let synced = false;
 
 const identity = new IdentityPanel(
   {
@@ -84,7 +87,9 @@ async function reRegister(): Promise<void> {
 /** Whether a change may be sent now; says why not when it may not. */
 function readyToWrite(): boolean {
   if (!socket.connected) toaster.show("Not connected: waiting to reconnect…", "error");
-  else if (!synced) toaster.show("Still loading the board: try again in a moment", "error");
+  // Only once this connection has had the board is the server relaying its
+  // changes to us, so only then does what we write come back to us.
+  else if (!feed.synced) toaster.show("Still loading the board: try again in a moment", "error");
   else return true;
   return false;
 }
@@ -149,22 +154,17 @@ byId("copy-link", HTMLButtonElement).addEventListener("click", async () => {
 // --- the socket ------------------------------------------------------------------
 
 /*
- * The circles follow the server's broadcasts and nothing else: a snapshot on
- * (re)connect, then every add, remove and clear in the order the server sent
- * them. Our own requests are broadcast back to us like anyone's. Acks never
- * touch the state: one can arrive after later broadcasts (the server answers
- * a request a little after broadcasting its effect), so acting on it would
- * undo what happened in between, e.g. wipe a circle added just after our
- * clear, or bring back one of ours that someone else's clear removed.
+ * The circles follow the server's broadcasts and nothing else: on
+ * (re)connect a snapshot or the changes missed since our last seq, then
+ * every add, remove and clear in seq order (see board-feed.ts). Our own
+ * requests are broadcast back to us like anyone's. Acks never touch the
+ * state: one can arrive after later broadcasts (the server answers a request
+ * a little after broadcasting its effect), so acting on it would undo what
+ * happened in between, e.g. wipe a circle added just after our clear, or
+ * bring back one of ours that someone else's clear removed.
  */
-socket.on("board-snapshot", (snapshot) => {
-  state.replace(Array.isArray(snapshot?.circles) ? snapshot.circles : []);
-  synced = true;
-});
-socket.on("add-circle", (circle: Circle) => state.add(circle));
-socket.on("remove-circle", (removed) => state.remove(removed?.id));
-socket.on("clear-circles", () => state.clear());
-socket.on("clear-display", () => state.clear());
+socket.on("board-snapshot", (snapshot) => feed.snapshot(snapshot));
+socket.on("board-events", (batch) => feed.events(batch?.events));
 socket.on("update-player-list", (list) => players.update(Array.isArray(list) ? list : []));
 
 /**
@@ -180,7 +180,7 @@ let retryTimer: ReturnType<typeof setTimeout> | undefined;
 function retryLater(): void {
   clearTimeout(retryTimer);
   retryTimer = setTimeout(() => {
-    if (!socket.connected) socket.connect();
+    if (!socket.connected) reconnect();
   }, retryDelayMs * (0.75 + Math.random() / 2));
   retryDelayMs = Math.min(retryDelayMs * 2, 30_000);
 }
@@ -192,7 +192,7 @@ socket.on("connect", () => {
   void reRegister();
 });
 socket.on("disconnect", (reason) => {
-  synced = false;
+  feed.disconnected();
   if (reason === "io client disconnect") {
     status.set("offline");
   } else if (socket.active) {
@@ -225,4 +225,6 @@ exposeDebug({
   initials: () => initials,
   connected: () => socket.connected,
   rendered: () => Number(canvas.dataset.circleCount ?? 0),
+  seq: () => feed.seq,
+  lastRender: () => (lastRender ? { ...lastRender } : null),
 });

@@ -1,18 +1,66 @@
 /**
- * The typed Socket.IO connection and the three requests a player makes. Every
+ * The typed Socket.IO connection and the requests the page makes. Every
  * request is answered with an Ack; a server that does not answer in time
  * counts as an error, so the UI always hears back.
  */
 import { io, type Socket } from "socket.io-client";
-import type { Ack, AckCallback, Circle, CircleInput, ClientToServerEvents, ServerToClientEvents } from "../../lib/events.js";
+import type {
+  Ack,
+  AckCallback,
+  BoardSync,
+  Circle,
+  CircleInput,
+  ClientToServerEvents,
+  ServerToClientEvents,
+} from "../../lib/events.js";
 
 export type CirclesSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 const ACK_TIMEOUT_MS = 8000;
 
-export function connect(board: string): CirclesSocket {
-  const socket: CirclesSocket = io({ query: { board } });
-  return socket;
+/**
+ * The handshake: this board, in batches (protocol 2), and once the board has
+ * loaded, the last change applied, so that the server can send only what
+ * was missed.
+ */
+export function handshakeQuery(board: string, since: number | undefined): Record<string, string> {
+  return since === undefined ? { board, protocol: "2" } : { board, protocol: "2", since: String(since) };
+}
+
+/** Where Socket.IO keeps the handshake query, and the event it fires before each automatic reconnection. */
+export interface QueryHolder {
+  opts: { query?: unknown };
+  on(event: "reconnect_attempt", listener: () => void): unknown;
+}
+
+export interface Connection {
+  socket: CirclesSocket;
+  /** Connect again by hand (after the server ended the connection), with a fresh `since`. */
+  reconnect(): void;
+}
+
+/**
+ * Make every later handshake carry the seq the page is at then. Returns the
+ * refresh, for reconnections by hand, which fire no event.
+ */
+export function keepSinceFresh(manager: QueryHolder, board: string, seq: () => number | undefined): () => void {
+  const refresh = () => {
+    manager.opts.query = handshakeQuery(board, seq());
+  };
+  manager.on("reconnect_attempt", refresh);
+  return refresh;
+}
+
+export function connect(board: string, seq: () => number | undefined): Connection {
+  const socket: CirclesSocket = io({ query: handshakeQuery(board, seq()) });
+  const refresh = keepSinceFresh(socket.io, board, seq);
+  return {
+    socket,
+    reconnect() {
+      refresh();
+      socket.connect();
+    },
+  };
 }
 
 /** Check an answer's shape: the server is ours, but a proxy or an old server might say anything. */
@@ -51,10 +99,15 @@ export function registerPlayer(socket: CirclesSocket, initials: string): Promise
   return request((ack) => socket.emit("register-player", initials, ack));
 }
 
-export function addCircle(socket: CirclesSocket, circle: CircleInput): Promise<Ack<{ circle: Circle }>> {
+export function addCircle(socket: CirclesSocket, circle: CircleInput): Promise<Ack<{ circle: Circle; seq: number }>> {
   return request((ack) => socket.emit("add-circle", circle, ack));
 }
 
-export function clearCircles(socket: CirclesSocket): Promise<Ack> {
+export function clearCircles(socket: CirclesSocket): Promise<Ack<{ seq: number }>> {
   return request((ack) => socket.emit("clear-circles", ack));
+}
+
+/** What the page missed since `since`: the changes, or the whole board when that is cheaper. */
+export function syncBoard(socket: CirclesSocket, since: number): Promise<Ack<BoardSync>> {
+  return request((ack) => socket.emit("sync-board", since, ack));
 }
