@@ -1,345 +1,374 @@
 /* eslint-disable no-console */
 /**
- * The teacher with a class of 200: one board, 200 WebSocket clients, a real
- * server (createCirclesServer over SqliteStore in a temp dir) on 127.0.0.1.
- * Measures (a) how long a circle takes to reach the last of the 200, (b) how
- * many acknowledged circles/s several writers sustain, (c) the server's
- * memory per connected socket and (d) how long a late joiner waits for the
- * snapshot of a 5,000-circle board.
+ * Fan-out: the real server (`node dist/bin/www.js`, as `npm start` runs it,
+ * with SQLite in a fresh temp dir) and, in a process of its own, a load
+ * generator of up to 5,000 WebSocket clients on one board (bare `ws`
+ * clients speaking the Socket.IO framing, so that one process holds them
+ * all). Then the same lesson-style phases against a minimal `ws` relay, the
+ * floor. Every circle is counted at every receiver and timed there from
+ * the moment it was due to be sent; the server's CPU and memory come from
+ * /proc. Each phase prints a PASS or FAIL line; any FAIL exits non-zero.
  *
- * The 200 clients of (a), (b) and (d) run in this process, on the server's
- * thread, so every figure also pays for 200 clients' parsing: conservative.
- * For (c) they run in a child process, so that this heap holds only the
- * server's side of each connection.
- *
- * Run: node --expose-gc --import tsx bench/fanout.ts (without --expose-gc,
- * memory is measured without forcing a collection, and says so).
+ * Run: npm run build && npx tsx bench/fanout.ts (about three minutes).
+ * FANOUT_SCALE=0.1 multiplies every client count by 0.1: a quick check of
+ * the harness itself; the targets are meant for 1, the default.
  */
+import fs from "node:fs/promises";
 import os from "node:os";
+import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Circle } from "../lib/events.js";
-import { forkHelper } from "./support/child.js";
-import type { SwarmMessage } from "./support/client-swarm.js";
-import { closeAll, connectMany, numberedCircle, openClient, seqOf, type BenchClient } from "./support/clients.js";
-import { collect, gcAvailable } from "./support/gc.js";
-import { startBenchServer, type BenchServer } from "./support/server.js";
-import { busyMachineWarning, describe, kib, mib, ms, summarize, verdict } from "./support/stats.js";
+import { forkHelper, type Child } from "./support/child.js";
+import type { GeneratorCommand, GeneratorMessage, OpenResult, StormResult, TrafficResult } from "./support/load-generator.js";
+import { cpuPercent, type Usage } from "./support/proc-usage.js";
+import { startCircles, startRawRelay, type Served } from "./support/server-process.js";
+import { busyMachineWarning, kib, mib, ms, verdict } from "./support/stats.js";
+import type { Target } from "./support/wire-client.js";
 
-const CLIENTS = 200;
-const BOARD = "class";
-/** High enough that the limiter never refuses a write here; flood.ts tests the default. */
-const RATE_LIMIT = { perSecond: 100_000, burst: 100_000 };
+/** High enough that no write here meets the rate limit or the flood guard (bench/flood.ts tests those). */
+const SERVER_ENV = { RATE_LIMIT_PER_SECOND: "100000", RATE_LIMIT_BURST: "100000", MAX_CIRCLES: "20000" };
+const SCALE = Number(process.env["FANOUT_SCALE"] ?? 1);
+const scaled = (clients: number) => Math.max(Math.round(clients * SCALE), 10);
+const WARMUP_MS = 1_000;
+const MEASURE_MS = 5_000;
+const DRAIN_MS = 5_000;
 
-// (a) broadcast latency
-const PACE_MS = 20; // 50 circles/s
-const WARMUP_CIRCLES = 25;
-const MEASURED_CIRCLES = 200;
-const LATENCY_TARGET_MS = 100;
-
-// (b) sustained throughput
-const WRITERS = 10;
-const THROUGHPUT_MS = 5_000;
-const THROUGHPUT_TARGET = 200;
-
-// (d) late joiner
-const SNAPSHOT_CIRCLES = 5_000;
-const JOINS = 5;
-const JOIN_TARGET_MS = 500;
-
-/** What every client's `add-circle` listener reports to. */
-interface Tracker {
-  /** Every `add-circle` delivered to any client. */
-  deliveries: number;
-  /** Circles being timed, by seq: when emitted, how many clients have it, when the last did. */
-  timed: Map<number, { sentAt: number; received: number; allAt?: number }>;
+interface TrafficPhase {
+  name: string;
+  clients: number;
+  protocol: 1 | 2;
+  rate: number;
+  senders: number;
+  p99TargetMs: number;
+  /** Raw ws relays one frame per circle: no target for it where that cannot keep up. */
+  rawTarget: boolean;
 }
 
-function listen(clients: readonly BenchClient[], tracker: Tracker): void {
-  for (const socket of clients) {
-    socket.on("add-circle", (circle: Circle) => {
-      tracker.deliveries++;
-      const entry = tracker.timed.get(seqOf(circle));
-      if (entry !== undefined && ++entry.received === clients.length) entry.allAt = performance.now();
-    });
+const TRAFFIC: TrafficPhase[] = [
+  { name: "lesson", clients: scaled(1_000), protocol: 1, rate: 200, senders: 4, p99TargetMs: 30, rawTarget: true },
+  { name: "batched", clients: scaled(1_000), protocol: 2, rate: 1_000, senders: 10, p99TargetMs: 100, rawTarget: false },
+  { name: "crowd", clients: scaled(5_000), protocol: 1, rate: 20, senders: 2, p99TargetMs: 60, rawTarget: true },
+];
+const IDLE_CLIENTS = scaled(1_000);
+const IDLE_TARGET_BYTES = 20 * 1024;
+const PLAYERS = scaled(1_000);
+const PLAYERS_TARGET_MS = 3_000;
+const STORM_CLIENTS = scaled(1_000);
+const STORM_CIRCLES = 5_000;
+const STORM_TARGET_MS = 5_000;
+
+interface Figures {
+  p99: number;
+  cpu: number;
+  rssPerConnection: number;
+}
+
+/** The load generator, forked afresh for each target; `ask` sends one command and waits for its answer. */
+class Generator {
+  #child: Child<GeneratorMessage> = forkHelper<GeneratorMessage>(new URL("./support/load-generator.ts", import.meta.url), []);
+
+  send(command: GeneratorCommand): void {
+    this.#child.send(command);
   }
-}
 
-/** The server's own time in `io.to(room).emit("add-circle")` so far (its metrics histogram). */
-async function serverFanOut(server: BenchServer): Promise<{ seconds: number; count: number }> {
-  const { values } = await server.metrics.broadcastSeconds.get();
-  const pick = (suffix: string) =>
-    values.find((v) => v.metricName?.endsWith(suffix) === true && v.labels["event"] === "add-circle")?.value ?? 0;
-  return { seconds: pick("_sum"), count: pick("_count") };
-}
-
-/** CPU this process used since `before`, in cores, over `wallMs`. */
-const cpuShare = (before: NodeJS.CpuUsage, wallMs: number) => {
-  const used = process.cpuUsage(before);
-  return (used.user + used.system) / 1000 / wallMs;
-};
-
-/** Resolves when `done()` holds, or with false after `timeoutMs`. */
-async function until(done: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = performance.now() + timeoutMs;
-  while (!done()) {
-    if (performance.now() > deadline) return false;
-    await sleep(5);
+  async next<T extends GeneratorMessage["type"]>(type: T, timeoutMs: number): Promise<Extract<GeneratorMessage, { type: T }>> {
+    const message = await this.#child.next(
+      (m): m is Extract<GeneratorMessage, { type: T }> | Extract<GeneratorMessage, { type: "error" }> =>
+        m.type === type || m.type === "error",
+      timeoutMs,
+    );
+    if (message.type === "error") throw new Error(`load generator: ${(message as { message: string }).message}`);
+    return message as Extract<GeneratorMessage, { type: T }>;
   }
-  return true;
-}
 
-let nextSeq = 0;
-
-/** Emits `count` circles from `writer`, one every PACE_MS (on a fixed schedule), and times each to the last client. */
-async function pacedBroadcast(server: BenchServer, writer: BenchClient, tracker: Tracker, count: number) {
-  const fanOutBefore = await serverFanOut(server);
-  const cpuBefore = process.cpuUsage();
-  const seqs: number[] = [];
-  const failures: string[] = [];
-  const start = performance.now();
-  for (let i = 0; i < count; i++) {
-    const wait = start + i * PACE_MS - performance.now();
-    if (wait > 0) await sleep(wait);
-    const seq = nextSeq++;
-    seqs.push(seq);
-    tracker.timed.set(seq, { sentAt: performance.now(), received: 0 });
-    writer.emit("add-circle", numberedCircle(seq), (ack) => {
-      if (!ack.ok) failures.push(ack.error);
-    });
+  ask<T extends GeneratorMessage["type"]>(command: GeneratorCommand, type: T, timeoutMs: number) {
+    this.send(command);
+    return this.next(type, timeoutMs);
   }
-  const sendSeconds = (performance.now() - start) / 1000;
-  const allArrived = await until(() => seqs.every((seq) => tracker.timed.get(seq)?.allAt !== undefined), 10_000);
-  const cpu = cpuShare(cpuBefore, performance.now() - start);
-  const fanOutAfter = await serverFanOut(server);
-  const fanOutMs = ((fanOutAfter.seconds - fanOutBefore.seconds) * 1000) / Math.max(fanOutAfter.count - fanOutBefore.count, 1);
-  const latencies = seqs.flatMap((seq) => {
-    const entry = tracker.timed.get(seq);
-    tracker.timed.delete(seq);
-    return entry?.allAt === undefined ? [] : [entry.allAt - entry.sentAt];
-  });
-  return { latencies, failures, allArrived, rate: count / sendSeconds, cpu, fanOutMs };
-}
 
-/** WRITERS clients each add, wait for the ack, and add again, for THROUGHPUT_MS. */
-async function sustained(server: BenchServer, writers: readonly BenchClient[], tracker: Tracker, receivers: number) {
-  const commitsBefore = server.store.stats.transactions;
-  const fanOutBefore = await serverFanOut(server);
-  const cpuBefore = process.cpuUsage();
-  const deliveriesBefore = tracker.deliveries;
-  const ackLatencies: number[] = [];
-  let acknowledged = 0;
-  let refused = 0;
-  let acknowledgedLate = 0;
-  const start = performance.now();
-  const deadline = start + THROUGHPUT_MS;
-  await Promise.all(
-    writers.map(
-      (writer) =>
-        new Promise<void>((resolve) => {
-          const send = () => {
-            if (performance.now() >= deadline) return resolve();
-            const sentAt = performance.now();
-            writer.emit("add-circle", numberedCircle(nextSeq++), (ack) => {
-              const now = performance.now();
-              if (!ack.ok) refused++;
-              else if (now <= deadline) {
-                acknowledged++;
-                ackLatencies.push(now - sentAt);
-              } else acknowledgedLate++;
-              send();
-            });
-          };
-          send();
-        }),
-    ),
-  );
-  const windowEnd = performance.now();
-  const cpu = cpuShare(cpuBefore, windowEnd - start);
-  const fanOut = await serverFanOut(server);
-  const seconds = THROUGHPUT_MS / 1000;
-  const deliveredInWindow = tracker.deliveries - deliveriesBefore;
-  const commits = server.store.stats.transactions - commitsBefore;
-  // Every acknowledged circle must still reach every client: wait for the backlog.
-  const expected = (acknowledged + acknowledgedLate) * receivers;
-  const drained = await until(() => tracker.deliveries - deliveriesBefore >= expected, 15_000);
-  return {
-    perSecond: acknowledged / seconds,
-    deliveredPerSecond: deliveredInWindow / seconds,
-    commitsPerSecond: commits / seconds,
-    perCommit: (acknowledged + acknowledgedLate) / Math.max(commits, 1),
-    refused,
-    drained,
-    drainMs: performance.now() - windowEnd,
-    missing: expected - (tracker.deliveries - deliveriesBefore),
-    ack: summarize(ackLatencies),
-    cpu,
-    fanOutMs: ((fanOut.seconds - fanOutBefore.seconds) * 1000) / Math.max(fanOut.count - fanOutBefore.count, 1),
-  };
-}
-
-/** Server heap and RSS before and after CLIENTS connections held by a child process. */
-async function serverMemory(server: BenchServer) {
-  // Warm up: the first connections initialise code paths and caches that are not per socket.
-  closeAll(await connectMany(server.url, "warm-up", 10));
-  await until(() => server.io.engine.clientsCount === 0, 5_000);
-  await collect();
-  const before = process.memoryUsage();
-  const swarm = forkHelper<SwarmMessage>(new URL("./support/client-swarm.ts", import.meta.url), [
-    server.url,
-    BOARD,
-    String(CLIENTS),
-  ]);
-  try {
-    const ready = await swarm.next((m): m is SwarmMessage => m.type === "ready" || m.type === "error", 30_000);
-    if (ready.type === "error") throw new Error(`client swarm failed: ${ready.message}`);
-    await sleep(300);
-    await collect();
-    const after = process.memoryUsage();
-    const connected = server.io.engine.clientsCount;
-    return {
-      connected,
-      heapPerSocket: (after.heapUsed - before.heapUsed) / connected,
-      rssPerSocket: (after.rss - before.rss) / connected,
-      externalPerSocket: (after.external + after.arrayBuffers - before.external - before.arrayBuffers) / connected,
-      heapBefore: before.heapUsed,
-      heapAfter: after.heapUsed,
-      rssAfter: after.rss,
-    };
-  } finally {
-    swarm.send("close");
-    await swarm.exited(5_000);
-    await until(() => server.io.engine.clientsCount === 0, 5_000);
-  }
-}
-
-/** Tops the board up to SNAPSHOT_CIRCLES, then times JOINS late joiners from io() to their snapshot. */
-async function lateJoins(server: BenchServer) {
-  const present = (await server.store.load(BOARD)).length;
-  const filler = Array.from({ length: Math.max(SNAPSHOT_CIRCLES - present, 0) }, (_, i): Circle => ({
-    ...numberedCircle(nextSeq + i),
-    id: `filler-${i}`,
-    createdAt: Date.now(),
-  }));
-  nextSeq += filler.length;
-  await Promise.all(filler.map((circle) => server.store.add(BOARD, circle, server.config.maxCircles)));
-  const times: number[] = [];
-  let size = 0;
-  for (let i = 0; i < JOINS; i++) {
-    const start = performance.now();
-    const socket = openClient(server.url, BOARD);
-    try {
-      const snapshot = await new Promise<Circle[]>((resolve, reject) => {
-        socket.once("board-snapshot", ({ circles }) => resolve(circles));
-        socket.once("connect_error", reject);
-      });
-      times.push(performance.now() - start);
-      size = snapshot.length;
-    } finally {
-      socket.disconnect();
+  /** Runs a traffic command, calling `onWindow` as its measured window starts and ends. */
+  async traffic(command: Extract<GeneratorCommand, { type: "traffic" }>, onWindow: (edge: "start" | "end") => void = () => undefined) {
+    this.send(command);
+    const limit = command.warmupMs + command.measureMs + 10_000;
+    for (const edge of ["start", "end"] as const) {
+      await this.next("window", limit);
+      onWindow(edge);
     }
+    return this.next("traffic", command.drainMs + 10_000);
   }
-  const bytes = Buffer.byteLength(JSON.stringify(await server.store.load(BOARD)));
-  return { times: summarize(times), all: times, size, bytes };
+
+  async end(): Promise<void> {
+    this.#child.process.disconnect();
+    await this.#child.exited(5_000);
+  }
 }
 
-const server = await startBenchServer(RATE_LIMIT);
-let clients: BenchClient[] = [];
+const openTimeout = (clients: number) => 10_000 + clients * 10;
+
+async function open(generator: Generator, target: Target, board: string, clients: number, protocol: 1 | 2, register = false) {
+  const timeoutMs = openTimeout(clients);
+  const opened = await generator.ask(
+    { type: "open", target, board, count: clients, protocol, register, timeoutMs },
+    "opened",
+    timeoutMs + 10_000,
+  );
+  const failed = opened.ready < clients;
+  console.log(
+    `  ${opened.ready} of ${clients} clients ready (snapshot and player list) in ${ms(opened.ms, 0)}` +
+      (opened.refused > 0 ? `; ${opened.refused} refused (${opened.firstError})` : ""),
+  );
+  return { opened, failed };
+}
+
+const close = (generator: Generator) => generator.ask({ type: "close" }, "closed", 10_000);
+
+/** The server's count of open sockets, from /metrics; NaN for the relay. */
+async function connectedSockets(served: Served, target: Target): Promise<number> {
+  if (target.kind === "raw") return Number.NaN;
+  const response = await fetch(`http://127.0.0.1:${served.port}/metrics`, { signal: AbortSignal.timeout(5_000) });
+  const match = /^circles_connected_sockets (\d+)/m.exec(await response.text());
+  return Number(match?.[1] ?? Number.NaN);
+}
+
+/**
+ * Closes the group and waits (up to 30 s) until the server has let go of
+ * every socket and is idle again, so that one phase's backlog does not land
+ * in the next; says so when that took long.
+ */
+async function closeAndSettle(generator: Generator, served: Served, target: Target): Promise<void> {
+  await close(generator);
+  const start = performance.now();
+  let open = Number.NaN;
+  let cpu = Number.NaN;
+  while (performance.now() - start < 30_000) {
+    const before = served.usage();
+    await sleep(250);
+    cpu = cpuPercent(before, served.usage());
+    open = await connectedSockets(served, target).catch(() => Number.NaN);
+    if (cpu < 10 && (open === 0 || target.kind === "raw")) break;
+  }
+  const took = performance.now() - start;
+  if (took > 1_000) {
+    console.log(
+      `  (${ms(took, 0)} after the clients closed, the server ${target.kind === "raw" ? "" : `had ${open} sockets open and `}` +
+        `used ${cpu.toFixed(0)} % CPU)`,
+    );
+  }
+}
+
+/** One traffic phase against `served`; the server's CPU is measured over the measured window. */
+async function traffic(generator: Generator, served: Served, phase: TrafficPhase, baseline: Usage) {
+  let start = served.usage();
+  let end = start;
+  const result: TrafficResult = await generator.traffic(
+    { type: "traffic", rate: phase.rate, senders: phase.senders, warmupMs: WARMUP_MS, measureMs: MEASURE_MS, drainMs: DRAIN_MS },
+    (edge) => {
+      if (edge === "start") start = served.usage();
+      else end = served.usage();
+    },
+  );
+  const cpu = cpuPercent(start, end);
+  const rssPerConnection = (end.rssBytes - baseline.rssBytes) / result.receivers;
+  const deliveredPercent = (100 * result.delivered) / Math.max(result.expected, 1);
+  const { latency } = result;
+  console.log(
+    `  latency at every receiver: n=${latency.n}  p50 ${ms(latency.p50)}  p99 ${ms(latency.p99)}  max ${ms(latency.max)}`,
+  );
+  console.log(
+    `  delivered ${deliveredPercent.toFixed(3)} % (${result.delivered} of ${result.expected}: ${result.measured} circles ` +
+      `x ${result.receivers} receivers)${result.duplicates > 0 ? `, ${result.duplicates} duplicates` : ""}; ` +
+      `acked ${result.acked}, refused ${result.refused}${result.firstError ? ` (${result.firstError})` : ""}, ` +
+      `unsent ${result.unsent}, reconnects ${result.reconnects}; all in ${ms(result.drainMs, 0)} after the last send`,
+  );
+  console.log(
+    `  server CPU ${cpu.toFixed(0)} % of a core, RSS ${mib(end.rssBytes)} (${kib(rssPerConnection)} per connection ` +
+      `over the idle server); generator CPU ${result.cpuPercent.toFixed(0)} %, sends up to ${ms(result.sendLagMaxMs)} late` +
+      (result.ack.n > 0 ? `; ack p99 ${ms(result.ack.p99)}` : ""),
+  );
+  const passed =
+    result.delivered === result.expected && result.duplicates === 0 && result.refused === 0 && latency.p99 <= phase.p99TargetMs;
+  return { result, passed, deliveredPercent, figures: { p99: latency.p99, cpu, rssPerConnection } satisfies Figures };
+}
+
+/** A short run on a board of its own first, so that the baseline does not count what any first use costs. */
+async function warmUp(generator: Generator, target: Target): Promise<void> {
+  await generator.ask({ type: "open", target, board: "warm-up", count: 20, protocol: 1, register: false, timeoutMs: 10_000 }, "opened", 20_000);
+  await generator.traffic({ type: "traffic", rate: 100, senders: 2, warmupMs: 0, measureMs: 1_000, drainMs: 2_000 });
+  await close(generator);
+  await sleep(500);
+}
+
+/** Idle connections: RSS over the warmed-up server's, per connection, once they have settled. */
+async function idle(generator: Generator, served: Served, target: Target, baseline: Usage) {
+  const { failed } = await open(generator, target, TRAFFIC[0]?.name ?? "lesson", IDLE_CLIENTS, 1);
+  await sleep(2_000);
+  const after = served.usage();
+  const perConnection = (after.rssBytes - baseline.rssBytes) / IDLE_CLIENTS;
+  console.log(`  RSS ${mib(baseline.rssBytes)} -> ${mib(after.rssBytes)}: ${kib(perConnection)} per idle connection`);
+  return { failed, perConnection };
+}
+
+const header = (text: string) => console.log(`\n${text}`);
+
+/** Every phase against the server; returns the figures to compare with the relay's. */
+async function circlesPhases(dataDir: string): Promise<Map<string, Figures>> {
+  const figures = new Map<string, Figures>();
+  let server = await startCircles({ dataDir, env: SERVER_ENV });
+  const target: Target = { kind: "circles", port: server.port };
+  const generator = new Generator();
+  try {
+    console.log(`circles server (pid ${server.pid}) on 127.0.0.1:${server.port}, SQLite in ${dataDir}, ${JSON.stringify(SERVER_ENV)}`);
+    await warmUp(generator, target);
+    const baseline = server.usage();
+
+    header(`idle: ${IDLE_CLIENTS} connections (target <= ${kib(IDLE_TARGET_BYTES)} RSS each)`);
+    const memory = await idle(generator, server, target, baseline);
+    verdict(!memory.failed && memory.perConnection <= IDLE_TARGET_BYTES, `server RSS per idle connection at ${IDLE_CLIENTS}: ${kib(memory.perConnection)} (target <= 20 KiB)`);
+    figures.set("idle", { p99: Number.NaN, cpu: Number.NaN, rssPerConnection: memory.perConnection });
+
+    for (const [i, phase] of TRAFFIC.entries()) {
+      header(
+        `${phase.name}: ${phase.clients} clients, protocol ${phase.protocol}, ${phase.rate} circles/s from ${phase.senders} ` +
+          `senders for ${MEASURE_MS / 1000} s (target p99 <= ${phase.p99TargetMs} ms, 100 % delivered)`,
+      );
+      // The idle phase's clients are the first phase's.
+      if (i > 0) await closeAndSettle(generator, server, target);
+      const opened = i > 0 ? await open(generator, target, phase.name, phase.clients, phase.protocol) : { failed: false };
+      const run = await traffic(generator, server, phase, baseline);
+      figures.set(phase.name, run.figures);
+      verdict(
+        !opened.failed && run.passed,
+        `${phase.name}: ${phase.clients} clients x ${phase.rate} circles/s, protocol ${phase.protocol}: p99 ${ms(run.figures.p99)}, ` +
+          `${run.deliveredPercent.toFixed(3)} % delivered (target p99 <= ${phase.p99TargetMs} ms, 100 %)`,
+      );
+    }
+    await closeAndSettle(generator, server, target);
+
+    header(`players: ${PLAYERS} join at once (at most 200 handshakes in flight) and register (target: all see the full list within ${PLAYERS_TARGET_MS / 1000} s)`);
+    const roll = await open(generator, target, "roll-call", PLAYERS, 1, true);
+    reportPlayers(roll.opened);
+    await closeAndSettle(generator, server, target);
+
+    for (const protocol of [2, 1] as const) {
+      header(
+        `reconnect storm, protocol ${protocol}: ${STORM_CLIENTS} clients on a board of ${STORM_CIRCLES} circles; the server ` +
+          `restarts (SIGTERM, then start on the same port and data) (target: all have the whole board within ${STORM_TARGET_MS / 1000} s)`,
+      );
+      const board = `storm-${protocol}`;
+      await open(generator, target, board, 10, 1);
+      const fill = await generator.traffic({
+        type: "traffic",
+        rate: 5_000,
+        senders: 10,
+        warmupMs: 0,
+        measureMs: (STORM_CIRCLES / 5_000) * 1000,
+        drainMs: 10_000,
+      });
+      await closeAndSettle(generator, server, target);
+      const { failed } = await open(generator, target, board, STORM_CLIENTS, protocol);
+      const armed = await generator.ask({ type: "storm-arm" }, "armed", 10_000);
+      console.log(`  before: ${armed.agreeing} of ${armed.clients} clients have the board (${armed.count} circles, seq ${armed.seq}); ${fill.acked} circles added`);
+      generator.send({ type: "storm-go", timeoutMs: 15_000 });
+      const down = performance.now();
+      await server.stop("SIGTERM");
+      const stopped = performance.now();
+      server = await startCircles({ dataDir, port: target.port, env: SERVER_ENV });
+      console.log(`  server stopped in ${ms(stopped - down, 0)}, listening again ${ms(performance.now() - down, 0)} after SIGTERM`);
+      const storm: StormResult = await generator.next("storm", 20_000);
+      console.log(
+        `  ${storm.whole} of ${storm.lost} clients that lost their connection have the whole board again: ` +
+          `p50 ${ms(storm.times.p50, 0)}  p99 ${ms(storm.times.p99, 0)}  max ${ms(storm.times.max, 0)} after SIGTERM`,
+      );
+      verdict(
+        !failed &&
+          armed.count === STORM_CIRCLES &&
+          armed.agreeing === STORM_CLIENTS &&
+          storm.lost === STORM_CLIENTS &&
+          storm.whole === STORM_CLIENTS &&
+          storm.times.max <= STORM_TARGET_MS,
+        `reconnect storm, protocol ${protocol}: ${storm.whole} of ${STORM_CLIENTS} clients have all ${armed.count} circles ` +
+          `back within ${ms(storm.times.max, 0)} (target all within ${STORM_TARGET_MS / 1000} s)`,
+      );
+      await closeAndSettle(generator, server, target);
+    }
+    if (server.warnings.length > 0) console.log(`  server warnings: ${server.warnings.slice(0, 3).join("\n  ")}`);
+  } catch (error) {
+    verdict(false, `the server phases stopped: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    await generator.end().catch(() => undefined);
+    await server.stop("SIGTERM");
+  }
+  return figures;
+}
+
+function reportPlayers(opened: OpenResult): void {
+  console.log(`  ${opened.complete} of ${PLAYERS} clients saw the full list; the last ${ms(opened.completeMs, 0)} after the first connection`);
+  verdict(
+    opened.complete === PLAYERS && opened.completeMs <= PLAYERS_TARGET_MS,
+    `players: ${opened.complete} of ${PLAYERS} see all ${PLAYERS} players within ${ms(opened.completeMs, 0)} (target all within ${PLAYERS_TARGET_MS / 1000} s)`,
+  );
+}
+
+/** The same traffic against the raw relay: one frame per circle, no acknowledgements, no board. */
+async function rawPhases(): Promise<Map<string, Figures>> {
+  const figures = new Map<string, Figures>();
+  const relay = await startRawRelay();
+  const target: Target = { kind: "raw", port: relay.port };
+  const generator = new Generator();
+  try {
+    console.log(`\n\n=== the floor: raw ws relay (pid ${relay.pid}) on 127.0.0.1:${relay.port}, every message to every client`);
+    await warmUp(generator, target);
+    const baseline = relay.usage();
+    header(`raw idle: ${IDLE_CLIENTS} connections`);
+    const memory = await idle(generator, relay, target, baseline);
+    figures.set("idle", { p99: Number.NaN, cpu: Number.NaN, rssPerConnection: memory.perConnection });
+    for (const [i, phase] of TRAFFIC.entries()) {
+      header(`raw ${phase.name}: ${phase.clients} clients, ${phase.rate} circles/s, one frame each, from ${phase.senders} senders`);
+      if (i > 0) {
+        await closeAndSettle(generator, relay, target);
+        await open(generator, target, phase.name, phase.clients, 1);
+      }
+      const run = await traffic(generator, relay, phase, baseline);
+      figures.set(phase.name, run.figures);
+      console.log(
+        `  raw ${phase.name}: p99 ${ms(run.figures.p99)}, ${run.deliveredPercent.toFixed(3)} % delivered` +
+          (phase.rawTarget ? "" : " (one frame per circle: not expected to keep up; no target)"),
+      );
+    }
+  } catch (error) {
+    console.log(`  the raw relay phases stopped: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    await generator.end().catch(() => undefined);
+    await relay.stop("SIGTERM");
+  }
+  return figures;
+}
+
+const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(1)}x` : "-");
+
+const loadAverage = () => os.loadavg().map((l) => l.toFixed(2)).join(" ");
+console.log(
+  `fan-out benchmark: ${os.cpus().length} cores, Node ${process.version}, load average ${loadAverage()} at start; ` +
+    "server, load generator and relay each in a process of their own on 127.0.0.1",
+);
+const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "circles-fanout-"));
 try {
-  console.log(
-    `circles fan-out on ${server.url}: ${CLIENTS} WebSocket clients on board "${BOARD}", SqliteStore ` +
-      `(WAL, synchronous=FULL) in ${server.dataDir}`,
-  );
-  console.log(
-    `note: the ${CLIENTS} clients of (a), (b) and (d) share this process and its event loop with the server ` +
-      `(${os.cpus().length} cores, Node ${process.version}, load average ${os.loadavg()[0]?.toFixed(1)} at start); ` +
-      "every figure includes their work, so it is conservative.",
-  );
-
-  console.log(`\n(c) server memory per connected socket (${CLIENTS} clients held by a child process)`);
-  const memory = await serverMemory(server);
-  console.log(
-    `  ${memory.connected} sockets: heapUsed ${mib(memory.heapBefore)} -> ${mib(memory.heapAfter)}, ` +
-      `RSS after ${mib(memory.rssAfter)}`,
-  );
-  console.log(
-    `  per socket: heapUsed ${kib(memory.heapPerSocket)}, RSS ${kib(memory.rssPerSocket)}, ` +
-      `external+arrayBuffers ${kib(memory.externalPerSocket)} ` +
-      (gcAvailable ? "(after forced GC)" : "(NO forced GC: run with node --expose-gc for steadier figures)"),
-  );
-
-  const connectStart = performance.now();
-  clients = await connectMany(server.url, BOARD, CLIENTS);
-  console.log(`\n${CLIENTS} in-process clients connected and had their snapshots in ${ms(performance.now() - connectStart, 0)}`);
-  const tracker: Tracker = { deliveries: 0, timed: new Map() };
-  listen(clients, tracker);
-  const [writer] = clients;
-  if (writer === undefined) throw new Error("no clients");
-
-  console.log(`\n(a) broadcast latency: 1 writer, one circle every ${PACE_MS} ms, emit -> the last of ${CLIENTS} clients has it`);
-  await pacedBroadcast(server, writer, tracker, WARMUP_CIRCLES);
-  const broadcast = await pacedBroadcast(server, writer, tracker, MEASURED_CIRCLES);
-  const latency = summarize(broadcast.latencies);
-  console.log(`  sent at ${broadcast.rate.toFixed(1)} circles/s (${WARMUP_CIRCLES} warm-up circles not counted)`);
-  console.log(`  to all ${CLIENTS}: ${describe(latency)}`);
-  console.log(
-    `  server: ${ms(broadcast.fanOutMs, 2)} per broadcast in io.to(room).emit (${CLIENTS} socket writes); ` +
-      `this process used ${(broadcast.cpu * 100).toFixed(0)}% of a core`,
-  );
-  if (broadcast.failures.length > 0) console.log(`  refused: ${broadcast.failures.length} (${broadcast.failures[0]})`);
-
-  console.log(`\n(b) sustained throughput: ${WRITERS} writers, each sending its next circle on its ack, for ${THROUGHPUT_MS / 1000} s`);
-  const load = await sustained(server, clients.slice(0, WRITERS), tracker, CLIENTS);
-  console.log(
-    `  ${load.perSecond.toFixed(0)} acknowledged circles/s, ${load.deliveredPerSecond.toFixed(0)} add-circle events ` +
-      `delivered/s (to ${CLIENTS} clients), ${load.refused} refused`,
-  );
-  console.log(
-    `  SQLite: ${load.commitsPerSecond.toFixed(0)} commits/s, ${load.perCommit.toFixed(1)} circles per commit (one fsync each)`,
-  );
-  console.log(`  ack latency under this load: ${describe(load.ack)}`);
-  console.log(
-    `  this process used ${(load.cpu * 100).toFixed(0)}% of a core; the server's io.to(room).emit took ` +
-      `${ms(load.fanOutMs, 2)} per circle (its synchronous part: busy sockets buffer and write later)`,
-  );
-  console.log(
-    load.drained
-      ? `  every acknowledged circle reached all clients ${ms(load.drainMs, 0)} after the window`
-      : `  ${load.missing} deliveries still missing ${ms(load.drainMs, 0)} after the window`,
-  );
-
-  console.log(`\n(d) late joiner on a board of ${SNAPSHOT_CIRCLES} circles (${CLIENTS} clients connected), io() -> board-snapshot`);
-  const joins = await lateJoins(server);
-  console.log(
-    `  snapshot of ${joins.size} circles (${kib(joins.bytes)} of JSON): ${describe(joins.times)} ` +
-      `[${joins.all.map((t) => t.toFixed(0)).join(", ")} ms]`,
-  );
-
+  const project = await circlesPhases(dataDir);
+  const raw = await rawPhases();
+  console.log(`\n=== circles / raw ws (load average ${loadAverage()})`);
+  console.log(`  ${"phase".padEnd(10)} ${"p99 latency".padEnd(30)}${"server CPU (% of a core)".padEnd(30)}RSS per connection`);
+  for (const [name, ours] of project) {
+    const floor = raw.get(name);
+    if (floor === undefined) continue;
+    const cell = (a: string, b: string, r: string) => `${a} / ${b} = ${r}`.padEnd(30);
+    console.log(
+      `  ${name.padEnd(10)} ${cell(ms(ours.p99), ms(floor.p99), ratio(ours.p99, floor.p99))}` +
+        `${cell(`${ours.cpu.toFixed(0)}%`, `${floor.cpu.toFixed(0)}%`, ratio(ours.cpu, floor.cpu))}` +
+        `${kib(ours.rssPerConnection)} / ${kib(floor.rssPerConnection)} = ${ratio(ours.rssPerConnection, floor.rssPerConnection)}`,
+    );
+  }
   const busy = busyMachineWarning();
   if (busy) console.log(`\n${busy}`);
-  console.log("");
-  verdict(
-    broadcast.allArrived && broadcast.failures.length === 0 && latency.p99 < LATENCY_TARGET_MS,
-    `p99 broadcast latency to all ${CLIENTS} clients at ${broadcast.rate.toFixed(0)} circles/s is ` +
-      `${ms(latency.p99)} (target < ${LATENCY_TARGET_MS} ms at 50 circles/s)` +
-      (broadcast.allArrived ? "" : "; some circles never reached every client"),
-  );
-  verdict(
-    load.perSecond >= THROUGHPUT_TARGET && load.drained && load.refused === 0,
-    `${WRITERS} writers got ${load.perSecond.toFixed(0)} acknowledged circles/s, each delivered to ${CLIENTS} ` +
-      `clients, ${load.perCommit.toFixed(1)} per commit (target >= ${THROUGHPUT_TARGET}/s)` +
-      (load.drained ? "" : "; some deliveries never arrived"),
-  );
-  verdict(
-    joins.size === SNAPSHOT_CIRCLES && joins.times.max < JOIN_TARGET_MS,
-    `slowest of ${JOINS} late joiners got the ${joins.size}-circle snapshot in ${ms(joins.times.max)} ` +
-      `(target < ${JOIN_TARGET_MS} ms)`,
-  );
-  console.log(
-    `info: server memory ${kib(memory.heapPerSocket)} heap, ${kib(memory.rssPerSocket)} RSS per socket ` +
-      `(no target; ${gcAvailable ? "after GC" : "without GC"})`,
-  );
 } finally {
-  closeAll(clients);
-  await server.close();
+  await fs.rm(dataDir, { recursive: true, force: true });
 }

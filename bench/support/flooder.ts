@@ -1,20 +1,20 @@
 /**
- * A child process that floods one board with `add-circle` writes, as fast
- * as the server answers, as one client would: on one connection, and on a
- * new one whenever the server cuts it off (retrying while it refuses), so
- * that cutting a flooder off is no way round the limits. Usage, through
- * fork(): flooder.ts <url> <board> <maxWrites> <maxInFlight>.
+ * The flood benchmark's attacker, a process of its own (through fork()): one
+ * connection that sends `event` (`add-circle`, or `sync-board` since 0, which
+ * asks for the whole board) at `perSecond`, evenly, keeping at most
+ * `maxInFlight` unanswered: as hard as a client can push while staying just
+ * under the flood guard's cut-off, so the server works the whole time
+ * instead of shutting it out. Usage, through fork():
+ * flooder.ts <port> <board> <event> <perSecond> <maxInFlight>.
  *
- * Tells its parent {type: "ready"} once connected; on "go" it emits
- * circles, each with an ack, in chunks (so that acks and "stop" are still
- * heard), keeping at most <maxInFlight> unanswered; on "stop", or after
- * <maxWrites> or MAX_FLOOD_MS, it stops, waits up to DRAIN_MS for the
- * outstanding acks, reports {type: "done"} and exits.
+ * Tells its parent {type: "ready"} once connected; sends from "go" until
+ * "stop" (or MAX_FLOOD_MS), then reports {type: "done"} and exits.
  */
 import { performance } from "node:perf_hooks";
-import { setTimeout as sleep } from "node:timers/promises";
-import type { CircleInput } from "../../lib/events.js";
-import { openClient, whenReady, type BenchClient } from "./clients.js";
+import { addCircleBody } from "./frames.js";
+import { WireClient } from "./wire-client.js";
+
+export type FloodEvent = "add-circle" | "sync-board";
 
 export interface FloodReport {
   type: "done";
@@ -22,105 +22,80 @@ export interface FloodReport {
   accepted: number;
   rateLimited: number;
   otherErrors: number;
-  /** Never answered: in flight when the server cut a connection off, or when the drain timed out. */
-  unanswered: number;
-  /** Connections opened: 1 unless the server cut the flooder off and it came back. */
-  connections: number;
-  /** Of those, how many the server refused. */
-  refusedConnections: number;
+  /** Whether the server closed the connection (the flood guard cutting it off). */
+  cutOff: boolean;
   floodMs: number;
-  /** From the first emit to the last answer received. */
-  answeredMs: number;
+  /** Bytes of answers received. */
+  answerBytes: number;
 }
 
 export type FlooderMessage = { type: "ready" } | { type: "started" } | FloodReport;
 
 const MAX_FLOOD_MS = 30_000;
-const DRAIN_MS = 10_000;
-const CHUNK = 100;
-const RETRY_MS = 50;
-/** Far outside the sequence numbers the measured client uses. */
-const FLOOD_CIRCLE: CircleInput = { initials: "FL", x: 1919, y: 1080, dia: 3, rgba: "#f00" };
+/** Far outside the circle numbers the measured player uses. */
+const FLOOD_CIRCLE = addCircleBody(2_000_000);
 
-const [url, board, maxWritesText, maxInFlightText] = process.argv.slice(2);
-if (url === undefined || board === undefined || maxWritesText === undefined || maxInFlightText === undefined) {
-  throw new Error("usage (through fork): flooder.ts <url> <board> <maxWrites> <maxInFlight>");
+const [portText, board, event, perSecondText, maxInFlightText] = process.argv.slice(2);
+if (board === undefined || maxInFlightText === undefined || (event !== "add-circle" && event !== "sync-board")) {
+  throw new Error("usage (through fork): flooder.ts <port> <board> <add-circle|sync-board> <perSecond> <maxInFlight>");
 }
-const maxWrites = Number(maxWritesText);
+const perSecond = Number(perSecondText);
 const maxInFlight = Number(maxInFlightText);
+const body = event === "add-circle" ? FLOOD_CIRCLE : `["sync-board",0]`;
 const send = (message: FlooderMessage) => process.send?.(message);
-const lifetime = setTimeout(() => process.exit(1), MAX_FLOOD_MS + DRAIN_MS + 10_000);
+const lifetime = setTimeout(() => process.exit(1), MAX_FLOOD_MS + 20_000);
 
-const counts = { sent: 0, accepted: 0, rateLimited: 0, otherErrors: 0, unanswered: 0, connections: 0, refusedConnections: 0 };
+const report: FloodReport = { type: "done", sent: 0, accepted: 0, rateLimited: 0, otherErrors: 0, cutOff: false, floodMs: 0, answerBytes: 0 };
 let inFlight = 0;
-let socket: BenchClient | undefined;
 let startedAt = 0;
-let lastAnswerAt = 0;
-let stopping = false;
+let timer: NodeJS.Timeout | undefined;
 
-/**
- * A new connection, retried every RETRY_MS while the server refuses it; when
- * the server cuts one off, what it had in flight is lost and the flood goes
- * on on the next.
- */
-async function connect(): Promise<void> {
-  for (;;) {
-    const next = openClient(url as string, board as string);
-    counts.connections++;
-    try {
-      await whenReady(next);
-    } catch {
-      next.disconnect();
-      counts.refusedConnections++;
-      if (stopping) return;
-      await sleep(RETRY_MS);
-      continue;
-    }
-    next.once("disconnect", () => {
-      if (socket !== next) return;
-      socket = undefined;
-      counts.unanswered += inFlight;
-      inFlight = 0;
-      if (!stopping) void connect();
-    });
-    socket = next;
-    return;
-  }
-}
+const client = new WireClient({
+  target: { kind: "circles", port: Number(portText) },
+  board,
+  protocol: 1,
+  onFrame: () => undefined,
+  onConnect: () => send({ type: "ready" }),
+  onClose: () => {
+    if (report.floodMs > 0) return;
+    report.cutOff = startedAt > 0;
+    finish();
+  },
+});
 
-function answer(ok: boolean, error?: string): void {
+function answer(frame: Buffer): void {
   inFlight--;
-  lastAnswerAt = performance.now();
-  if (ok) counts.accepted++;
-  else if (error === "rate limited") counts.rateLimited++;
-  else counts.otherErrors++;
+  report.answerBytes += frame.length;
+  if (frame.includes('"ok":true')) report.accepted++;
+  else if (frame.includes('"rate limited"')) report.rateLimited++;
+  else report.otherErrors++;
 }
 
-async function flood(): Promise<void> {
-  const deadline = startedAt + MAX_FLOOD_MS;
-  while (!stopping && counts.sent < maxWrites && performance.now() < deadline) {
-    const current = socket;
-    const room = Math.min(CHUNK, maxWrites - counts.sent, maxInFlight - inFlight);
-    if (current === undefined || room <= 0) {
-      await sleep(current === undefined ? 5 : 0);
-      continue;
-    }
-    for (let i = 0; i < room; i++) {
-      counts.sent++;
+function flood(): void {
+  const interval = 1000 / perSecond;
+  let due = 0;
+  timer = setInterval(() => {
+    const now = performance.now();
+    if (now - startedAt > MAX_FLOOD_MS) return finish();
+    // Sends that fell due while answers were outstanding are skipped, not caught up: a burst would cross the line.
+    const target = Math.floor((now - startedAt) / interval) + 1;
+    if (due < target - 1) due = target - 1;
+    while (due < target && inFlight < maxInFlight) {
+      due++;
       inFlight++;
-      current.emit("add-circle", FLOOD_CIRCLE, (ack) => {
-        if (socket === current) answer(ack.ok, ack.ok ? undefined : ack.error);
-      });
+      report.sent++;
+      client.emit(body, answer);
     }
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-  const floodMs = performance.now() - startedAt;
-  stopping = true;
-  const drainBy = performance.now() + DRAIN_MS;
-  while (inFlight > 0 && socket !== undefined && performance.now() < drainBy) await sleep(10);
-  send({ type: "done", ...counts, unanswered: counts.unanswered + inFlight, floodMs, answeredMs: lastAnswerAt - startedAt });
+  }, 1);
+}
+
+function finish(): void {
+  if (report.floodMs > 0 || startedAt === 0) return;
+  clearInterval(timer);
+  report.floodMs = performance.now() - startedAt;
+  send(report);
   clearTimeout(lifetime);
-  socket?.disconnect();
+  client.close();
   setTimeout(() => process.exit(0), 100).unref();
 }
 
@@ -128,13 +103,10 @@ process.on("message", (message) => {
   if (message === "go" && startedAt === 0) {
     startedAt = performance.now();
     send({ type: "started" });
-    void flood();
+    flood();
   } else if (message === "stop") {
-    stopping = true;
     if (startedAt === 0) process.exit(0);
+    finish();
   }
 });
 process.on("disconnect", () => process.exit(0));
-
-await connect();
-send({ type: "ready" });

@@ -1,5 +1,6 @@
 /**
- * Small helpers the benchmarks share: percentiles, number formatting and the
+ * Small helpers the benchmarks share: percentiles (of a list, or of a
+ * histogram when there are millions of values), number formatting and the
  * PASS/FAIL verdict line (which also sets a failing exit code).
  */
 /* eslint-disable no-console */
@@ -32,6 +33,46 @@ export function summarize(values: readonly number[]): Summary {
     max: sorted.at(-1) ?? Number.NaN,
     mean: sorted.length === 0 ? Number.NaN : sum / sorted.length,
   };
+}
+
+/** Latencies in 0.1 ms buckets up to a minute (the last bucket takes anything longer). */
+export class Histogram {
+  static readonly RESOLUTION_MS = 0.1;
+  readonly #buckets = new Uint32Array(600_000);
+  #n = 0;
+  #max = 0;
+  #sum = 0;
+
+  add(valueMs: number): void {
+    const bucket = Math.min(Math.max(Math.floor(valueMs / Histogram.RESOLUTION_MS), 0), this.#buckets.length - 1);
+    this.#buckets[bucket] = (this.#buckets[bucket] ?? 0) + 1;
+    this.#n++;
+    this.#sum += valueMs;
+    if (valueMs > this.#max) this.#max = valueMs;
+  }
+
+  /** Nearest rank, as `percentile`, to the upper edge of its bucket. */
+  #percentile(p: number): number {
+    if (this.#n === 0) return Number.NaN;
+    const rank = Math.max(Math.ceil((p / 100) * this.#n), 1);
+    let seen = 0;
+    for (let i = 0; i < this.#buckets.length; i++) {
+      seen += this.#buckets[i] ?? 0;
+      if (seen >= rank) return Math.min((i + 1) * Histogram.RESOLUTION_MS, this.#max);
+    }
+    return this.#max;
+  }
+
+  summary(): Summary {
+    return {
+      n: this.#n,
+      p50: this.#percentile(50),
+      p95: this.#percentile(95),
+      p99: this.#percentile(99),
+      max: this.#n === 0 ? Number.NaN : this.#max,
+      mean: this.#n === 0 ? Number.NaN : this.#sum / this.#n,
+    };
+  }
 }
 
 export const ms = (value: number, digits = 1) => `${value.toFixed(digits)} ms`;
