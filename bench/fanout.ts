@@ -114,7 +114,8 @@ async function open(generator: Generator, target: Target, board: string, clients
   );
   const failed = opened.ready < clients;
   console.log(
-    `  ${opened.ready} of ${clients} clients ready (snapshot and player list) in ${ms(opened.ms, 0)}` +
+    `  ${opened.ready} of ${clients} clients ready (${target.kind === "raw" ? "connected" : "have the board and the player list"}) ` +
+      `in ${ms(opened.ms, 0)}` +
       (opened.refused > 0 ? `; ${opened.refused} refused (${opened.firstError})` : ""),
   );
   return { opened, failed };
