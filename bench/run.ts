@@ -11,7 +11,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 
-/** Each stops by itself (fanout.ts in about four minutes); the limit only ends a stuck one. */
+/** Each stops by itself (fanout.ts in about three minutes); the limit only ends a stuck one. */
 const BENCHMARKS: { file: string; limitMs: number }[] = [
   { file: "bench/sqlite-store.ts", limitMs: 120_000 },
   { file: "bench/fanout.ts", limitMs: 480_000 },
