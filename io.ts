@@ -33,7 +33,7 @@ export interface IoDeps {
   maxPayloadBytes: number;
   origins: OriginPolicy;
   floodGuard: FloodGuard;
-  /** Registrations count against the same allowance as a connection's writes. */
+  /** Registrations and `sync-board` count against the same allowance as a connection's writes. */
   limiter: WriteLimiter;
   /** Reverse proxies to see through for a client's address (TRUST_PROXY). */
   trustProxy: number;
@@ -186,6 +186,11 @@ function onConnection(socket: CirclesSocket, deps: IoDeps, fanout: Fanout, joins
     if (!since.ok) {
       rejected("sync-board", "invalid", since.error);
       return reply({ ok: false, error: since.error });
+    }
+    // A whole board is the dearest answer the server gives: it counts as a write.
+    if (!(await deps.limiter.tryConsume(socket.id))) {
+      rejected("sync-board", "rate-limited", "rate limited");
+      return reply({ ok: false, error: "rate limited" });
     }
     const live = boards.peek(board);
     if (!live) return reply({ ok: false, error: "the board is still loading: try again shortly" });

@@ -169,6 +169,15 @@ describe("player lists", () => {
 });
 
 describe("limits", () => {
+  it("rate-limits sync-board like a write, keeping the connection", async () => {
+    await start({ rateLimit: { perSecond: 2, burst: 2 } });
+    const client = await server.client({ protocol: 2 });
+    expect(await client.emitWithAck("sync-board", 0)).toMatchObject({ ok: true });
+    expect(await client.emitWithAck("sync-board", 0)).toMatchObject({ ok: true });
+    expect(await client.emitWithAck("sync-board", 0)).toEqual({ ok: false, error: "rate limited" });
+    expect(client.connected).toBe(true);
+  });
+
   it("rate-limits register-player like any write, keeping the connection", async () => {
     await start({ rateLimit: { perSecond: 2, burst: 2 } });
     const client = await server.client();
