@@ -120,6 +120,16 @@ function onConnection(socket: CirclesSocket, deps: IoDeps, fanout: Fanout, joins
     metrics.rejected(event, reason);
     log().info({ event, reason, error }, "rejected payload");
   };
+  const refuse = (event: string, reason: RejectionReason, error: string, reply: AckCallback<never>) => {
+    rejected(event, reason, error);
+    reply({ ok: false, error });
+  };
+  /** Takes one from the connection's write allowance; refuses the request when none is left. */
+  const overLimit = async (event: string, reply: AckCallback<never>) => {
+    if (await deps.limiter.tryConsume(socket.id)) return false;
+    refuse(event, "rate-limited", "rate limited", reply);
+    return true;
+  };
 
   // Before any listener: events over the flood guard's budget are not handled at all.
   const events = deps.floodGuard.counter();
@@ -146,14 +156,8 @@ function onConnection(socket: CirclesSocket, deps: IoDeps, fanout: Fanout, joins
 
   socket.on("register-player", guarded<{ initials: string }>(log, async (reply, payload) => {
     const initials = parseInitials(payload);
-    if (!initials.ok) {
-      rejected("register-player", "invalid", initials.error);
-      return reply({ ok: false, error: initials.error });
-    }
-    if (!(await deps.limiter.tryConsume(socket.id))) {
-      rejected("register-player", "rate-limited", "rate limited");
-      return reply({ ok: false, error: "rate limited" });
-    }
+    if (!initials.ok) return refuse("register-player", "invalid", initials.error, reply);
+    if (await overLimit("register-player", reply)) return;
     // The same initials again change nothing, so nothing is announced.
     if (presence.register(socket.id, initials.value)) fanout.playersChanged(board);
     reply({ ok: true, initials: initials.value });
@@ -161,10 +165,7 @@ function onConnection(socket: CirclesSocket, deps: IoDeps, fanout: Fanout, joins
 
   socket.on("add-circle", guarded<{ circle: Circle; seq: number }>(log, async (reply, payload) => {
     const input = parseCircleInput(payload);
-    if (!input.ok) {
-      rejected("add-circle", "invalid", input.error);
-      return reply({ ok: false, error: input.error });
-    }
+    if (!input.ok) return refuse("add-circle", "invalid", input.error, reply);
     const result = await boards.addCircle(board, input.value, {
       key: socket.id,
       initials: presence.initialsOf(socket.id),
@@ -183,15 +184,9 @@ function onConnection(socket: CirclesSocket, deps: IoDeps, fanout: Fanout, joins
 
   socket.on("sync-board", guarded<BoardSync>(log, async (reply, payload) => {
     const since = parseSeq(payload);
-    if (!since.ok) {
-      rejected("sync-board", "invalid", since.error);
-      return reply({ ok: false, error: since.error });
-    }
+    if (!since.ok) return refuse("sync-board", "invalid", since.error, reply);
     // A whole board is the dearest answer the server gives: it counts as a write.
-    if (!(await deps.limiter.tryConsume(socket.id))) {
-      rejected("sync-board", "rate-limited", "rate limited");
-      return reply({ ok: false, error: "rate limited" });
-    }
+    if (await overLimit("sync-board", reply)) return;
     const live = boards.peek(board);
     if (!live) return reply({ ok: false, error: "the board is still loading: try again shortly" });
     const missed = live.since(since.value);
