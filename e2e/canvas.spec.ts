@@ -65,21 +65,31 @@ test("circles evicted in the frame they arrived in leave no trace", async ({ ope
   }
 });
 
-test("a circle evicted from under a newer one is repainted beneath it", async ({ openPage, board, server }) => {
+test("where evicted circles were, what lay above and below them is repainted", async ({ openPage, board, server }) => {
   const { view, tap } = await watcher(openPage, board);
   const writer = await openLessonClient(server.url, board);
   try {
-    const [under, alsoUnder] = await addAll(writer, [
+    const [first, second, third] = await addAll(writer, [
       plainCircle(600, 500, { dia: 240, rgba: hue(1) }),
-      plainCircle(1200, 500, { dia: 240, rgba: hue(2) }),
+      plainCircle(760, 540, { dia: 240, rgba: hue(2) }), // over part of the first
       plainCircle(1700, 200, { dia: 120, rgba: hue(3) }),
     ]);
     await view.expectDrawn(3);
+    // The first goes: the second, which stays, is repainted where they overlapped, under the newcomer.
+    let newcomer: Circle[] = [];
     await inOneFrame(tap, async () => {
-      // Each new circle covers half of the one it evicts.
-      await addAll(writer, [plainCircle(700, 520, { dia: 240, rgba: hue(4) }), plainCircle(1100, 480, { dia: 240, rgba: hue(5) })]);
+      newcomer = await addAll(writer, [plainCircle(560, 580, { dia: 200, rgba: hue(4) })]);
     });
-    await view.expectDrawn(3, [under!, alsoUnder!]);
+    await view.expectDrawn(3, [first!]);
+    // Three go in one frame, each under a newcomer.
+    await inOneFrame(tap, async () => {
+      await addAll(writer, [
+        plainCircle(700, 520, { dia: 240, rgba: hue(5) }),
+        plainCircle(1650, 260, { dia: 240, rgba: hue(6) }),
+        plainCircle(500, 650, { dia: 120, rgba: hue(7) }),
+      ]);
+    });
+    await view.expectDrawn(3, [first!, second!, third!, ...newcomer]);
   } finally {
     writer.close();
   }
