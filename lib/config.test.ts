@@ -54,6 +54,39 @@ describe("loadConfig", () => {
     });
   });
 
+  it("keeps boards in PostgreSQL when DATABASE_URL is set, over STORE=sqlite", () => {
+    const databaseUrl = "postgres://u:p@ec2-1-2-3-4.compute-1.amazonaws.com:5432/d8x";
+    expect(loadConfig({ DATABASE_URL: databaseUrl })).toMatchObject({ store: "postgres", databaseUrl });
+    expect(loadConfig({ DATABASE_URL: databaseUrl, STORE: "sqlite" })).toMatchObject({ store: "postgres", databaseUrl });
+  });
+
+  it.each([
+    "postgresql://localhost/circles",
+    "postgres://u@db.example/circles?sslmode=verify-full",
+    "postgres:///circles?host=/var/run/postgresql",
+  ])("accepts DATABASE_URL=%s", (url) => {
+    expect(loadConfig({ DATABASE_URL: url })).toMatchObject({ store: "postgres", databaseUrl: url });
+  });
+
+  it.each([
+    ["", "a URL like postgres://user:password@host:5432/database, and is not a URL"],
+    ["db.example:5432", "a postgres:// or postgresql:// URL, not a db.example: one"],
+    ["mysql://root:hunter2@db.example/circles", "a postgres:// or postgresql:// URL, not a mysql: one"],
+    ["postgres:///circles", "a URL that names a host"],
+    ["postgres://u:hunter2@db.example/circles?sslmode=on", 'a URL whose sslmode is one of disable, prefer, require, no-verify, verify-ca, verify-full, not "on"'],
+  ])("refuses DATABASE_URL=%j, saying why without repeating it", (url, why) => {
+    const { message } = configError({ DATABASE_URL: url });
+    expect(message).toBe(`invalid configuration:\n- DATABASE_URL must be ${why}`);
+    expect(message).not.toContain("hunter2");
+  });
+
+  it("refuses STORE=memory together with DATABASE_URL, naming both", () => {
+    expect(configError({ STORE: "memory", DATABASE_URL: "postgres://db.example/circles" }).message).toBe(
+      "invalid configuration:\n- STORE=memory and DATABASE_URL are both set: " +
+        "unset DATABASE_URL for a board kept in memory, or STORE to keep boards in PostgreSQL",
+    );
+  });
+
   it("takes ALLOWED_ORIGINS=* as any origin", () => {
     expect(loadConfig({ ALLOWED_ORIGINS: "*" }).origins).toEqual({ any: true, allowed: [] });
   });

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { normaliseOrigin, type OriginPolicy } from "./origins.js";
+import { sslModeOf } from "./store/postgres-connection.js";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -29,11 +30,40 @@ function oneOf<const T extends readonly [string, ...string[]]>(name: string, val
     .default(fallback);
 }
 
+/** A postgres:// URL pg can use. Messages never repeat the value: it holds a password. */
+const databaseUrl = z
+  .string()
+  .optional()
+  .transform((raw, ctx) => {
+    if (raw === undefined) return undefined;
+    const problem = (message: string) => {
+      ctx.addIssue({ code: "custom", message: `DATABASE_URL must be ${message}` });
+      return z.NEVER;
+    };
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      return problem("a URL like postgres://user:password@host:5432/database, and is not a URL");
+    }
+    if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") {
+      return problem(`a postgres:// or postgresql:// URL, not a ${url.protocol} one`);
+    }
+    if (url.hostname === "" && !url.searchParams.has("host")) return problem("a URL that names a host");
+    try {
+      sslModeOf(url);
+    } catch (error) {
+      return problem(`a URL whose ${(error as Error).message.replace("sslmode must be", "sslmode is")}`);
+    }
+    return raw;
+  });
+
 const envSchema = z
   .object({
   PORT: integer("PORT", 3000, 0, 65535),
   DATA_DIR: z.string().min(1, { error: "DATA_DIR must not be empty" }).default("./data"),
   STORE: oneOf("STORE", ["sqlite", "memory"], "sqlite"),
+  DATABASE_URL: databaseUrl,
   MAX_CIRCLES: integer("MAX_CIRCLES", 5000, 1, 1_000_000),
   RATE_LIMIT_PER_SECOND: integer("RATE_LIMIT_PER_SECOND", 20, 1, 100_000),
   RATE_LIMIT_BURST: integer("RATE_LIMIT_BURST", 40, 1, 1_000_000),
@@ -58,6 +88,14 @@ const envSchema = z
     }),
   TRUST_PROXY: integer("TRUST_PROXY", 0, 0, 10),
   })
+  // A throwaway board and a database are opposite wishes: say so rather than pick one.
+  .refine((env) => !(env.STORE === "memory" && env.DATABASE_URL !== undefined), {
+    error: "STORE=memory and DATABASE_URL are both set: unset DATABASE_URL for a board kept in memory, or STORE to keep boards in PostgreSQL",
+    when: ({ value }) => {
+      const env = value as Record<string, unknown>;
+      return env["STORE"] === "memory" && typeof env["DATABASE_URL"] === "string";
+    },
+  })
   .refine((env) => env.RATE_LIMIT_BURST >= env.RATE_LIMIT_PER_SECOND, {
     error: (issue) => {
       const env = issue.input as { RATE_LIMIT_BURST: number; RATE_LIMIT_PER_SECOND: number };
@@ -70,10 +108,12 @@ const envSchema = z
     },
   });
 
-export type Config = {
+/** Where boards live: PostgreSQL when DATABASE_URL is set, else where STORE says. */
+export type StoreConfig = { store: "postgres"; databaseUrl: string } | { store: "sqlite" | "memory" };
+
+export type Config = StoreConfig & {
   port: number;
   dataDir: string;
-  store: "sqlite" | "memory";
   maxCircles: number;
   rateLimit: { perSecond: number; burst: number };
   maxPayloadBytes: number;
@@ -98,7 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   return {
     port: e.PORT,
     dataDir: e.DATA_DIR,
-    store: e.STORE,
+    ...(e.DATABASE_URL === undefined ? { store: e.STORE } : { store: "postgres" as const, databaseUrl: e.DATABASE_URL }),
     maxCircles: e.MAX_CIRCLES,
     rateLimit: { perSecond: e.RATE_LIMIT_PER_SECOND, burst: e.RATE_LIMIT_BURST },
     maxPayloadBytes: e.MAX_PAYLOAD_BYTES,

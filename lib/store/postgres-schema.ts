@@ -1,0 +1,72 @@
+/**
+ * The PostgreSQL schema of PostgresStore and its migrations, run at open.
+ * Several servers may start at once against one database, so migrating
+ * holds an advisory lock: one migrates, the others wait and find it done.
+ */
+import type { ClientBase } from "pg";
+
+/** Any number, the same in every release: it names the migration lock in pg_locks. */
+const MIGRATION_LOCK = 0x63697263; // "circ"
+
+/**
+ * Each entry moves the schema one version up; `schema_version` holds one
+ * row per entry applied. Append only: never edit one that shipped.
+ */
+const MIGRATIONS = [
+  // 1. A board's row holds its seq (its last change) and, kept in step by the
+  // same transactions, its circle count, so checking the cap costs one row.
+  // The row outlives a clear, so seqs are never reused. Updating it locks
+  // it, which is what keeps seqs unique across servers sharing the database.
+  // A circle's seq is the board's seq of its add, which orders the board.
+  `CREATE TABLE boards (
+     board text PRIMARY KEY,
+     seq bigint NOT NULL,
+     circle_count integer NOT NULL
+   );
+   CREATE TABLE circles (
+     board text NOT NULL REFERENCES boards,
+     seq bigint NOT NULL,
+     id text NOT NULL UNIQUE,
+     initials text NOT NULL,
+     x double precision NOT NULL,
+     y double precision NOT NULL,
+     dia double precision NOT NULL,
+     rgba text NOT NULL,
+     created_at bigint NOT NULL,
+     PRIMARY KEY (board, seq)
+   );`,
+];
+
+/** The version `migrate` leaves a database at. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Brings the database's schema up to this release's; throws if it is newer. */
+export async function migrate(client: ClientBase): Promise<void> {
+  await client.query("BEGIN");
+  try {
+    await client.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK]);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS schema_version (
+         version integer PRIMARY KEY,
+         applied_at timestamptz NOT NULL DEFAULT now()
+       )`,
+    );
+    const { rows } = await client.query<{ version: number }>(
+      "SELECT coalesce(max(version), 0) AS version FROM schema_version",
+    );
+    const version = rows[0]?.version ?? 0;
+    if (version > SCHEMA_VERSION) {
+      throw new Error(`its schema version ${version} is newer than this release knows (${SCHEMA_VERSION})`);
+    }
+    for (const [index, sql] of MIGRATIONS.entries()) {
+      if (index < version) continue;
+      await client.query(sql);
+      await client.query("INSERT INTO schema_version (version) VALUES ($1)", [index + 1]);
+    }
+    await client.query("COMMIT");
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  }
+}
+

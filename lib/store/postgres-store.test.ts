@@ -1,0 +1,346 @@
+/**
+ * PostgresStore against the real PostgreSQL on 127.0.0.1:5432 (trust
+ * authentication), in a database of its own, dropped afterwards. Faults are
+ * made with a TCP proxy of the test's own, never by stopping the server.
+ */
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import net from "node:net";
+import path from "node:path";
+import { promisify } from "node:util";
+import pg from "pg";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describeBoardStoreContract, makeBoard, makeCircle } from "../../test/store-contract.js";
+import type { BoardEvent, Circle } from "../events.js";
+import { SCHEMA_VERSION } from "./postgres-schema.js";
+import { PostgresStore } from "./postgres-store.js";
+
+const SERVER = "127.0.0.1:5432";
+const ADMIN_URL = `postgres://postgres@${SERVER}/postgres`;
+const databases: string[] = [];
+
+/** A fresh, empty database; afterAll drops it. */
+async function createDatabase(): Promise<string> {
+  const name = `circles_test_${randomBytes(6).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 5000 });
+  try {
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+  } catch (error) {
+    throw new Error(
+      `these tests need PostgreSQL at ${SERVER}, trusting local connections as user postgres; ` +
+        `.ci/run starts it with \`pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start\` ` +
+        `(${error instanceof Error ? error.message || error.name : String(error)})`,
+      { cause: error },
+    );
+  } finally {
+    await admin.end().catch(() => undefined);
+  }
+  databases.push(name);
+  return `postgres://postgres@${SERVER}/${name}`;
+}
+
+afterAll(async () => {
+  if (databases.length === 0) return; // PostgreSQL was not there: beforeAll said so
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  try {
+    // FORCE: a test that failed half-way may have left a connection open.
+    for (const name of databases.splice(0)) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+});
+
+let databaseUrl: string;
+beforeAll(async () => {
+  databaseUrl = await createDatabase();
+});
+
+describeBoardStoreContract("PostgresStore", async () => ({ store: await PostgresStore.open({ databaseUrl }) }));
+
+const seqs = (events: BoardEvent[]) => events.map((event) => event.seq);
+const upTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+
+/** What one database session sees, for checking the schema from outside the store. */
+async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+describe("PostgresStore", () => {
+  const opened: PostgresStore[] = [];
+  const open = async (url = databaseUrl) => {
+    const store = await PostgresStore.open({ databaseUrl: url });
+    opened.push(store);
+    return store;
+  };
+
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((store) => store.close()));
+  });
+
+  it("keeps circles and seqs across close and reopen", async () => {
+    const board = makeBoard();
+    const cleared = makeBoard();
+    const circles = [makeCircle(), makeCircle(), makeCircle()];
+    const first = await open();
+    for (const circle of circles) await first.add(board, circle, 3);
+    await first.add(cleared, makeCircle(), 3);
+    await first.clear(cleared);
+    await first.close();
+
+    const second = await open();
+    expect(await second.load(board)).toStrictEqual({ seq: 3, circles });
+    expect(await second.load(cleared)).toStrictEqual({ seq: 2, circles: [] });
+    const next = makeCircle();
+    expect(await second.add(board, next, 3)).toStrictEqual([
+      { seq: 4, type: "add", circle: next },
+      { seq: 5, type: "remove", id: circles[0]?.id },
+    ]);
+  });
+
+  it("groups concurrent writes into few transactions (group commit)", async () => {
+    const store = await open();
+    const board = makeBoard();
+    for (let i = 0; i < 3; i++) await store.add(board, makeCircle(), 1000);
+    expect(store.stats).toStrictEqual({ transactions: 3, writes: 3, failedTransactions: 0 });
+
+    await Promise.all(Array.from({ length: 200 }, () => store.add(board, makeCircle(), 1000)));
+    const { transactions, writes } = store.stats;
+    expect(writes).toBe(203);
+    expect(transactions - 3).toBeLessThanOrEqual(5);
+  });
+
+  it("gives two stores writing the same boards at once gapless, unique seqs", async () => {
+    const [a, b] = [await open(), await open()];
+    const [one, two] = [makeBoard(), makeBoard()];
+    // Each store writes both boards in every batch, in opposite orders: their
+    // transactions contend for both rows and must neither deadlock nor share a seq.
+    // Ten calls at a time, each ten awaited before the next: thirty batches from each, interleaved.
+    const writes = async (store: PostgresStore, boards: string[]) => {
+      const changes: Promise<BoardEvent[]>[] = [];
+      for (let i = 0; i < 300; i++) {
+        const board = boards[i % 2] as string;
+        changes.push(i % 25 === 24 ? store.clear(board).then((change) => [change]) : store.add(board, makeCircle(), 7));
+        if (i % 10 === 9) await changes.at(-1);
+      }
+      return Promise.all(changes);
+    };
+    const [fromA, fromB] = await Promise.all([writes(a, [one, two]), writes(b, [two, one])]);
+    expect(a.stats.transactions).toBeGreaterThanOrEqual(30);
+    expect(b.stats.transactions).toBeGreaterThanOrEqual(30);
+    for (const [board, aIndex] of [[one, 0], [two, 1]] as const) {
+      const onBoard = (changes: BoardEvent[][], first: number) => changes.filter((_, i) => i % 2 === first).flat();
+      const seqsOfA = seqs(onBoard(fromA, aIndex));
+      const seqsOfB = seqs(onBoard(fromB, 1 - aIndex));
+      // Each store's own changes in its call order; together every seq exactly once.
+      expect(seqsOfA).toStrictEqual([...seqsOfA].sort((x, y) => x - y));
+      expect(seqsOfB).toStrictEqual([...seqsOfB].sort((x, y) => x - y));
+      const all = [...seqsOfA, ...seqsOfB].sort((x, y) => x - y);
+      expect(all).toStrictEqual(upTo(all.length));
+      expect((await a.load(board)).seq).toBe(all.length);
+      expect((await b.load(board)).circles.length).toBeLessThanOrEqual(7);
+    }
+  });
+
+  it("rejects every write of a failing batch, keeps none of it, answers its loads, and keeps working", async () => {
+    const store = await open();
+    const board = makeBoard();
+    const first = makeCircle();
+    await store.add(board, first, 2);
+
+    const [before, duplicate, load, after] = [
+      store.add(board, makeCircle(), 2),
+      store.add(board, { ...makeCircle(), id: first.id }, 2), // the UNIQUE id refuses it
+      store.load(board),
+      store.add(board, makeCircle(), 2),
+    ];
+    for (const write of [before, duplicate, after]) await expect(write).rejects.toThrow(/PostgreSQL at .*duplicate key/);
+    await expect(load).resolves.toStrictEqual({ seq: 1, circles: [first] });
+    expect(store.stats.failedTransactions).toBe(1);
+
+    // The rolled-back batch must not have counted towards the cap or the seq either.
+    const later = makeCircle();
+    expect(await store.add(board, later, 2)).toStrictEqual([{ seq: 2, type: "add", circle: later }]);
+    const last = makeCircle();
+    expect(await store.add(board, last, 2)).toStrictEqual([
+      { seq: 3, type: "add", circle: last },
+      { seq: 4, type: "remove", id: first.id },
+    ]);
+  });
+
+  it("migrates a new database once when several servers start at once", async () => {
+    const url = await createDatabase();
+    const stores = await Promise.all(Array.from({ length: 4 }, () => open(url)));
+    const board = makeBoard();
+    await stores[0]?.add(board, makeCircle(), 10);
+    expect((await stores[3]?.load(board))?.seq).toBe(1);
+    expect(await query(url, "SELECT version FROM schema_version ORDER BY version")).toStrictEqual(
+      upTo(SCHEMA_VERSION).map((version) => ({ version })),
+    );
+  });
+
+  it("refuses a database from a newer release", async () => {
+    const url = await createDatabase();
+    await (await open(url)).close();
+    await query(url, `INSERT INTO schema_version (version) VALUES (${SCHEMA_VERSION + 98})`);
+    await expect(PostgresStore.open({ databaseUrl: url })).rejects.toThrow(
+      new RegExp(`cannot open the PostgreSQL database ${SERVER}/circles_test_\\w+: its schema version ${SCHEMA_VERSION + 98} is newer`),
+    );
+  });
+
+  it("says where and why when it cannot connect at open", async () => {
+    const closedPort = await freePort();
+    await expect(PostgresStore.open({ databaseUrl: `postgres://postgres:secret@127.0.0.1:${closedPort}/x` })).rejects.toThrow(
+      new RegExp(`^cannot open the PostgreSQL database 127.0.0.1:${closedPort}/x: .*ECONNREFUSED`),
+    );
+  });
+
+  describe("when PostgreSQL goes away and comes back", () => {
+    let proxy: CuttableProxy;
+    let store: PostgresStore;
+
+    beforeAll(async () => {
+      proxy = await CuttableProxy.start(5432);
+    });
+    afterAll(async () => {
+      await proxy.stop();
+    });
+
+    const throughProxy = () => open(databaseUrl.replace(SERVER, `127.0.0.1:${proxy.port}`));
+    const down = new RegExp(`^PostgreSQL at 127\\.0\\.0\\.1:\\d+/circles_test_\\w+: .+`);
+
+    it("refuses calls and pings with a clear error while down, loses nothing acknowledged, and recovers by itself", async () => {
+      store = await throughProxy();
+      const board = makeBoard();
+      const kept = [makeCircle(), makeCircle()];
+      for (const circle of kept) await store.add(board, circle, 10);
+
+      proxy.cut();
+      await expect(store.add(board, makeCircle(), 10)).rejects.toThrow(down);
+      await expect(store.clear(board)).rejects.toThrow(down);
+      await expect(store.load(board)).rejects.toThrow(down);
+      await expect(store.ping()).rejects.toThrow(down);
+
+      proxy.restore();
+      await expect(store.ping()).resolves.toBeUndefined();
+      expect(await store.load(board)).toStrictEqual({ seq: 2, circles: kept });
+      const next = makeCircle();
+      expect(await store.add(board, next, 10)).toStrictEqual([{ seq: 3, type: "add", circle: next }]);
+    });
+
+    it("keeps every write it acknowledged when the connection is cut mid-stream", async () => {
+      store = await throughProxy();
+      const board = makeBoard();
+      const acknowledged: Circle[] = [];
+      let rejected = 0;
+      const writes: Promise<void>[] = [];
+      const writer = setInterval(() => {
+        for (let i = 0; i < 5; i++) {
+          const circle = makeCircle();
+          writes.push(store.add(board, circle, 100_000).then(() => void acknowledged.push(circle), () => void rejected++));
+        }
+      }, 1);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      proxy.cut();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      proxy.restore();
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      clearInterval(writer);
+      await Promise.all(writes);
+
+      expect(rejected).toBeGreaterThan(0);
+      const stored = await store.load(board);
+      const storedIds = new Set(stored.circles.map((circle) => circle.id));
+      expect(acknowledged.filter((circle) => !storedIds.has(circle.id))).toStrictEqual([]);
+      // Gapless still: a failed transaction takes no seq.
+      expect(stored.seq).toBe(stored.circles.length);
+    });
+  });
+
+  it("lets the process exit once closed, and while idle even if never closed", async () => {
+    const store = path.resolve("lib/store/postgres-store.ts");
+    const script = `
+      import { PostgresStore } from ${JSON.stringify(store)};
+      const closed = await PostgresStore.open({ databaseUrl: ${JSON.stringify(databaseUrl)} });
+      await closed.add("exit-closed", { id: "${makeCircle().id}", initials: "AB", x: 1, y: 2, dia: 3, rgba: "red", createdAt: 4 }, 10);
+      await closed.close();
+      const idle = await PostgresStore.open({ databaseUrl: ${JSON.stringify(databaseUrl)} });
+      await idle.add("exit-idle", { id: "${makeCircle().id}", initials: "AB", x: 1, y: 2, dia: 3, rgba: "red", createdAt: 4 }, 10);
+      console.log("done");
+    `;
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ["--import", "tsx", "--input-type=module", "--eval", script],
+      { timeout: 10_000 },
+    );
+    expect(stdout.trim()).toBe("done");
+  });
+});
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * Forwards 127.0.0.1:<port> to PostgreSQL. `cut` drops every connection and
+ * refuses new ones, as a server that went away would; `restore` lets them in again.
+ */
+class CuttableProxy {
+  readonly #server: net.Server;
+  readonly #sockets = new Set<net.Socket>();
+  #cut = false;
+
+  static async start(target: number): Promise<CuttableProxy> {
+    const proxy = new CuttableProxy(target);
+    await new Promise<void>((resolve) => proxy.#server.listen(0, "127.0.0.1", resolve));
+    return proxy;
+  }
+
+  private constructor(target: number) {
+    this.#server = net.createServer((client) => {
+      if (this.#cut) {
+        client.destroy();
+        return;
+      }
+      const upstream = net.connect(target, "127.0.0.1");
+      for (const [from, to] of [[client, upstream], [upstream, client]] as const) {
+        this.#sockets.add(from);
+        from.pipe(to);
+        from.on("error", () => to.destroy());
+        from.on("close", () => {
+          this.#sockets.delete(from);
+          to.destroy();
+        });
+      }
+    });
+  }
+
+  get port(): number {
+    return (this.#server.address() as net.AddressInfo).port;
+  }
+
+  cut(): void {
+    this.#cut = true;
+    for (const socket of this.#sockets) socket.destroy();
+  }
+
+  restore(): void {
+    this.#cut = false;
+  }
+
+  async stop(): Promise<void> {
+    this.cut();
+    await new Promise((resolve) => this.#server.close(resolve));
+  }
+}
