@@ -346,3 +346,74 @@ export function describeBoardStoreContract(name: string, makeStore: () => Promis
     });
   });
 }
+
+/** A store that runs queued writes together in one transaction, and counts them. */
+export interface GroupCommitStore extends BoardStore {
+  readonly stats: Readonly<{ transactions: number; writes: number; failedTransactions: number }>;
+}
+
+/**
+ * Group commit, for the stores that have it (SQLite, PostgreSQL): writes
+ * issued together share a transaction, and a failing transaction fails
+ * exactly its own writes. `duplicateId` matches the error a circle id
+ * already stored raises.
+ */
+export function describeGroupCommitContract(
+  name: string,
+  makeStore: () => Promise<StoreFixture & { store: GroupCommitStore }>,
+  duplicateId: RegExp,
+): void {
+  describe(`group commit: ${name}`, () => {
+    let fixture: StoreFixture & { store: GroupCommitStore };
+    let store: GroupCommitStore;
+
+    beforeEach(async () => {
+      fixture = await makeStore();
+      store = fixture.store;
+    });
+
+    afterEach(async () => {
+      await store.close();
+      await fixture.cleanup?.();
+    });
+
+    it("groups concurrent writes into few transactions", async () => {
+      const board = makeBoard();
+      for (let i = 0; i < 3; i++) await store.add(board, makeCircle(), 1000);
+      expect(store.stats).toStrictEqual({ transactions: 3, writes: 3, failedTransactions: 0 });
+
+      await Promise.all(Array.from({ length: 200 }, () => store.add(board, makeCircle(), 1000)));
+      const { transactions, writes } = store.stats;
+      expect(writes).toBe(203);
+      expect(transactions - 3).toBeLessThanOrEqual(5);
+    });
+
+    it("rejects every write of a failing batch, keeps none of it, answers its loads, and keeps working", async () => {
+      const board = makeBoard();
+      const first = makeCircle();
+      await store.add(board, first, 2);
+
+      const [before, duplicate, load, after] = [
+        store.add(board, makeCircle(), 2),
+        store.add(board, { ...makeCircle(), id: first.id }, 2), // the unique id refuses it
+        store.load(board),
+        store.add(board, makeCircle(), 2),
+      ];
+      for (const write of [before, duplicate, after]) await expect(write).rejects.toThrow(duplicateId);
+      // A load in the failed batch is answered, from what was committed.
+      await expect(load).resolves.toStrictEqual({ seq: 1, circles: [first] });
+      expect(store.stats.failedTransactions).toBe(1);
+      expect(await store.load(board)).toStrictEqual({ seq: 1, circles: [first] });
+
+      // The rolled-back batch must not have counted towards the cap or the seq either.
+      const later = makeCircle();
+      expect(await store.add(board, later, 2)).toStrictEqual([{ seq: 2, type: "add", circle: later }]);
+      const last = makeCircle();
+      expect(await store.add(board, last, 2)).toStrictEqual([
+        { seq: 3, type: "add", circle: last },
+        { seq: 4, type: "remove", id: first.id },
+      ]);
+      expect((await store.load(board)).circles).toStrictEqual([later, last]);
+    });
+  });
+}

@@ -10,7 +10,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { describeBoardStoreContract, makeBoard, makeCircle } from "../../test/store-contract.js";
+import { describeBoardStoreContract, describeGroupCommitContract, makeBoard, makeCircle } from "../../test/store-contract.js";
 import type { BoardEvent, Circle } from "../events.js";
 import { SCHEMA_VERSION } from "./postgres-schema.js";
 import { PostgresStore } from "./postgres-store.js";
@@ -58,6 +58,7 @@ beforeAll(async () => {
 });
 
 describeBoardStoreContract("PostgresStore", async () => ({ store: await PostgresStore.open({ databaseUrl }) }));
+describeGroupCommitContract("PostgresStore", async () => ({ store: await PostgresStore.open({ databaseUrl }) }), /PostgreSQL at .*duplicate key/);
 
 const seqs = (events: BoardEvent[]) => events.map((event) => event.seq);
 const upTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
@@ -105,18 +106,6 @@ describe("PostgresStore", () => {
     ]);
   });
 
-  it("groups concurrent writes into few transactions (group commit)", async () => {
-    const store = await open();
-    const board = makeBoard();
-    for (let i = 0; i < 3; i++) await store.add(board, makeCircle(), 1000);
-    expect(store.stats).toStrictEqual({ transactions: 3, writes: 3, failedTransactions: 0 });
-
-    await Promise.all(Array.from({ length: 200 }, () => store.add(board, makeCircle(), 1000)));
-    const { transactions, writes } = store.stats;
-    expect(writes).toBe(203);
-    expect(transactions - 3).toBeLessThanOrEqual(5);
-  });
-
   it("gives two stores writing the same boards at once gapless, unique seqs", async () => {
     const [a, b] = [await open(), await open()];
     const [one, two] = [makeBoard(), makeBoard()];
@@ -147,32 +136,6 @@ describe("PostgresStore", () => {
       expect((await a.load(board)).seq).toBe(all.length);
       expect((await b.load(board)).circles.length).toBeLessThanOrEqual(7);
     }
-  });
-
-  it("rejects every write of a failing batch, keeps none of it, answers its loads, and keeps working", async () => {
-    const store = await open();
-    const board = makeBoard();
-    const first = makeCircle();
-    await store.add(board, first, 2);
-
-    const [before, duplicate, load, after] = [
-      store.add(board, makeCircle(), 2),
-      store.add(board, { ...makeCircle(), id: first.id }, 2), // the UNIQUE id refuses it
-      store.load(board),
-      store.add(board, makeCircle(), 2),
-    ];
-    for (const write of [before, duplicate, after]) await expect(write).rejects.toThrow(/PostgreSQL at .*duplicate key/);
-    await expect(load).resolves.toStrictEqual({ seq: 1, circles: [first] });
-    expect(store.stats.failedTransactions).toBe(1);
-
-    // The rolled-back batch must not have counted towards the cap or the seq either.
-    const later = makeCircle();
-    expect(await store.add(board, later, 2)).toStrictEqual([{ seq: 2, type: "add", circle: later }]);
-    const last = makeCircle();
-    expect(await store.add(board, last, 2)).toStrictEqual([
-      { seq: 3, type: "add", circle: last },
-      { seq: 4, type: "remove", id: first.id },
-    ]);
   });
 
   it("migrates a new database once when several servers start at once", async () => {

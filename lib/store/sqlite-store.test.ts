@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import type * as WorkerThreads from "node:worker_threads";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { describeBoardStoreContract, makeBoard, makeCircle } from "../../test/store-contract.js";
+import { describeBoardStoreContract, describeGroupCommitContract, makeBoard, makeCircle } from "../../test/store-contract.js";
 import { SqliteStore } from "./sqlite-store.js";
 
 /** Every worker thread the stores of this file start, so that a test can kill one. */
@@ -32,6 +32,15 @@ describeBoardStoreContract("SqliteStore", async () => {
     cleanup: () => fs.rm(dataDir, { recursive: true, force: true }),
   };
 });
+
+describeGroupCommitContract(
+  "SqliteStore",
+  async () => {
+    const dataDir = await tempDir();
+    return { store: await SqliteStore.open({ dataDir }), cleanup: () => fs.rm(dataDir, { recursive: true, force: true }) };
+  },
+  /UNIQUE/,
+);
 
 describe("SqliteStore", () => {
   let root: string;
@@ -124,50 +133,6 @@ describe("SqliteStore", () => {
     await first.close();
     await Promise.all(adds);
     expect(await (await open()).load(board)).toStrictEqual({ seq: 10, circles });
-  });
-
-  it("groups concurrent writes into few transactions (group commit)", async () => {
-    const store = await open();
-    const board = makeBoard();
-    for (let i = 0; i < 3; i++) await store.add(board, makeCircle(), 1000);
-    expect(store.stats).toStrictEqual({ transactions: 3, writes: 3, failedTransactions: 0 });
-
-    await Promise.all(Array.from({ length: 200 }, () => store.add(board, makeCircle(), 1000)));
-    const { transactions, writes } = store.stats;
-    expect(writes).toBe(203);
-    expect(transactions - 3).toBeLessThanOrEqual(5);
-  });
-
-  it("rejects every write of a failing batch, keeps none of it, and keeps working", async () => {
-    const store = await open();
-    const board = makeBoard();
-    const first = makeCircle();
-    await store.add(board, first, 2);
-
-    const batch = [
-      store.add(board, makeCircle(), 2),
-      store.add(board, { ...makeCircle(), id: first.id }, 2), // the UNIQUE id refuses it
-      store.load(board),
-      store.add(board, makeCircle(), 2),
-    ];
-    const [before, duplicate, load, after] = batch;
-    await expect(before).rejects.toThrow(/UNIQUE/);
-    await expect(duplicate).rejects.toThrow(/UNIQUE/);
-    // A load in the failed batch is answered, from what was committed.
-    await expect(load).resolves.toStrictEqual({ seq: 1, circles: [first] });
-    await expect(after).rejects.toThrow(/UNIQUE/);
-    expect(store.stats.failedTransactions).toBe(1);
-    expect(await store.load(board)).toStrictEqual({ seq: 1, circles: [first] });
-
-    // The rolled-back batch must not have counted towards the cap or the seq either.
-    const later = makeCircle();
-    expect(await store.add(board, later, 2)).toStrictEqual([{ seq: 2, type: "add", circle: later }]);
-    const last = makeCircle();
-    expect(await store.add(board, last, 2)).toStrictEqual([
-      { seq: 3, type: "add", circle: last },
-      { seq: 4, type: "remove", id: first.id },
-    ]);
-    expect((await store.load(board)).circles).toStrictEqual([later, last]);
   });
 
   it("migrates a database made by the schema before seqs, keeping its circles", async () => {
