@@ -103,7 +103,7 @@ export function createIo(httpServer: HttpServer, deps: IoDeps): CirclesIo {
 
   const fanout = createFanout(io, deps.presence, deps.metrics, deps.logger);
   deps.boards.subscribe(fanout.listener);
-  const joins = createJoins(io, deps.presence, fanout);
+  const joins = createJoins(deps.presence, fanout);
   io.on("connection", (socket) => onConnection(socket, deps, fanout, joins));
   return { io, flush: fanout.flush };
 }
@@ -201,11 +201,10 @@ function onConnection(socket: CirclesSocket, deps: IoDeps, fanout: Fanout, joins
     log().info({ reason }, "disconnected");
   });
 
-  boards.open(board).then(
-    (live) => {
+  boards.open(board, (live) => joins.admit(socket, live)).then(
+    () => {
       if (socket.disconnected) return boards.release(board);
       holding = true;
-      joins.admit(socket, live);
     },
     (error: unknown) => {
       log().error({ err: error }, "could not load the board");

@@ -285,6 +285,22 @@ describe("BoardService", () => {
       expect(live.snapshot().circles.map((c) => c.id)).toEqual(["id-1", "id-2"]);
     });
 
+    it("calls onLive the moment the board is live, before a write that finished with its load is applied", async () => {
+      const gated = gatedStore(store);
+      const boards = service({ store: gated.store });
+      const seen: number[] = [];
+      const opened = boards.open("b", (live) => seen.push(live.seq));
+      const write = boards.addCircle("b", input, { key: "s1" });
+      await new Promise((resolve) => setImmediate(resolve));
+      // The load and the write settle together, the load first.
+      gated.release();
+      await Promise.all([opened, write]);
+      expect(seen).toEqual([0]);
+      // A board already live is handed over at once.
+      void boards.open("b", (live) => seen.push(live.seq));
+      expect(seen).toEqual([0, 1]);
+    });
+
     it("forgets a board whose load failed, so the next open tries again", async () => {
       let fail = true;
       const boards = service({

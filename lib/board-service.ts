@@ -29,6 +29,8 @@ interface LiveEntry {
   live: LiveBoard | undefined;
   /** Changes stored while the board was loading; the load may or may not reflect them. */
   early: BoardEvent[];
+  /** Told the moment the board is live, before any later change is applied. */
+  onLive: ((live: LiveBoard) => void)[];
 }
 
 /** Who is writing: `key` identifies the sender for rate limiting. */
@@ -87,16 +89,25 @@ export class BoardService {
 
   /**
    * Hold the board live until `release`: resolves with it once loaded. A
-   * failed load is not kept, so the next `open` tries again.
+   * failed load is not kept, so the next `open` tries again. `onLive` is
+   * called as soon as the board is live (at once when it already is), in the
+   * same turn as its load, so that no change can be applied in between: what
+   * it does with the board (send a snapshot, join a room) sees exactly the
+   * changes announced before it, and hears every one after.
    */
-  open(board: string): Promise<LiveBoard> {
+  open(board: string, onLive?: (live: LiveBoard) => void): Promise<LiveBoard> {
     let entry = this.live.get(board);
     if (entry) {
       // Most recently used last, for the eviction of idle boards.
       this.live.delete(board);
       this.live.set(board, entry);
+      if (onLive) {
+        if (entry.live) onLive(entry.live);
+        else entry.onLive.push(onLive);
+      }
     } else {
       const early: BoardEvent[] = [];
+      const waiting: ((live: LiveBoard) => void)[] = onLive ? [onLive] : [];
       const loading: Promise<LiveBoard> = this.store.load(board).then(
         (stored) => {
           const live = new LiveBoard(board, stored);
@@ -104,6 +115,13 @@ export class BoardService {
           if (current?.loading === loading) current.live = live;
           // Already told; the live copy takes those the load does not reflect.
           live.apply(early.splice(0));
+          for (const tell of waiting.splice(0)) {
+            try {
+              tell(live);
+            } catch (error) {
+              this.onListenerError(error, board);
+            }
+          }
           return live;
         },
         (error: unknown) => {
@@ -111,7 +129,7 @@ export class BoardService {
           throw error;
         },
       );
-      entry = { holders: 0, live: undefined, early, loading };
+      entry = { holders: 0, live: undefined, early, onLive: waiting, loading };
       this.live.set(board, entry);
     }
     entry.holders++;

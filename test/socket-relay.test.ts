@@ -3,6 +3,7 @@
  * says and what *another* client receives, on both transports.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { io as connect } from "socket.io-client";
 import type { CircleInput } from "../lib/events.js";
 import { TICK_MS } from "../socket/fanout.js";
 import { nextEvent, startTestServer, type TestServer } from "./support/test-server.js";
@@ -200,4 +201,22 @@ describe("bad input", () => {
     expect((await bob.emitWithAck("add-circle", circle)).ok).toBe(true);
     await relayed;
   });
+});
+
+it("relays a lesson client's circle back to it even when sent the moment it connects, before its board has loaded", async () => {
+  // A fresh board each time, so the circle's write races the board's first load.
+  for (let i = 0; i < 10; i++) {
+    const socket = connect(server.url, { transports: ["websocket"], forceNew: true, reconnection: false, query: { board: `eager-${i}` } });
+    try {
+      const relayed = new Promise<unknown>((resolve, reject) => {
+        socket.once("add-circle", resolve);
+        setTimeout(() => reject(new Error(`no add-circle on eager-${i} within 2 s`)), 2000);
+      });
+      // Sent before the connection is up: socket.io-client sends it right behind the handshake.
+      socket.emit("add-circle", circle);
+      expect(await relayed).toMatchObject(circle);
+    } finally {
+      socket.disconnect();
+    }
+  }
 });
