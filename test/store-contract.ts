@@ -2,7 +2,9 @@
  * The behaviour every BoardStore must show, as one vitest suite that each
  * implementation runs against itself (see `lib/store/*.test.ts`).
  */
+import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { BoardEvent, Circle } from "../lib/events.js";
 import type { BoardStore } from "../lib/store/board-store.js";
@@ -416,4 +418,28 @@ export function describeGroupCommitContract(
       expect((await store.load(board)).circles).toStrictEqual([later, last]);
     });
   });
+}
+
+/**
+ * A store must not keep a process alive: in a child process, one store is
+ * closed and another left idle, and the child must still exit by itself.
+ * `imports` brings the store's class in; `open(name)` is the expression that
+ * opens a store whose data is called `name`.
+ */
+export async function expectProcessExitsWithStores(imports: string, open: (name: string) => string): Promise<void> {
+  const circle = `{ id: "${randomUUID()}", initials: "AB", x: 1, y: 2, dia: 3, rgba: "red", createdAt: 4 }`;
+  const other = `{ id: "${randomUUID()}", initials: "AB", x: 1, y: 2, dia: 3, rgba: "red", createdAt: 4 }`;
+  const script = `
+    ${imports}
+    const closed = await ${open("closed")};
+    await closed.add("exit-closed", ${circle}, 10);
+    await closed.close();
+    const idle = await ${open("idle")};
+    await idle.add("exit-idle", ${other}, 10);
+    console.log("done");
+  `;
+  const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", "--input-type=module", "--eval", script], {
+    timeout: 10_000,
+  });
+  expect(stdout.trim()).toBe("done");
 }

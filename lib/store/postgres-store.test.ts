@@ -3,14 +3,12 @@
  * authentication), in a database of its own, dropped afterwards. Faults are
  * made with a TCP proxy of the test's own, never by stopping the server.
  */
-import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import net from "node:net";
 import path from "node:path";
-import { promisify } from "node:util";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { describeBoardStoreContract, describeGroupCommitContract, makeBoard, makeCircle } from "../../test/store-contract.js";
+import { describeBoardStoreContract, describeGroupCommitContract, expectProcessExitsWithStores, makeBoard, makeCircle } from "../../test/store-contract.js";
 import type { BoardEvent, Circle } from "../events.js";
 import { SCHEMA_VERSION } from "./postgres-schema.js";
 import { PostgresStore } from "./postgres-store.js";
@@ -228,22 +226,10 @@ describe("PostgresStore", () => {
   });
 
   it("lets the process exit once closed, and while idle even if never closed", async () => {
-    const store = path.resolve("lib/store/postgres-store.ts");
-    const script = `
-      import { PostgresStore } from ${JSON.stringify(store)};
-      const closed = await PostgresStore.open({ databaseUrl: ${JSON.stringify(databaseUrl)} });
-      await closed.add("exit-closed", { id: "${makeCircle().id}", initials: "AB", x: 1, y: 2, dia: 3, rgba: "red", createdAt: 4 }, 10);
-      await closed.close();
-      const idle = await PostgresStore.open({ databaseUrl: ${JSON.stringify(databaseUrl)} });
-      await idle.add("exit-idle", { id: "${makeCircle().id}", initials: "AB", x: 1, y: 2, dia: 3, rgba: "red", createdAt: 4 }, 10);
-      console.log("done");
-    `;
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      ["--import", "tsx", "--input-type=module", "--eval", script],
-      { timeout: 10_000 },
+    await expectProcessExitsWithStores(
+      `import { PostgresStore } from ${JSON.stringify(path.resolve("lib/store/postgres-store.ts"))};`,
+      () => `PostgresStore.open({ databaseUrl: ${JSON.stringify(databaseUrl)} })`,
     );
-    expect(stdout.trim()).toBe("done");
   });
 });
 

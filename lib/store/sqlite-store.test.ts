@@ -1,13 +1,11 @@
-import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import type * as WorkerThreads from "node:worker_threads";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { describeBoardStoreContract, describeGroupCommitContract, makeBoard, makeCircle } from "../../test/store-contract.js";
+import { describeBoardStoreContract, describeGroupCommitContract, expectProcessExitsWithStores, makeBoard, makeCircle } from "../../test/store-contract.js";
 import { SqliteStore } from "./sqlite-store.js";
 
 /** Every worker thread the stores of this file start, so that a test can kill one. */
@@ -212,20 +210,9 @@ describe("SqliteStore", () => {
   });
 
   it("lets the process exit once closed, and while idle even if never closed", async () => {
-    const script = `
-      import { SqliteStore } from ${JSON.stringify(path.resolve("lib/store/sqlite-store.ts"))};
-      const closed = await SqliteStore.open({ dataDir: ${JSON.stringify(path.join(root, "closed"))} });
-      await closed.add("b", { id: "c1", initials: "AB", x: 1, y: 2, dia: 3, rgba: "red", createdAt: 4 }, 10);
-      await closed.close();
-      const idle = await SqliteStore.open({ dataDir: ${JSON.stringify(path.join(root, "idle"))} });
-      await idle.add("b", { id: "c2", initials: "AB", x: 1, y: 2, dia: 3, rgba: "red", createdAt: 4 }, 10);
-      console.log("done");
-    `;
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      ["--import", "tsx", "--input-type=module", "--eval", script],
-      { timeout: 10_000 },
+    await expectProcessExitsWithStores(
+      `import { SqliteStore } from ${JSON.stringify(path.resolve("lib/store/sqlite-store.ts"))};`,
+      (name) => `SqliteStore.open({ dataDir: ${JSON.stringify(path.join(root, name))} })`,
     );
-    expect(stdout.trim()).toBe("done");
   });
 });
