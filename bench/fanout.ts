@@ -12,6 +12,8 @@
  * Run: npm run build && npx tsx bench/fanout.ts (about three minutes).
  * FANOUT_SCALE=0.1 multiplies every client count by 0.1: a quick check of
  * the harness itself; the targets are meant for 1, the default.
+ * FANOUT_PHASES=idle,lesson runs only the named phases (idle, lesson,
+ * batched, crowd, players, storm): for working on one of them.
  */
 import fs from "node:fs/promises";
 import os from "node:os";
@@ -29,6 +31,8 @@ import type { Target } from "./support/wire-client.js";
 const SERVER_ENV = { RATE_LIMIT_PER_SECOND: "100000", RATE_LIMIT_BURST: "100000", MAX_CIRCLES: "20000" };
 const SCALE = Number(process.env["FANOUT_SCALE"] ?? 1);
 const scaled = (clients: number) => Math.max(Math.round(clients * SCALE), 10);
+const ONLY = process.env["FANOUT_PHASES"]?.split(",");
+const runs = (phase: string) => ONLY === undefined || ONLY.includes(phase);
 const WARMUP_MS = 1_000;
 const MEASURE_MS = 5_000;
 const DRAIN_MS = 5_000;
@@ -44,11 +48,11 @@ interface TrafficPhase {
   rawTarget: boolean;
 }
 
-const TRAFFIC: TrafficPhase[] = [
+const TRAFFIC: TrafficPhase[] = ([
   { name: "lesson", clients: scaled(1_000), protocol: 1, rate: 200, senders: 4, p99TargetMs: 30, rawTarget: true },
   { name: "batched", clients: scaled(1_000), protocol: 2, rate: 1_000, senders: 10, p99TargetMs: 100, rawTarget: false },
   { name: "crowd", clients: scaled(5_000), protocol: 1, rate: 20, senders: 2, p99TargetMs: 60, rawTarget: true },
-];
+] satisfies TrafficPhase[]).filter((phase) => runs(phase.name));
 const IDLE_CLIENTS = scaled(1_000);
 const IDLE_TARGET_BYTES = 20 * 1024;
 const PLAYERS = scaled(1_000);
@@ -169,6 +173,7 @@ async function traffic(generator: Generator, served: Served, phase: TrafficPhase
     },
   );
   const cpu = cpuPercent(start, end);
+  const writesPerFrame = (end.writeCalls - start.writeCalls) / Math.max(result.deliveredInWindow, 1);
   const rssPerConnection = (end.rssBytes - baseline.rssBytes) / result.receivers;
   const deliveredPercent = (100 * result.delivered) / Math.max(result.expected, 1);
   const { latency } = result;
@@ -183,7 +188,8 @@ async function traffic(generator: Generator, served: Served, phase: TrafficPhase
   );
   console.log(
     `  server CPU ${cpu.toFixed(0)} % of a core, RSS ${mib(end.rssBytes)} (${kib(rssPerConnection)} per connection ` +
-      `over the idle server); generator CPU ${result.cpuPercent.toFixed(0)} %, sends up to ${ms(result.sendLagMaxMs)} late` +
+      `over the idle server), ${writesPerFrame.toFixed(2)} write calls per circle delivered; ` +
+      `generator CPU ${result.cpuPercent.toFixed(0)} %, sends up to ${ms(result.sendLagMaxMs)} late` +
       (result.ack.n > 0 ? `; ack p99 ${ms(result.ack.p99)}` : ""),
   );
   const passed =
@@ -198,6 +204,9 @@ async function warmUp(generator: Generator, target: Target): Promise<void> {
   await close(generator);
   await sleep(500);
 }
+
+/** The idle phase's clients are the first phase's when they fit it. */
+const keepsIdleClients = (i: number, phase: TrafficPhase) => i === 0 && phase.protocol === 1 && phase.clients === IDLE_CLIENTS;
 
 /** Idle connections: RSS over the warmed-up server's, per connection, once they have settled. */
 async function idle(generator: Generator, served: Served, target: Target, baseline: Usage) {
@@ -232,9 +241,9 @@ async function circlesPhases(dataDir: string): Promise<Map<string, Figures>> {
         `${phase.name}: ${phase.clients} clients, protocol ${phase.protocol}, ${phase.rate} circles/s from ${phase.senders} ` +
           `senders for ${MEASURE_MS / 1000} s (target p99 <= ${phase.p99TargetMs} ms, 100 % delivered)`,
       );
-      // The idle phase's clients are the first phase's.
-      if (i > 0) await closeAndSettle(generator, server, target);
-      const opened = i > 0 ? await open(generator, target, phase.name, phase.clients, phase.protocol) : { failed: false };
+      const opened = keepsIdleClients(i, phase)
+        ? { failed: false }
+        : (await closeAndSettle(generator, server, target), await open(generator, target, phase.name, phase.clients, phase.protocol));
       const run = await traffic(generator, server, phase, baseline);
       figures.set(phase.name, run.figures);
       verdict(
@@ -245,12 +254,14 @@ async function circlesPhases(dataDir: string): Promise<Map<string, Figures>> {
     }
     await closeAndSettle(generator, server, target);
 
+    if (runs("players")) {
     header(`players: ${PLAYERS} join at once (at most 200 handshakes in flight) and register (target: all see the full list within ${PLAYERS_TARGET_MS / 1000} s)`);
     const roll = await open(generator, target, "roll-call", PLAYERS, 1, true);
     reportPlayers(roll.opened);
     await closeAndSettle(generator, server, target);
+    }
 
-    for (const protocol of [2, 1] as const) {
+    for (const protocol of runs("storm") ? ([2, 1] as const) : []) {
       header(
         `reconnect storm, protocol ${protocol}: ${STORM_CLIENTS} clients on a board of ${STORM_CIRCLES} circles; the server ` +
           `restarts (SIGTERM, then start on the same port and data) (target: all have the whole board within ${STORM_TARGET_MS / 1000} s)`,
@@ -325,7 +336,7 @@ async function rawPhases(): Promise<Map<string, Figures>> {
     figures.set("idle", { p99: Number.NaN, cpu: Number.NaN, rssPerConnection: memory.perConnection });
     for (const [i, phase] of TRAFFIC.entries()) {
       header(`raw ${phase.name}: ${phase.clients} clients, ${phase.rate} circles/s, one frame each, from ${phase.senders} senders`);
-      if (i > 0) {
+      if (!keepsIdleClients(i, phase)) {
         await closeAndSettle(generator, relay, target);
         await open(generator, target, phase.name, phase.clients, 1);
       }

@@ -63,6 +63,8 @@ export interface TrafficResult {
   delivered: number;
   duplicates: number;
   latency: Summary;
+  /** Circles received during the measured window, by every receiver, measured or not. */
+  deliveredInWindow: number;
   ack: Summary;
   /** The longest a circle was sent after its scheduled time (the generator falling behind). */
   sendLagMaxMs: number;
@@ -130,6 +132,8 @@ let protocolOf: 1 | 2 = 1;
 let raw = false;
 let measure: Measure | undefined;
 let nextCircle = 0;
+/** Every circle received by any receiver, so far. */
+let received = 0;
 let reconnects = 0;
 let expectedPlayers = new Set<string>();
 let storm: { at: number; count: number; seq: number } | undefined;
@@ -183,6 +187,7 @@ function onFrame(r: Receiver, frame: Buffer): void {
   switch (frame[4]) {
     case 0x61: // add-circle
       r.count++;
+      received++;
       return delivered(addedCircle(frame), r, now);
     case 0x72: // remove-circle
       r.count--;
@@ -198,6 +203,7 @@ function onFrame(r: Receiver, frame: Buffer): void {
       if (frame[10] === 0x65) {
         // board-events
         const batch = events.get(frame);
+        received += batch.added.length;
         for (const n of batch.added) delivered(n, r, now);
         r.count = batch.cleared ? batch.delta : r.count + batch.delta;
         if (batch.lastSeq >= 0) r.client.lastSeq = batch.lastSeq;
@@ -309,6 +315,7 @@ async function traffic(command: Extract<GeneratorCommand, { type: "traffic" }>):
   let lagMax = 0;
   let cpuBefore = process.cpuUsage();
   let cpuFrom = 0;
+  let receivedFrom = 0;
   const start = performance.now();
   const interval = 1000 / rate;
   await new Promise<void>((resolve) => {
@@ -324,6 +331,7 @@ async function traffic(command: Extract<GeneratorCommand, { type: "traffic" }>):
           send({ type: "window", edge: "start" });
           cpuBefore = process.cpuUsage();
           cpuFrom = performance.now();
+          receivedFrom = received;
         }
         if (measured) m.sentAt[i - warmup] = scheduled;
         const sender = senders[i % senders.length];
@@ -349,6 +357,7 @@ async function traffic(command: Extract<GeneratorCommand, { type: "traffic" }>):
   });
   const cpu = process.cpuUsage(cpuBefore);
   const cpuPercent = ((cpu.user + cpu.system) / 1000 / (performance.now() - cpuFrom)) * 100;
+  const deliveredInWindow = received - receivedFrom;
   send({ type: "window", edge: "end" });
   const sentEnd = performance.now();
   const expected = total * m.receivers;
@@ -370,6 +379,7 @@ async function traffic(command: Extract<GeneratorCommand, { type: "traffic" }>):
     delivered: m.delivered,
     duplicates: m.duplicates,
     latency: m.latency.summary(),
+    deliveredInWindow,
     ack: ack.summary(),
     sendLagMaxMs: lagMax,
     drainMs: drain,

@@ -1,12 +1,12 @@
 /**
- * A bare client of the circles server over `ws`, speaking Engine.IO v4 /
+ * A bare client of the circles server over `bare-websocket.ts`, speaking Engine.IO v4 /
  * Socket.IO v5 framing itself (WebSocket transport only), so that thousands
  * fit in one process: it answers pings, connects the namespace, numbers
  * acknowledgements, and hands every other frame over as the raw bytes. In
  * `raw` mode it speaks to the raw relay instead: no handshake, frames as is.
  * It reconnects, when asked to, on socket.io-client's default schedule.
  */
-import WebSocket from "ws";
+import { BareWebSocket } from "./bare-websocket.js";
 
 export type Target = { kind: "circles"; port: number } | { kind: "raw"; port: number };
 
@@ -40,7 +40,7 @@ export class WireClient {
   lastSeq = -1;
   connected = false;
   reconnect = false;
-  #ws: WebSocket | undefined;
+  #ws: BareWebSocket | undefined;
   #nextAck = 0;
   #acks = new Map<number, (frame: Buffer) => void>();
   #attempts = 0;
@@ -55,7 +55,7 @@ export class WireClient {
   /** Sends `42[...]` (`body` is the JSON array text); with `onAck`, numbers it and calls back with the `43` frame. */
   emit(body: string, onAck?: (frame: Buffer) => void): boolean {
     const ws = this.#ws;
-    if (ws === undefined || ws.readyState !== WebSocket.OPEN) return false;
+    if (ws === undefined || !ws.open) return false;
     if (onAck === undefined || this.options.target.kind === "raw") {
       ws.send(`42${body}`);
       return true;
@@ -82,24 +82,23 @@ export class WireClient {
   }
 
   #open(): void {
-    const ws = new WebSocket(this.#url(), { perMessageDeflate: false, skipUTF8Validation: true });
-    this.#ws = ws;
     const raw = this.options.target.kind === "raw";
-    ws.on("open", () => {
-      if (raw) this.#connected();
+    const ws: BareWebSocket = new BareWebSocket(new URL(this.#url()), {
+      open: () => {
+        if (raw) this.#connected();
+      },
+      message: (data) => this.#frame(ws, data, raw),
+      // A refused or reset connection ends here too.
+      close: () => {
+        if (this.#ws !== ws) return;
+        this.connected = false;
+        this.#acks.clear();
+        const retry = this.reconnect && !this.#closed;
+        this.options.onClose?.(this, retry);
+        if (retry) this.#retry();
+      },
     });
-    ws.on("message", (data: Buffer) => this.#frame(ws, data, raw));
-    ws.on("error", () => {
-      // A refused or reset connection: "close" follows and decides what next.
-    });
-    ws.on("close", () => {
-      if (this.#ws !== ws) return;
-      this.connected = false;
-      this.#acks.clear();
-      const retry = this.reconnect && !this.#closed;
-      this.options.onClose?.(this, retry);
-      if (retry) this.#retry();
-    });
+    this.#ws = ws;
   }
 
   #connected(): void {
@@ -113,7 +112,7 @@ export class WireClient {
     this.#timer = setTimeout(() => this.#open(), base * (0.5 + Math.random()));
   }
 
-  #frame(ws: WebSocket, data: Buffer, raw: boolean): void {
+  #frame(ws: BareWebSocket, data: Buffer, raw: boolean): void {
     if (raw) return this.options.onFrame(this, data);
     const first = data[0];
     if (first === C2 && data.length === 1) return ws.send("3"); // ping -> pong
