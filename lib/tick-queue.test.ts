@@ -68,3 +68,27 @@ describe("TickQueue", () => {
     expect(errors).toEqual([[new Error("boom"), "bad"]]);
   });
 });
+
+describe("TickQueue with a tick of one event-loop turn", () => {
+  it("hands over together what was queued in one turn, and a later turn's items on their own", async () => {
+    const flushed: [string, number[]][] = [];
+    const queue = new TickQueue<string, number>({ tickMs: "turn", flush: (key, items) => flushed.push([key, items]) });
+    queue.add("a", 1);
+    await Promise.resolve();
+    queue.add("a", 2);
+    process.nextTick(() => queue.add("b", 3));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(flushed).toEqual([
+      ["a", [1, 2]],
+      ["b", [3]],
+    ]);
+    queue.add("a", 4);
+    expect(flushed).toHaveLength(2);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(flushed).toEqual([
+      ["a", [1, 2]],
+      ["b", [3]],
+      ["a", [4]],
+    ]);
+  });
+});

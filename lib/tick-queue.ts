@@ -6,7 +6,12 @@
  * timer at all.
  */
 export interface TickQueueOptions<K, V> {
-  tickMs: number;
+  /**
+   * How long a tick lasts; "turn": until the end of the event loop's current
+   * turn (setImmediate), so that everything that arrived in it goes out
+   * together and nothing waits for a timer.
+   */
+  tickMs: number | "turn";
   /** Called once per key with everything queued for it during the tick, in order. */
   flush: (key: K, items: V[]) => void;
   /** Told of a flush that threw; the other keys are still flushed. */
@@ -16,7 +21,7 @@ export interface TickQueueOptions<K, V> {
 export class TickQueue<K, V> {
   readonly #options: TickQueueOptions<K, V>;
   #queued = new Map<K, V[]>();
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #cancel: (() => void) | undefined;
 
   constructor(options: TickQueueOptions<K, V>) {
     this.#options = options;
@@ -26,13 +31,23 @@ export class TickQueue<K, V> {
     const queued = this.#queued.get(key);
     if (queued) queued.push(...items);
     else this.#queued.set(key, items);
-    this.#timer ??= setTimeout(() => this.flush(), this.#options.tickMs);
+    this.#cancel ??= this.#schedule();
+  }
+
+  #schedule(): () => void {
+    const { tickMs } = this.#options;
+    if (tickMs === "turn") {
+      const immediate = setImmediate(() => this.flush());
+      return () => clearImmediate(immediate);
+    }
+    const timer = setTimeout(() => this.flush(), tickMs);
+    return () => clearTimeout(timer);
   }
 
   /** Hand everything queued over now (also used by a shutdown). */
   flush(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#cancel?.();
+    this.#cancel = undefined;
     const queued = this.#queued;
     this.#queued = new Map();
     for (const [key, items] of queued) this.#hand(key, items);
