@@ -18,6 +18,7 @@ import type { WriteLimiter } from "./lib/rate-limit.js";
 import { DEFAULT_BOARD } from "./lib/rules.js";
 import { parseCircleInput, parseHandshake, parseInitials, parseSeq } from "./lib/schemas.js";
 import { splitAck } from "./lib/acks.js";
+import { coalesceWrites } from "./socket/coalesced-writes.js";
 import { createFanout, type Fanout } from "./socket/fanout.js";
 import { createJoins, type Joins } from "./socket/joins.js";
 import { snapshotParser } from "./socket/snapshot-parser.js";
@@ -101,6 +102,7 @@ export function createIo(httpServer: HttpServer, deps: IoDeps): CirclesIo {
     );
   });
 
+  coalesceWrites(io);
   const fanout = createFanout(io, deps.presence, deps.metrics, deps.logger);
   deps.boards.subscribe(fanout.listener);
   const joins = createJoins(deps.presence, fanout);
@@ -170,14 +172,14 @@ function onConnection(socket: CirclesSocket, deps: IoDeps, fanout: Fanout, joins
       key: socket.id,
       initials: presence.initialsOf(socket.id),
     });
-    if (!result.ok) rejected("add-circle", result.reason, result.error);
-    reply(result.ok ? { ok: true, circle: result.circle, seq: result.seq } : { ok: false, error: result.error });
+    if (!result.ok) return refuse("add-circle", result.reason, result.error, reply);
+    fanout.afterRelay(board, () => reply({ ok: true, circle: result.circle, seq: result.seq }));
   }));
 
   const clear = guarded<{ seq: number }>(log, async (reply) => {
     const result = await boards.clear(board, { key: socket.id });
-    if (!result.ok) rejected("clear-circles", result.reason, result.error);
-    reply(result.ok ? { ok: true, seq: result.seq } : { ok: false, error: result.error });
+    if (!result.ok) return refuse("clear-circles", result.reason, result.error, reply);
+    fanout.afterRelay(board, () => reply({ ok: true, seq: result.seq }));
   });
   socket.on("clear-circles", clear);
   socket.on("clear-display", clear);

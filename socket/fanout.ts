@@ -1,9 +1,12 @@
 /**
  * Relays a board's changes to its sockets. Lesson clients get each change as
- * its own event the moment it is stored, as the lesson does; `protocol=2`
- * clients get one `board-events` message per board per tick. Player lists go
- * out at most once per tick per board. Each message is encoded once for all
- * the sockets of its room (Socket.IO pre-encodes a room broadcast).
+ * its own event, as the lesson does, at the end of the event-loop turn in
+ * which it was stored: a turn's changes then reach each socket in one write
+ * (see `coalesced-writes.ts`) instead of one write per change.
+ * `protocol=2` clients get one `board-events` message per board per tick.
+ * Player lists go out at most once per tick per board. Each message is
+ * encoded once for all the sockets of its room (Socket.IO pre-encodes a room
+ * broadcast).
  */
 import type { BoardListener } from "../lib/board-service.js";
 import type { BoardEvent } from "../lib/events.js";
@@ -11,7 +14,8 @@ import type { Logger } from "../lib/logger.js";
 import type { Metrics } from "../lib/metrics.js";
 import type { Presence } from "../lib/presence.js";
 import { TickQueue } from "../lib/tick-queue.js";
-import type { CirclesServer } from "./types.js";
+import { lessonFrames, type LessonEvent } from "./lesson-frames.js";
+import type { CirclesServer, CirclesSocket } from "./types.js";
 import { roomOf, roomsOf } from "./rooms.js";
 
 /**
@@ -23,6 +27,8 @@ export const TICK_MS = 33;
 
 export interface Fanout {
   listener: BoardListener;
+  /** Runs `reply` once the board's changes stored so far have gone to its lesson clients: a write is relayed, then acknowledged. */
+  afterRelay(board: string, reply: () => void): void;
   /** The board's player list changed: announce it with the next tick. */
   playersChanged(board: string): void;
   /** Send the board's queued changes now, so that sockets joining after them are not sent them again. */
@@ -54,35 +60,57 @@ export function createFanout(
     onError,
   });
 
-  const lesson = (board: string, event: BoardEvent) => {
-    if (!occupied(roomOf(board, 1))) return;
-    const room = io.to(roomOf(board, 1));
-    switch (event.type) {
-      case "add":
-        return metrics.timeBroadcast("add-circle", () => room.emit("add-circle", event.circle));
-      case "remove":
-        return room.emit("remove-circle", { id: event.id });
-      case "clear":
-        // The lesson's clients listen for one name or the other.
-        return metrics.timeBroadcast("clear-circles", () => {
-          room.emit("clear-circles");
-          room.emit("clear-display");
-        });
-    }
+  const turns = new TickQueue<string, BoardEvent | (() => void)>({
+    tickMs: "turn",
+    flush: (board, items) => {
+      const changes = items.filter((item): item is BoardEvent => typeof item !== "function");
+      try {
+        if (changes.length > 0) relayToLessonClients(board, changes);
+      } finally {
+        // Whatever happened to the relay, every write stored in the turn is answered.
+        for (const item of items) if (typeof item === "function") item();
+      }
+    },
+    onError,
+  });
+
+  const relayToLessonClients = (board: string, changes: BoardEvent[]) => {
+    const room = io.sockets.adapter.rooms.get(roomOf(board, 1));
+    if (room === undefined || room.size === 0) return;
+    metrics.timeBroadcast("lesson-events", () => {
+      const frames = lessonFrames(changes);
+      // Socket.IO's own broadcasts hand Engine.IO a pre-encoded frame the same way (WebSocket only):
+      // it is written as it is, uncompressed.
+      const options = { compress: false, wsPreEncodedFrame: [frames.wire] };
+      for (const id of room) {
+        const socket = io.sockets.sockets.get(id);
+        if (socket === undefined) continue;
+        if (socket.conn.transport.name === "websocket") socket.conn.write("", options);
+        else for (const event of frames.events) emitLesson(socket, event);
+      }
+    });
   };
 
   return {
     listener: {
       changed(board, events) {
-        for (const event of events) lesson(board, event);
+        turns.add(board, ...events);
         batches.add(board, ...events);
       },
     },
+    afterRelay: (board, reply) => turns.add(board, reply),
     playersChanged: (board) => playerLists.add(board),
-    flushBoard: (board) => batches.flushKey(board),
+    flushBoard(board) {
+      turns.flushKey(board);
+      batches.flushKey(board);
+    },
     flush() {
+      turns.flush();
       batches.flush();
       playerLists.flush();
     },
   };
 }
+
+/** `socket.emit` for any one of the lesson's events (TypeScript cannot spread a union of tuples into its overloads). */
+const emitLesson = (socket: CirclesSocket, event: LessonEvent) => (socket.emit as (...args: LessonEvent) => boolean)(...event);

@@ -2,13 +2,19 @@
  * The lesson's protocol over real sockets: what the sender's acknowledgement
  * says and what *another* client receives, on both transports.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { io as connect } from "socket.io-client";
-import type { CircleInput } from "../lib/events.js";
+import type { Circle, CircleInput } from "../lib/events.js";
 import { TICK_MS } from "../socket/fanout.js";
-import { nextEvent, startTestServer, type TestServer } from "./support/test-server.js";
+import { nextEvent, startTestServer, type TestClient, type TestServer } from "./support/test-server.js";
 
 const circle: CircleInput = { initials: "AB", x: 100, y: 200, dia: 50, rgba: "rgba(10, 20, 30, 0.5)" };
+
+/** How many times the server has relayed to a room of lesson clients (or sent a tick's `board-events`). */
+async function broadcasts(on: TestServer, event: "lesson-events" | "board-events"): Promise<number> {
+  const { values } = await on.metrics.broadcastSeconds.get();
+  return values.find((v) => v.metricName === "circles_broadcast_fanout_seconds_count" && v.labels["event"] === event)?.value ?? 0;
+}
 
 let server: TestServer;
 beforeEach(async () => {
@@ -34,6 +40,34 @@ describe.each(["websocket", "polling"] as const)("over %s", (transport) => {
     expect(relayed.createdAt).toEqual(expect.any(Number));
     expect((await seenByAlice)[0]).toEqual(relayed);
     if (ack.ok) expect(ack.circle).toEqual(relayed);
+  });
+
+  it("relays a burst as one event per change, in order, to both transports, and acknowledges each write after its event", async () => {
+    const other = transport === "websocket" ? "polling" : "websocket";
+    const alice = await server.client({ transports: [transport] });
+    const bob = await server.client({ transports: [transport] });
+    const carol = await server.client({ transports: [other] });
+    const relaysBefore = await broadcasts(server, "lesson-events");
+    const changes = [...Array.from({ length: 10 }, () => "add"), "clear", ...Array.from({ length: 5 }, () => "add")];
+    // Sent without waiting, so that the store commits them together and the server relays them in a turn or two.
+    const acks = await Promise.all(
+      changes.map(async (change, i) => {
+        const ack = change === "add" ? await alice.emitWithAck("add-circle", { ...circle, x: i }) : await alice.emitWithAck("clear-circles");
+        const relayedFirst =
+          !ack.ok || !("circle" in ack) || alice.received.some((e) => e.event === "add-circle" && (e.args[0] as Circle).id === ack.circle.id);
+        return { ack, relayedFirst };
+      }),
+    );
+    expect(acks.map((a) => a.ack.ok && a.ack.seq)).toEqual(changes.map((_, i) => i + 1));
+    expect(acks.every((a) => a.relayedFirst)).toBe(true);
+
+    const expected = acks.flatMap(({ ack }) =>
+      ack.ok && "circle" in ack ? [{ event: "add-circle", args: [ack.circle] }] : [{ event: "clear-circles", args: [] }, { event: "clear-display", args: [] }],
+    );
+    const live = (client: TestClient) => client.received.filter((e) => /^(add-circle|clear-circles|clear-display)$/.test(e.event));
+    for (const client of [alice, bob, carol]) await vi.waitFor(() => expect(live(client)).toEqual(expected));
+    // One relay per change would be 16; stored together, they are relayed together.
+    expect((await broadcasts(server, "lesson-events")) - relaysBefore).toBeLessThanOrEqual(8);
   });
 
   it("announces a clear to everyone under both names", async () => {
