@@ -33,6 +33,11 @@ export class BareWebSocket {
   readonly #key = randomBytes(16).toString("base64");
   /** Bytes of a frame (or of the handshake response) that the last read ended inside. */
   #pending: Buffer | undefined;
+  /** Reads that arrived since, kept apart until there is enough for what is pending (so a large frame is copied once). */
+  #more: Buffer[] = [];
+  #moreBytes = 0;
+  /** How many bytes the pending frame needs in all before parsing is worth trying again. */
+  #needed = 0;
   /** The parts so far of a message sent in several frames. */
   #fragments: Buffer[] = [];
   #closed = false;
@@ -109,30 +114,46 @@ export class BareWebSocket {
   }
 
   #frames(chunk: Buffer): void {
-    const data = this.#pending ? Buffer.concat([this.#pending, chunk]) : chunk;
+    const pending = this.#pending;
+    if (pending !== undefined && pending.length + this.#moreBytes + chunk.length < this.#needed) {
+      this.#more.push(chunk);
+      this.#moreBytes += chunk.length;
+      return;
+    }
+    const data = pending === undefined ? chunk : Buffer.concat([pending, ...this.#more, chunk]);
     this.#pending = undefined;
+    this.#more = [];
+    this.#moreBytes = 0;
     let at = 0;
+    let needed = 0;
     while (this.open) {
-      if (data.length - at < 2) break;
+      needed = 2;
+      if (data.length - at < needed) break;
       const first = data[at] as number;
       const second = data[at + 1] as number;
       if ((second & 0x80) !== 0) return this.terminate(); // a server never masks
       let length = second & 0x7f;
       let start = at + 2;
       if (length === 126) {
-        if (data.length - at < 4) break;
+        needed = 4;
+        if (data.length - at < needed) break;
         length = data.readUInt16BE(at + 2);
         start = at + 4;
       } else if (length === 127) {
-        if (data.length - at < 10) break;
+        needed = 10;
+        if (data.length - at < needed) break;
         length = Number(data.readBigUInt64BE(at + 2));
         start = at + 10;
       }
+      needed = start - at + length;
       if (data.length < start + length) break;
       this.#frame(first, data.subarray(start, start + length));
       at = start + length;
     }
-    if (at < data.length && this.open) this.#pending = data.subarray(at);
+    if (at < data.length && this.open) {
+      this.#pending = data.subarray(at);
+      this.#needed = needed;
+    }
   }
 
   #frame(first: number, payload: Buffer): void {
