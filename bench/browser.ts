@@ -27,6 +27,7 @@ import { io, type Socket } from "socket.io-client";
 import type { Ack, Circle, CircleInput, ClientToServerEvents, ServerToClientEvents } from "../lib/events.js";
 import { BOARD_HEIGHT, BOARD_WIDTH } from "../lib/rules.js";
 import { findBrowser } from "../e2e/support/find-browser.js";
+import { startArgs } from "./support/start-command.js";
 import { busyMachineWarning, ms, verdict } from "./support/stats.js";
 
 const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -95,7 +96,7 @@ function colourOf(i: number): [number, number, number] {
 
 /** The compiled server on a free port; resolves once its JSON log says where it listens. */
 async function startServer(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [path.join(ROOT, "dist", "bin", "www.js")], {
+  const child = spawn(process.execPath, startArgs, {
     cwd: ROOT,
     env: {
       ...process.env,

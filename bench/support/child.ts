@@ -15,9 +15,9 @@ export interface Child<M> {
   exited(timeoutMs: number): Promise<number | null>;
 }
 
-export function forkHelper<M>(moduleUrl: URL, args: string[]): Child<M> {
+export function forkHelper<M>(moduleUrl: URL, args: string[], nodeFlags: string[] = []): Child<M> {
   const name = moduleUrl.pathname.split("/").pop();
-  const child = fork(fileURLToPath(moduleUrl), args, { execArgv: ["--import", "tsx"], stdio: "inherit" });
+  const child = fork(fileURLToPath(moduleUrl), args, { execArgv: [...nodeFlags, "--import", "tsx"], stdio: "inherit" });
   const inbox: M[] = [];
   const waiters = new Set<() => void>();
   let exitCode: number | null | undefined;

@@ -1,15 +1,15 @@
 /**
  * The processes the benchmarks measure: the real server as `npm start` runs
- * it (`node dist/bin/www.js`, so run `npm run build` first), or the raw `ws`
+ * it (`start-command.ts`, so run `npm run build` first), or the raw `ws`
  * relay, each on 127.0.0.1 in a child process of its own, so that its CPU and
  * memory are its own. Both are ended, by pid, if the benchmark exits first.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import path from "node:path";
 import readline from "node:readline";
 import { projectRoot } from "../../lib/paths.js";
 import { forkHelper } from "./child.js";
+import { startArgs, startFlags } from "./start-command.js";
 import { usageOf, type Usage } from "./proc-usage.js";
 import type { RelayMessage } from "./raw-relay.js";
 
@@ -53,7 +53,7 @@ function served(child: ChildProcess, port: number, warnings: string[]): Served {
  * log line, so LOG_LEVEL stays at info), with its SQLite file in `dataDir`.
  */
 export async function startCircles(options: { dataDir: string; port?: number; env?: Record<string, string> }): Promise<Served> {
-  const child = spawn(process.execPath, [path.join(projectRoot, "dist", "bin", "www.js")], {
+  const child = spawn(process.execPath, startArgs, {
     cwd: projectRoot,
     env: {
       ...process.env,
@@ -98,7 +98,7 @@ export async function startCircles(options: { dataDir: string; port?: number; en
 }
 
 export async function startRawRelay(): Promise<Served> {
-  const relay = forkHelper<RelayMessage>(new URL("./raw-relay.ts", import.meta.url), []);
+  const relay = forkHelper<RelayMessage>(new URL("./raw-relay.ts", import.meta.url), [], startFlags);
   const { port } = await relay.next((m): m is RelayMessage => m.type === "listening", START_TIMEOUT_MS);
   return served(relay.process, port, []);
 }
