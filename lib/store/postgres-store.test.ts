@@ -3,7 +3,6 @@
  * authentication), in a database of its own, dropped afterwards. Faults are
  * made with a TCP proxy of the test's own, never by stopping the server.
  */
-import { randomBytes } from "node:crypto";
 import net from "node:net";
 import path from "node:path";
 import pg from "pg";
@@ -12,47 +11,13 @@ import { describeBoardStoreContract, describeGroupCommitContract, expectProcessE
 import type { BoardEvent, Circle } from "../events.js";
 import { SCHEMA_VERSION } from "./postgres-schema.js";
 import { PostgresStore } from "./postgres-store.js";
+import { createTestDatabase, dropTestDatabases, POSTGRES_SERVER } from "../../test/support/postgres.js";
 
-const SERVER = "127.0.0.1:5432";
-const ADMIN_URL = `postgres://postgres@${SERVER}/postgres`;
-const databases: string[] = [];
-
-/** A fresh, empty database; afterAll drops it. */
-async function createDatabase(): Promise<string> {
-  const name = `circles_test_${randomBytes(6).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 5000 });
-  try {
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-  } catch (error) {
-    throw new Error(
-      `these tests need PostgreSQL at ${SERVER}, trusting local connections as user postgres; ` +
-        `.ci/run starts it with \`pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start\` ` +
-        `(${error instanceof Error ? error.message || error.name : String(error)})`,
-      { cause: error },
-    );
-  } finally {
-    await admin.end().catch(() => undefined);
-  }
-  databases.push(name);
-  return `postgres://postgres@${SERVER}/${name}`;
-}
-
-afterAll(async () => {
-  if (databases.length === 0) return; // PostgreSQL was not there: beforeAll said so
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  try {
-    // FORCE: a test that failed half-way may have left a connection open.
-    for (const name of databases.splice(0)) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
-});
+afterAll(dropTestDatabases);
 
 let databaseUrl: string;
 beforeAll(async () => {
-  databaseUrl = await createDatabase();
+  databaseUrl = await createTestDatabase();
 });
 
 describeBoardStoreContract("PostgresStore", async () => ({ store: await PostgresStore.open({ databaseUrl }) }));
@@ -137,7 +102,7 @@ describe("PostgresStore", () => {
   });
 
   it("migrates a new database once when several servers start at once", async () => {
-    const url = await createDatabase();
+    const url = await createTestDatabase();
     const stores = await Promise.all(Array.from({ length: 4 }, () => open(url)));
     const board = makeBoard();
     await stores[0]?.add(board, makeCircle(), 10);
@@ -148,11 +113,11 @@ describe("PostgresStore", () => {
   });
 
   it("refuses a database from a newer release", async () => {
-    const url = await createDatabase();
+    const url = await createTestDatabase();
     await (await open(url)).close();
     await query(url, `INSERT INTO schema_version (version) VALUES (${SCHEMA_VERSION + 98})`);
     await expect(PostgresStore.open({ databaseUrl: url })).rejects.toThrow(
-      new RegExp(`cannot open the PostgreSQL database ${SERVER}/circles_test_\\w+: its schema version ${SCHEMA_VERSION + 98} is newer`),
+      new RegExp(`cannot open the PostgreSQL database ${POSTGRES_SERVER}/circles_test_\\w+: its schema version ${SCHEMA_VERSION + 98} is newer`),
     );
   });
 
@@ -174,7 +139,7 @@ describe("PostgresStore", () => {
       await proxy.stop();
     });
 
-    const throughProxy = () => open(databaseUrl.replace(SERVER, `127.0.0.1:${proxy.port}`));
+    const throughProxy = () => open(databaseUrl.replace(POSTGRES_SERVER, `127.0.0.1:${proxy.port}`));
     const down = new RegExp(`^PostgreSQL at 127\\.0\\.0\\.1:\\d+/circles_test_\\w+: .+`);
 
     it("refuses calls and pings with a clear error while down, loses nothing acknowledged, and recovers by itself", async () => {

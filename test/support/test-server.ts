@@ -84,22 +84,9 @@ export async function startTestServer(
     url,
     store,
     storedCircles: async (board) => (await store.load(board)).circles,
-    async client({ board, transports = ["websocket"], protocol, since } = {}) {
-      const query = {
-        ...(board === undefined ? {} : { board }),
-        ...(protocol === undefined ? {} : { protocol: String(protocol) }),
-        ...(since === undefined ? {} : { since: String(since) }),
-      };
-      const socket = Object.assign(
-        connect(url, { transports, forceNew: true, reconnection: false, query }),
-        { received: [] as ReceivedEvent[] },
-      );
-      socket.onAny((event: string, ...args: unknown[]) => socket.received.push({ event, args }));
+    async client(clientOptions = {}) {
+      const socket = await connectClient(url, clientOptions);
       clients.push(socket);
-      await new Promise<void>((resolve, reject) => {
-        socket.once("update-player-list", () => resolve());
-        socket.once("connect_error", reject);
-      });
       return socket;
     },
     async close() {
@@ -111,6 +98,29 @@ export async function startTestServer(
       }
     },
   };
+}
+
+/** A client of the server at `url` that records what it receives; resolves once it has its board snapshot and player list. */
+export async function connectClient(url: string, { board, transports = ["websocket"], protocol, since }: ClientOptions = {}): Promise<TestClient> {
+  const query = {
+    ...(board === undefined ? {} : { board }),
+    ...(protocol === undefined ? {} : { protocol: String(protocol) }),
+    ...(since === undefined ? {} : { since: String(since) }),
+  };
+  const socket = Object.assign(connect(url, { transports, forceNew: true, reconnection: false, query }), {
+    received: [] as ReceivedEvent[],
+  });
+  socket.onAny((event: string, ...args: unknown[]) => socket.received.push({ event, args }));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once("update-player-list", () => resolve());
+      socket.once("connect_error", reject);
+    });
+  } catch (error) {
+    socket.disconnect();
+    throw error;
+  }
+  return socket;
 }
 
 /** The next `event` the socket receives, or a rejection after `timeoutMs`. */
