@@ -5,7 +5,7 @@
  * `socket/joins.ts`. The rules live in `lib/`.
  */
 import type { Server as HttpServer } from "node:http";
-import { Server } from "socket.io";
+import { Server, type ServerOptions } from "socket.io";
 import type { BoardService } from "./lib/board-service.js";
 import type { AckCallback, BoardSync, Circle, ClientToServerEvents } from "./lib/events.js";
 import { clientAddress } from "./lib/client-address.js";
@@ -21,6 +21,7 @@ import { splitAck } from "./lib/acks.js";
 import { coalesceWrites } from "./socket/coalesced-writes.js";
 import { createFanout, type Fanout } from "./socket/fanout.js";
 import { createJoins, type Joins } from "./socket/joins.js";
+import { shareChangesAcrossNodes } from "./socket/nodes.js";
 import { snapshotParser } from "./socket/snapshot-parser.js";
 import type { CirclesServer, CirclesSocket } from "./socket/types.js";
 
@@ -39,6 +40,8 @@ export interface IoDeps {
   /** Reverse proxies to see through for a client's address (TRUST_PROXY). */
   trustProxy: number;
   metrics: Pick<Metrics, "rejected" | "timeBroadcast" | "floodCutOffs">;
+  /** The adapter of several nodes on one store (Redis); unset, this node is the only one. */
+  adapter?: ServerOptions["adapter"];
 }
 
 export interface CirclesIo {
@@ -68,6 +71,7 @@ export function createIo(httpServer: HttpServer, deps: IoDeps): CirclesIo {
     // Runs on every handshake, polling and WebSocket alike: CORS alone would not stop upgrades.
     allowRequest: (req, callback) => callback(null, isOriginAllowed(req.headers.origin, req.headers.host, deps.origins)),
     cors: { origin: corsOrigin(deps.origins) },
+    ...(deps.adapter ? { adapter: deps.adapter } : {}),
   });
   // Handshakes refused by the transport (a foreign Origin, a bad session id) never reach `io.use`.
   io.engine.on("connection_error", (error: { req: { headers: { origin?: string } }; code: number; message: string }) => {
@@ -105,6 +109,7 @@ export function createIo(httpServer: HttpServer, deps: IoDeps): CirclesIo {
   coalesceWrites(io);
   const fanout = createFanout(io, deps.presence, deps.metrics, deps.logger);
   deps.boards.subscribe(fanout.listener);
+  if (deps.adapter) shareChangesAcrossNodes(io, deps.boards, deps.logger);
   const joins = createJoins(deps.presence, fanout);
   io.on("connection", (socket) => onConnection(socket, deps, fanout, joins));
   return { io, flush: fanout.flush };

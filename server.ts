@@ -1,7 +1,8 @@
 /**
  * Puts the pieces together: the board service over a store, the Express app
  * on an HTTP server, and Socket.IO attached to that server. `bin/www.ts`
- * calls this with the configured store; tests call it with their own.
+ * calls this with the configured store (and, with several nodes, their
+ * link); tests call it with their own.
  */
 import http from "node:http";
 import { createApp } from "./app.js";
@@ -15,6 +16,7 @@ import { Presence } from "./lib/presence.js";
 import { createWriteLimiter } from "./lib/rate-limit.js";
 import type { BoardStore } from "./lib/store/board-store.js";
 import { shutDown } from "./shutdown.js";
+import type { NodeLink } from "./socket/redis-nodes.js";
 
 export type ServerConfig = Pick<Config, "maxCircles" | "rateLimit" | "maxPayloadBytes" | "origins" | "trustProxy">;
 
@@ -37,7 +39,7 @@ export interface CirclesApp {
   close(): Promise<void>;
 }
 
-export function createCirclesServer(store: BoardStore, config: ServerConfig, logger: Logger): CirclesApp {
+export function createCirclesServer(store: BoardStore, config: ServerConfig, logger: Logger, nodes?: NodeLink): CirclesApp {
   const presence = new Presence();
   const limiter = createWriteLimiter(config.rateLimit);
   const boards = new BoardService({
@@ -52,6 +54,7 @@ export function createCirclesServer(store: BoardStore, config: ServerConfig, log
   // What /readyz asks; each dependency the server needs is one check.
   const readinessChecks = [
     { name: "store", check: () => store.ping() },
+    ...(nodes ? [{ name: "redis", check: async () => void (await nodes.ping()) }] : []),
     // Tells the load balancer to send no one new while the server drains.
     {
       name: "shutdown",
@@ -88,6 +91,7 @@ export function createCirclesServer(store: BoardStore, config: ServerConfig, log
       cooldownSeconds: FLOOD_COOLDOWN_SECONDS,
     }),
     metrics,
+    adapter: nodes?.adapter,
   });
-  return { httpServer, io, boards, presence, metrics, close: () => shutDown({ httpServer, io, flush, boards, store }) };
+  return { httpServer, io, boards, presence, metrics, close: () => shutDown({ httpServer, io, flush, boards, store, nodes }) };
 }

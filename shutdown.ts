@@ -2,7 +2,8 @@
  * A graceful stop, in the order that loses nothing: refuse new writes and
  * connections, let the writes under way finish and their acknowledgements
  * go out, close every connection so that clients reconnect by themselves
- * (to this server's successor), then close the store.
+ * (to this server's successor), then close the link to other nodes and the
+ * store.
  */
 import type http from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -17,13 +18,15 @@ export interface Closeable {
   flush: () => void;
   boards: BoardService;
   store: BoardStore;
+  /** The link to the other nodes, closed after Socket.IO. */
+  nodes?: { close(): Promise<void> } | undefined;
 }
 
 /** How long connections get to flush what they were sent before they are cut. */
 const FLUSH_WAIT_MS = 2000;
 const POLL_MS = 20;
 
-export async function shutDown({ httpServer, io, flush, boards, store }: Closeable): Promise<void> {
+export async function shutDown({ httpServer, io, flush, boards, store, nodes }: Closeable): Promise<void> {
   // First, so that /readyz fails and no write starts from here on.
   const writesDone = boards.stopWrites();
   let allClosed = false;
@@ -46,5 +49,6 @@ export async function shutDown({ httpServer, io, flush, boards, store }: Closeab
   // Whatever is left (a stalled upload, a handshake not yet finished) is cut.
   httpServer.closeAllConnections();
   await io.close();
+  await nodes?.close();
   await store.close();
 }

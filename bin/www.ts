@@ -8,6 +8,7 @@ import { ConfigError, loadConfig } from "../lib/config.js";
 import { createLogger } from "../lib/logger.js";
 import { openStore } from "../lib/store/open-store.js";
 import { createCirclesServer } from "../server.js";
+import { connectNodes, type NodeLink } from "../socket/redis-nodes.js";
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
 
@@ -15,7 +16,14 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger(config.logLevel);
   const store = await openStore(config);
-  const app = createCirclesServer(store, config, logger);
+  let nodes: NodeLink | undefined;
+  try {
+    nodes = config.redis && (await connectNodes(config.redis, logger));
+  } catch (error) {
+    await store.close();
+    throw new StartupError((error as Error).message);
+  }
+  const app = createCirclesServer(store, config, logger, nodes);
   const { httpServer } = app;
 
   process.on("uncaughtException", (error) => {
@@ -33,13 +41,14 @@ async function main(): Promise<void> {
       httpServer.listen(config.port, resolve);
     });
   } catch (error) {
+    await nodes?.close();
     await store.close();
     throw (error as NodeJS.ErrnoException).code === "EADDRINUSE"
       ? new StartupError(`port ${config.port} is already in use: set PORT to a free one`)
       : error;
   }
   const { port } = httpServer.address() as AddressInfo;
-  logger.info({ port, store: config.store }, `listening on http://localhost:${port}`);
+  logger.info({ port, store: config.store, nodes: config.redis ? "redis" : "one" }, `listening on http://localhost:${port}`);
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

@@ -60,6 +60,7 @@ const STOPPING: WriteFailure = { ok: false, reason: "unavailable", error: "the s
 
 export class BoardService {
   private readonly listeners = new Set<BoardListener>();
+  private readonly ownWrites = new Set<BoardListener>();
   private readonly store: BoardStore;
   private readonly limiter: WriteLimiter;
   private readonly maxCircles: number;
@@ -85,6 +86,25 @@ export class BoardService {
   subscribe(listener: BoardListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Told only of the changes this node's own writes stored, as the store returned them: for the other nodes. */
+  subscribeOwnWrites(listener: BoardListener): () => void {
+    this.ownWrites.add(listener);
+    return () => this.ownWrites.delete(listener);
+  }
+
+  /**
+   * Changes another node stored in the shared store. A board live here takes
+   * them like its own, in seq order whatever order they arrive in, and the
+   * listeners are told; a board loading here takes them once loaded; a board
+   * not live here will read them from the store when it is opened.
+   */
+  applyRemote(board: string, events: readonly BoardEvent[]): void {
+    const entry = this.live.get(board);
+    if (!entry) return;
+    if (entry.live) return this.tell(board, entry.live.apply(events), this.listeners);
+    entry.early.push(...events);
   }
 
   /**
@@ -230,18 +250,19 @@ export class BoardService {
 
   /** A write is durable: bring the live copy up to date, then tell the listeners what took effect. */
   private stored(board: string, events: BoardEvent[]): void {
+    this.tell(board, events, this.ownWrites);
     const entry = this.live.get(board);
-    if (!entry) return this.tell(board, events);
-    if (entry.live) return this.tell(board, entry.live.apply(events));
+    if (!entry) return this.tell(board, events, this.listeners);
+    if (entry.live) return this.tell(board, entry.live.apply(events), this.listeners);
     // Loading: the store settles in call order, so these come in seq order anyway.
     entry.early.push(...events);
-    this.tell(board, events);
+    this.tell(board, events, this.listeners);
   }
 
   /** Each listener on its own: one that throws must not silence the others or undo a stored write. */
-  private tell(board: string, events: readonly BoardEvent[]): void {
+  private tell(board: string, events: readonly BoardEvent[], listeners: Set<BoardListener>): void {
     if (events.length === 0) return;
-    for (const listener of this.listeners) {
+    for (const listener of listeners) {
       try {
         listener.changed(board, events);
       } catch (error) {

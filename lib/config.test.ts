@@ -80,6 +80,30 @@ describe("loadConfig", () => {
     expect(message).not.toContain("hunter2");
   });
 
+  it("links nodes through Redis when REDIS_URL is set, under REDIS_PREFIX (circles by default)", () => {
+    expect(loadConfig({}).redis).toBeUndefined();
+    expect(loadConfig({ REDIS_URL: "redis://127.0.0.1:6379" }).redis).toEqual({ url: "redis://127.0.0.1:6379", prefix: "circles" });
+    expect(loadConfig({ REDIS_URL: "rediss://:secret@kv.example:6380", REDIS_PREFIX: "app-2:live" }).redis).toEqual({
+      url: "rediss://:secret@kv.example:6380",
+      prefix: "app-2:live",
+    });
+  });
+
+  it.each([
+    ["not a url", "REDIS_URL must be a URL like redis://host:6379, and is not a URL"],
+    ["http://:secret@kv.example:6379", "REDIS_URL must be a redis:// or rediss:// URL, not a http: one"],
+  ])("refuses REDIS_URL=%j, saying why without repeating it", (url, why) => {
+    const { message } = configError({ REDIS_URL: url });
+    expect(message).toBe(`invalid configuration:\n- ${why}`);
+    expect(message).not.toContain("secret");
+  });
+
+  it.each(["", "has space", "x".repeat(65)])("refuses REDIS_PREFIX=%j", (prefix) => {
+    expect(configError({ REDIS_PREFIX: prefix }).message).toBe(
+      "invalid configuration:\n- REDIS_PREFIX must be 1 to 64 letters, digits, ':', '_' or '-'",
+    );
+  });
+
   it("refuses STORE=memory together with DATABASE_URL, naming both", () => {
     expect(configError({ STORE: "memory", DATABASE_URL: "postgres://db.example/circles" }).message).toBe(
       "invalid configuration:\n- STORE=memory and DATABASE_URL are both set: " +

@@ -58,12 +58,37 @@ const databaseUrl = z
     return raw;
   });
 
+/** A redis:// or rediss:// URL (Heroku Key-Value Store's is rediss://). Messages never repeat the value: it holds a password. */
+const redisUrl = z
+  .string()
+  .optional()
+  .transform((raw, ctx) => {
+    if (raw === undefined) return undefined;
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      ctx.addIssue({ code: "custom", message: "REDIS_URL must be a URL like redis://host:6379, and is not a URL" });
+      return z.NEVER;
+    }
+    if (url.protocol !== "redis:" && url.protocol !== "rediss:") {
+      ctx.addIssue({ code: "custom", message: `REDIS_URL must be a redis:// or rediss:// URL, not a ${url.protocol} one` });
+      return z.NEVER;
+    }
+    return raw;
+  });
+
 const envSchema = z
   .object({
   PORT: integer("PORT", 3000, 0, 65535),
   DATA_DIR: z.string().min(1, { error: "DATA_DIR must not be empty" }).default("./data"),
   STORE: oneOf("STORE", ["sqlite", "memory"], "sqlite"),
   DATABASE_URL: databaseUrl,
+  REDIS_URL: redisUrl,
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]{1,64}$/, { error: "REDIS_PREFIX must be 1 to 64 letters, digits, ':', '_' or '-'" })
+    .default("circles"),
   MAX_CIRCLES: integer("MAX_CIRCLES", 5000, 1, 1_000_000),
   RATE_LIMIT_PER_SECOND: integer("RATE_LIMIT_PER_SECOND", 20, 1, 100_000),
   RATE_LIMIT_BURST: integer("RATE_LIMIT_BURST", 40, 1, 1_000_000),
@@ -121,6 +146,8 @@ export type Config = StoreConfig & {
   origins: OriginPolicy;
   /** How many reverse proxies (Heroku's router: 1) to trust for the client's address. */
   trustProxy: number;
+  /** Several nodes share their boards' changes through this Redis; unset: one node. */
+  redis: { url: string; prefix: string } | undefined;
 };
 
 export class ConfigError extends Error {
@@ -145,5 +172,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     logLevel: e.LOG_LEVEL,
     origins: e.ALLOWED_ORIGINS,
     trustProxy: e.TRUST_PROXY,
+    redis: e.REDIS_URL === undefined ? undefined : { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
   };
 }

@@ -69,8 +69,10 @@ export interface ServerToClientEvents {
   "clear-display": () => void;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- one process serves every board, so servers exchange nothing
-export interface InterServerEvents {}
+/** Between nodes, through the Socket.IO adapter (Redis): each node announces the changes its own writes stored. */
+export interface InterServerEvents {
+  "board-changes": (changes: { board: string; events: BoardEvent[] }) => void;
+}
 
 /** 1: the lesson's events, one message per change. 2: `board-events`, one message per tick. */
 export type Protocol = 1 | 2;

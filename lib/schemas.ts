@@ -14,7 +14,7 @@ import {
   MAX_DIAMETER,
   MIN_DIAMETER,
 } from "./rules.js";
-import type { CircleInput, Protocol } from "./events.js";
+import type { BoardEvent, CircleInput, Protocol } from "./events.js";
 
 export const initialsSchema = z
   .string({ error: "initials must be a string" })
@@ -71,6 +71,26 @@ export const handshakeSchema = z.object({
   since: digits.optional(),
 });
 
+/**
+ * Changes another node stored, as it announces them through Redis: from our
+ * own servers, but checked anyway, since a node of another version or a
+ * stray writer to the stream must not put a bad circle on a board.
+ */
+const storedCircleSchema = circleInputSchema.extend({ id: z.string().min(1).max(100), createdAt: z.number().int() });
+export const boardChangesSchema = z.object({
+  board: boardNameSchema,
+  events: z
+    .array(
+      z.discriminatedUnion("type", [
+        z.object({ seq: seqSchema, type: z.literal("add"), circle: storedCircleSchema }),
+        z.object({ seq: seqSchema, type: z.literal("remove"), id: z.string().min(1).max(100) }),
+        z.object({ seq: seqSchema, type: z.literal("clear") }),
+      ]),
+    )
+    .min(1)
+    .max(10_000),
+});
+
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };
 
 /** Parse untrusted input, turning the first problem into one readable sentence. */
@@ -87,3 +107,4 @@ export const parseInitials = (input: unknown): ParseResult<string> => parseWith(
 export const parseSeq = (input: unknown): ParseResult<number> => parseWith(seqSchema, input);
 export const parseHandshake = (query: unknown) => parseWith(handshakeSchema, query);
 export const parseBoardName = (input: unknown): ParseResult<string> => parseWith(boardNameSchema, input);
+export const parseBoardChanges = (input: unknown): ParseResult<{ board: string; events: BoardEvent[] }> => parseWith(boardChangesSchema, input);

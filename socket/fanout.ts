@@ -6,7 +6,7 @@
  * `protocol=2` clients get one `board-events` message per board per tick.
  * Player lists go out at most once per tick per board. Each message is
  * encoded once for all the sockets of its room (Socket.IO pre-encodes a room
- * broadcast).
+ * broadcast). Every node relays to its own sockets only (`nodes.ts`).
  */
 import type { BoardListener } from "../lib/board-service.js";
 import type { BoardEvent } from "../lib/events.js";
@@ -50,13 +50,13 @@ export function createFanout(
     tickMs: TICK_MS,
     flush: (board, events) => {
       const room = roomOf(board, 2);
-      if (occupied(room)) metrics.timeBroadcast("board-events", () => io.to(room).emit("board-events", { events }));
+      if (occupied(room)) metrics.timeBroadcast("board-events", () => io.local.to(room).emit("board-events", { events }));
     },
     onError,
   });
   const playerLists = new TickQueue<string, never>({
     tickMs: TICK_MS,
-    flush: (board) => io.to(roomsOf(board)).emit("update-player-list", presence.players(board)),
+    flush: (board) => io.local.to(roomsOf(board)).emit("update-player-list", presence.players(board)),
     onError,
   });
 

@@ -1,5 +1,6 @@
 /** Start-up errors of the real server process: one clear line naming the problem, exit code 1. Needs `npm run build`. */
 import { execFile } from "node:child_process";
+import net, { type AddressInfo } from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterEach, expect, it } from "vitest";
@@ -40,4 +41,16 @@ it("says so when the port is taken", async () => {
   const { code, stderr } = await failedStart({ PORT: port });
   expect(code).toBe(1);
   expect(stderr.trim()).toBe(`circles: port ${port} is already in use: set PORT to a free one`);
+});
+
+it("says so, without the URL's password, when Redis cannot be reached", async () => {
+  // A port nothing listens on: one the system just handed out and took back.
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  const { code, stderr } = await failedStart({ REDIS_URL: `redis://:secret@127.0.0.1:${port}` });
+  expect(code).toBe(1);
+  expect(stderr.trim()).toMatch(/^circles: cannot reach Redis at REDIS_URL: .+$/);
+  expect(stderr).not.toContain("secret");
 });

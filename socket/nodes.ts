@@ -1,0 +1,26 @@
+/**
+ * Several nodes on one shared store: each announces the changes its own
+ * writes stored to the others through the Socket.IO adapter (the Redis
+ * Streams adapter, whose stream keeps them in order and resumes after a
+ * Redis blip), and applies theirs to its live boards. Every node then relays
+ * every change to its own sockets, as if it had stored it, so broadcasts
+ * stay local (`io.local`): what crosses nodes is one message per write, not
+ * one per socket.
+ */
+import type { BoardService } from "../lib/board-service.js";
+import type { Logger } from "../lib/logger.js";
+import { parseBoardChanges } from "../lib/schemas.js";
+import type { CirclesServer } from "./types.js";
+
+export function shareChangesAcrossNodes(io: CirclesServer, boards: BoardService, logger: Logger): void {
+  boards.subscribeOwnWrites({
+    changed(board, events) {
+      io.serverSideEmit("board-changes", { board, events: [...events] });
+    },
+  });
+  io.on("board-changes", (changes: unknown) => {
+    const parsed = parseBoardChanges(changes);
+    if (!parsed.ok) return logger.warn({ error: parsed.error }, "ignored board changes from another node");
+    boards.applyRemote(parsed.value.board, parsed.value.events);
+  });
+}

@@ -1,0 +1,109 @@
+/**
+ * Two real server processes (the compiled build) sharing the machine's real
+ * PostgreSQL (a database of the test's own) and Redis (under a key prefix of
+ * the test's own, removed afterwards): what one node stores reaches the
+ * sockets of the other, in seq order, for both protocols.
+ */
+import { randomBytes } from "node:crypto";
+import { createClient } from "redis";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { Ack, BoardEvent, Circle, CircleInput } from "../lib/events.js";
+import { createTestDatabase, dropTestDatabases } from "./support/postgres.js";
+import { startServerProcess, type ServerProcess } from "./support/server-process.js";
+import { connectClient, type ClientOptions, type TestClient } from "./support/test-server.js";
+
+const REDIS_URL = "redis://127.0.0.1:6379";
+const prefix = `circles-test-${randomBytes(6).toString("hex")}`;
+const circle: CircleInput = { initials: "AB", x: 10, y: 20, dia: 30, rgba: "rgba(1, 2, 3, 0.5)" };
+
+let nodes: ServerProcess[] = [];
+const clients: TestClient[] = [];
+
+async function client(node: ServerProcess, options: ClientOptions): Promise<TestClient> {
+  const socket = await connectClient(node.url, options);
+  clients.push(socket);
+  return socket;
+}
+
+beforeAll(async () => {
+  const databaseUrl = await createTestDatabase();
+  const env = { DATABASE_URL: databaseUrl, REDIS_URL, REDIS_PREFIX: prefix, RATE_LIMIT_PER_SECOND: "1000", RATE_LIMIT_BURST: "2000" };
+  // One after the other: the first creates the schema (the second would wait on its lock anyway).
+  nodes.push(await startServerProcess({ env }));
+  nodes.push(await startServerProcess({ env }));
+}, 60_000);
+
+afterAll(async () => {
+  for (const socket of clients) socket.disconnect();
+  await Promise.all(nodes.map((node) => node.stop("SIGTERM")));
+  nodes = [];
+  await dropTestDatabases();
+  const redis = createClient({ url: REDIS_URL });
+  await redis.connect();
+  try {
+    for await (const keys of redis.scanIterator({ MATCH: `${prefix}*` })) if (keys.length > 0) await redis.del(keys);
+  } finally {
+    await redis.close();
+  }
+}, 60_000);
+
+const lessonEvents = (socket: TestClient) => socket.received.filter((e) => ["add-circle", "clear-circles"].includes(e.event));
+const batchedSeqs = (socket: TestClient) =>
+  socket.received.flatMap((e) => (e.event === "board-events" ? (e.args[0] as { events: BoardEvent[] }).events.map((event) => event.seq) : []));
+
+describe("two nodes on one PostgreSQL and one Redis", () => {
+  it("relays a circle stored on one node to the lesson and protocol-2 clients of the other, and a clear back", async () => {
+    const [a, b] = nodes as [ServerProcess, ServerProcess];
+    const onA = await client(a, { board: "shared" });
+    const lessonOnB = await client(b, { board: "shared" });
+    const batchedOnB = await client(b, { board: "shared", protocol: 2 });
+
+    const ack = (await onA.emitWithAck("add-circle", circle)) as Ack<{ circle: Circle; seq: number }>;
+    expect(ack).toMatchObject({ ok: true, seq: 1 });
+    const stored = ack.ok ? ack.circle : undefined;
+    await vi.waitFor(() => expect(lessonEvents(lessonOnB)).toEqual([{ event: "add-circle", args: [stored] }]));
+    await vi.waitFor(() => expect(batchedSeqs(batchedOnB)).toEqual([1]));
+
+    expect(await lessonOnB.emitWithAck("clear-circles")).toEqual({ ok: true, seq: 2 });
+    await vi.waitFor(() => expect(lessonEvents(onA).map((e) => e.event)).toEqual(["add-circle", "clear-circles"]));
+    await vi.waitFor(() => expect(batchedSeqs(batchedOnB)).toEqual([1, 2]));
+  });
+
+  it("gives a late joiner on the other node everything stored on the first, from the board it holds live", async () => {
+    const [a, b] = nodes as [ServerProcess, ServerProcess];
+    const watcherOnB = await client(b, { board: "late", protocol: 2 });
+    const writer = await client(a, { board: "late" });
+    for (let i = 0; i < 5; i++) await writer.emitWithAck("add-circle", { ...circle, x: i });
+    await vi.waitFor(() => expect(batchedSeqs(watcherOnB)).toEqual([1, 2, 3, 4, 5]));
+
+    const late = await client(b, { board: "late" });
+    const snapshot = late.received.find((e) => e.event === "board-snapshot")?.args[0] as { seq: number; circles: Circle[] };
+    expect(snapshot.seq).toBe(5);
+    expect(snapshot.circles.map((c) => c.x)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it("keeps one order on both nodes while both write at once", async () => {
+    const [a, b] = nodes as [ServerProcess, ServerProcess];
+    const watchers = [
+      await client(a, { board: "race" }),
+      await client(b, { board: "race" }),
+      await client(a, { board: "race", protocol: 2 }),
+      await client(b, { board: "race", protocol: 2 }),
+    ];
+    const writers = [await client(a, { board: "race" }), await client(b, { board: "race" })];
+    const perWriter = 40;
+    await Promise.all(
+      writers.map((writer, w) =>
+        Promise.all(Array.from({ length: perWriter }, (_, i) => writer.emitWithAck("add-circle", { ...circle, x: w * 100 + i }))),
+      ),
+    );
+    const total = writers.length * perWriter;
+    const upTo = Array.from({ length: total }, (_, i) => i + 1);
+    for (const batched of watchers.slice(2)) await vi.waitFor(() => expect(batchedSeqs(batched)).toEqual(upTo));
+    const [first, second] = watchers as [TestClient, TestClient];
+    await vi.waitFor(() => expect(lessonEvents(first)).toHaveLength(total));
+    await vi.waitFor(() => expect(lessonEvents(second)).toHaveLength(total));
+    // Both nodes relayed the same circles in the same (seq) order.
+    expect(lessonEvents(second)).toEqual(lessonEvents(first));
+  });
+});
