@@ -484,4 +484,56 @@ describe("BoardService", () => {
       expect((await boards.read("b")).snapshot()).toEqual({ board: "b", seq: 0, circles: [] });
     });
   });
+
+  describe("changes from other nodes", () => {
+    /** Two nodes on one store; what each node's own writes stored, as it would announce them. */
+    function twoNodes() {
+      const [first, second] = [service(), service()];
+      type Announced = { board: string; events: readonly BoardEvent[] }[];
+      const announced: [Announced, Announced] = [[], []];
+      first.subscribeOwnWrites({ changed: (board, events) => announced[0].push({ board, events }) });
+      second.subscribeOwnWrites({ changed: (board, events) => announced[1].push({ board, events }) });
+      return { first, second, announced };
+    }
+
+    it("applies them to a live board in seq order, whatever order they arrive in, and tells its listeners, not its own-write ones", async () => {
+      const { first, second, announced } = twoNodes();
+      await second.open("b");
+      const heard: string[] = [];
+      second.subscribe(textListener(heard));
+      for (let i = 0; i < 3; i++) await first.addCircle("b", input, { key: "w" });
+
+      for (const { board, events } of [...announced[0]].reverse()) second.applyRemote(board, events);
+
+      expect(heard).toEqual(["1 add id-1 to b", "2 add id-2 to b", "3 add id-3 to b"]);
+      expect(second.peek("b")?.snapshot()).toEqual((await first.read("b")).snapshot());
+      expect(announced[1]).toEqual([]);
+    });
+
+    it("holds this node's own change back until the other node's earlier one arrives", async () => {
+      const { first, second, announced } = twoNodes();
+      await second.open("b");
+      const heard: string[] = [];
+      second.subscribe(textListener(heard));
+      await first.addCircle("b", input, { key: "w" });
+      expect(await second.addCircle("b", input, { key: "w" })).toMatchObject({ ok: true, seq: 2 });
+      expect(heard).toEqual([]);
+
+      for (const { board, events } of announced[0]) second.applyRemote(board, events);
+
+      expect(heard).toEqual(["1 add id-1 to b", "2 add id-2 to b"]);
+      expect(announced[1].map(({ events }) => events.map((e) => e.seq))).toEqual([[2]]);
+    });
+
+    it("gives a board still loading the changes once it is live, and leaves boards not live here to the store", async () => {
+      const { first, second, announced } = twoNodes();
+      await first.addCircle("b", input, { key: "w" });
+      const loading = second.open("b");
+      for (const { board, events } of announced[0]) second.applyRemote(board, events);
+      second.applyRemote("elsewhere", [{ seq: 1, type: "clear" }]);
+
+      expect((await loading).snapshot()).toMatchObject({ seq: 1, circles: [{ id: "id-1" }] });
+      expect(second.peek("elsewhere")).toBeUndefined();
+    });
+  });
 });
