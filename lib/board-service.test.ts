@@ -1,4 +1,4 @@
-import { describe, expect, it, beforeEach } from "vitest";
+import { describe, expect, it, beforeEach, vi } from "vitest";
 import { BoardService, type BoardListener, type BoardServiceOptions } from "./board-service.js";
 import type { BoardEvent, Circle, CircleInput } from "./events.js";
 import { createWriteLimiter } from "./rate-limit.js";
@@ -535,5 +535,27 @@ describe("BoardService", () => {
       expect((await loading).snapshot()).toMatchObject({ seq: 1, circles: [{ id: "id-1" }] });
       expect(second.peek("elsewhere")).toBeUndefined();
     });
+
+    it("catches a live board up from the store when another node's change never arrives, and tells its listeners", async () => {
+      const [first, second] = [service(), service({ gapWaitMs: 20 })];
+      await second.open("b");
+      const heard: string[] = [];
+      const replaced: unknown[] = [];
+      second.subscribe({ ...textListener(heard), replaced: (board, live) => replaced.push([board, live.snapshot()]) });
+      // The first node's change is stored, but its announcement is lost.
+      await first.addCircle("b", input, { key: "w" });
+      await second.addCircle("b", input, { key: "w" });
+      expect(heard).toEqual([]);
+
+      await vi.waitFor(() => expect(replaced).toHaveLength(1));
+      const stored = await store.load("b");
+      expect(replaced).toEqual([["b", { board: "b", ...stored }]]);
+      expect(stored.circles.map((c) => c.id)).toEqual(["id-1", "id-2"]);
+      expect(second.peek("b")?.waiting).toBe(false);
+      // Not deaf afterwards: the next change is told as usual.
+      await second.addCircle("b", input, { key: "w" });
+      expect(heard).toEqual(["3 add id-3 to b"]);
+    });
   });
 });
+

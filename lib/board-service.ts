@@ -17,7 +17,16 @@ import type { WriteLimiter } from "./rate-limit.js";
 /** Told of every change after it is durable, in seq order per board; `io.ts` relays them to sockets. */
 export interface BoardListener {
   changed(board: string, events: readonly BoardEvent[]): void;
+  /** The live board was caught up from the store (a change never arrived): its clients need the whole board. */
+  replaced?(board: string, live: LiveBoard): void;
 }
+
+/**
+ * How long a change may wait for a missing predecessor (another node's,
+ * normally a few milliseconds behind through Redis) before the board is
+ * caught up from the store instead.
+ */
+export const GAP_WAIT_MS = 1_000;
 
 /** Boards nobody holds open that stay live anyway, for REST readers and quick returns. */
 const IDLE_BOARDS_KEPT = 16;
@@ -25,6 +34,8 @@ const IDLE_BOARDS_KEPT = 16;
 interface LiveEntry {
   /** Holders: sockets on the board, readers under way. */
   holders: number;
+  /** Set while the board waits for a missing change; fires the catch-up from the store. */
+  gapTimer?: ReturnType<typeof setTimeout> | undefined;
   loading: Promise<LiveBoard>;
   live: LiveBoard | undefined;
   /** Changes stored while the board was loading; the load may or may not reflect them. */
@@ -53,6 +64,8 @@ export interface BoardServiceOptions {
   onStoreError?: (error: unknown, board: string) => void;
   /** Told of a listener that threw; the write stays stored and reported as done. */
   onListenerError?: (error: unknown, board: string) => void;
+  /** GAP_WAIT_MS unless a test says otherwise. */
+  gapWaitMs?: number;
 }
 
 const RATE_LIMITED: WriteFailure = { ok: false, reason: "rate-limited", error: "rate limited" };
@@ -68,6 +81,7 @@ export class BoardService {
   private readonly newId: () => string;
   private readonly onStoreError: (error: unknown, board: string) => void;
   private readonly onListenerError: (error: unknown, board: string) => void;
+  private readonly gapWaitMs: number;
   #stopping = false;
   private readonly live = new Map<string, LiveEntry>();
   private writesUnderWay = 0;
@@ -81,6 +95,7 @@ export class BoardService {
     this.newId = options.newId ?? randomUUID;
     this.onStoreError = options.onStoreError ?? (() => {});
     this.onListenerError = options.onListenerError ?? (() => {});
+    this.gapWaitMs = options.gapWaitMs ?? GAP_WAIT_MS;
   }
 
   subscribe(listener: BoardListener): () => void {
@@ -103,8 +118,42 @@ export class BoardService {
   applyRemote(board: string, events: readonly BoardEvent[]): void {
     const entry = this.live.get(board);
     if (!entry) return;
-    if (entry.live) return this.tell(board, entry.live.apply(events), this.listeners);
+    if (entry.live) {
+      this.tell(board, entry.live.apply(events), this.listeners);
+      return this.watchForGap(board, entry);
+    }
     entry.early.push(...events);
+  }
+
+  /** A live board waiting for a missing change gets GAP_WAIT_MS for it to arrive, then is read from the store. */
+  private watchForGap(board: string, entry: LiveEntry): void {
+    if (!entry.live?.waiting || entry.gapTimer) return;
+    entry.gapTimer = setTimeout(() => {
+      entry.gapTimer = undefined;
+      if (this.live.get(board) !== entry || !entry.live?.waiting) return;
+      this.store.load(board).then(
+        (stored) => {
+          const live = entry.live;
+          if (this.live.get(board) !== entry || !live?.waiting) return;
+          const replaced = live.replace(stored);
+          // Still waiting (the store was not ahead yet, or changes beyond it miss one too): wait again.
+          this.watchForGap(board, entry);
+          if (!replaced) return;
+          for (const listener of this.listeners) {
+            try {
+              listener.replaced?.(board, live);
+            } catch (error) {
+              this.onListenerError(error, board);
+            }
+          }
+        },
+        (error: unknown) => {
+          this.onStoreError(error, board);
+          this.watchForGap(board, entry);
+        },
+      );
+    }, this.gapWaitMs);
+    entry.gapTimer.unref();
   }
 
   /**
@@ -135,6 +184,7 @@ export class BoardService {
           if (current?.loading === loading) current.live = live;
           // Already told; the live copy takes those the load does not reflect.
           live.apply(early.splice(0));
+          if (current?.loading === loading) this.watchForGap(board, current);
           for (const tell of waiting.splice(0)) {
             try {
               tell(live);
@@ -253,7 +303,10 @@ export class BoardService {
     this.tell(board, events, this.ownWrites);
     const entry = this.live.get(board);
     if (!entry) return this.tell(board, events, this.listeners);
-    if (entry.live) return this.tell(board, entry.live.apply(events), this.listeners);
+    if (entry.live) {
+      this.tell(board, entry.live.apply(events), this.listeners);
+      return this.watchForGap(board, entry);
+    }
     // Loading: the store settles in call order, so these come in seq order anyway.
     entry.early.push(...events);
     this.tell(board, events, this.listeners);

@@ -34,4 +34,20 @@ describe("LiveBoard", () => {
     expect(live.since(10)).toHaveLength(RECENT_EVENTS);
     expect(live.since(9)).toBeUndefined();
   });
+
+  it("catches up from the store past a change that never arrived, keeping those beyond it", () => {
+    const live = new LiveBoard("b", { seq: 1, circles: [circle("c1")] });
+    live.apply([add(4), add(5)]);
+    expect(live.waiting).toBe(true);
+    expect(live.replace({ seq: 1, circles: [circle("c1")] })).toBe(false);
+    expect(live.waiting).toBe(true);
+
+    expect(live.replace({ seq: 3, circles: [circle("c3")] })).toBe(true);
+    expect(live.waiting).toBe(false);
+    expect(live.snapshot()).toEqual({ board: "b", seq: 5, circles: [circle("c3"), circle("c4"), circle("c5")] });
+    expect(live.since(3)).toEqual([add(4), add(5)]);
+    // From before the catch-up, the changes are not known one by one.
+    expect(live.since(1)).toBeUndefined();
+  });
 });
+

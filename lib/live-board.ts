@@ -60,6 +60,33 @@ export class LiveBoard {
     return applied;
   }
 
+  /** True while changes wait for one that has not arrived (another node's, lost on its way). */
+  get waiting(): boolean {
+    return this.#early.size > 0;
+  }
+
+  /**
+   * Catch up from the store when a change never arrived: the board becomes
+   * `stored` (read after the gap was seen), and the changes waiting beyond it
+   * are applied on top. The changes in between are not known one by one, so
+   * clients must be sent the whole board, and a returning client from before
+   * `stored` gets a snapshot. False, and nothing changed, when the store is
+   * not ahead of this copy (it cannot fill the gap yet).
+   */
+  replace(stored: StoredBoard): boolean {
+    if (stored.seq <= this.#seq) return false;
+    this.#seq = stored.seq;
+    this.#circles.clear();
+    for (const circle of stored.circles) this.#circles.set(circle.id, circle);
+    this.#recent = [];
+    this.#snapshot = undefined;
+    this.#circlesJson = undefined;
+    const waiting = [...this.#early.values()];
+    this.#early.clear();
+    this.apply(waiting);
+    return true;
+  }
+
   /** The whole board; the same object until the next change, so callers must not modify it. */
   snapshot(): BoardSnapshot {
     this.#snapshot ??= { board: this.name, seq: this.#seq, circles: [...this.#circles.values()] };

@@ -97,6 +97,17 @@ export function createFanout(
         turns.add(board, ...events);
         batches.add(board, ...events);
       },
+      replaced(board, live) {
+        // What is queued is older than the board now sent whole.
+        turns.flushKey(board);
+        batches.flushKey(board);
+        const snapshot = live.snapshot();
+        const room = roomOf(board, 2);
+        if (occupied(room)) io.local.to(room).emit("board-snapshot", snapshot);
+        // The lesson's clients know no snapshot once connected: a clear, then every circle.
+        const { seq, circles } = snapshot;
+        relayToLessonClients(board, [{ seq, type: "clear" }, ...circles.map((circle) => ({ seq, type: "add" as const, circle }))]);
+      },
     },
     afterRelay: (board, reply) => turns.add(board, reply),
     playersChanged: (board) => playerLists.add(board),

@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Ack, BoardEvent, Circle, CircleInput } from "../lib/events.js";
+import { PostgresStore } from "../lib/store/postgres-store.js";
 import { createTestDatabase, dropTestDatabases } from "./support/postgres.js";
 import { startServerProcess, type ServerProcess } from "./support/server-process.js";
 import { connectClient, type ClientOptions, type TestClient } from "./support/test-server.js";
@@ -17,6 +18,7 @@ const prefix = `circles-test-${randomBytes(6).toString("hex")}`;
 const circle: CircleInput = { initials: "AB", x: 10, y: 20, dia: 30, rgba: "rgba(1, 2, 3, 0.5)" };
 
 let nodes: ServerProcess[] = [];
+let databaseUrl: string;
 const clients: TestClient[] = [];
 
 async function client(node: ServerProcess, options: ClientOptions): Promise<TestClient> {
@@ -26,7 +28,7 @@ async function client(node: ServerProcess, options: ClientOptions): Promise<Test
 }
 
 beforeAll(async () => {
-  const databaseUrl = await createTestDatabase();
+  databaseUrl = await createTestDatabase();
   const env = { DATABASE_URL: databaseUrl, REDIS_URL, REDIS_PREFIX: prefix, RATE_LIMIT_PER_SECOND: "1000", RATE_LIMIT_BURST: "2000" };
   // One after the other: the first creates the schema (the second would wait on its lock anyway).
   nodes.push(await startServerProcess({ env }));
@@ -106,4 +108,30 @@ describe("two nodes on one PostgreSQL and one Redis", () => {
     // Both nodes relayed the same circles in the same (seq) order.
     expect(lessonEvents(second)).toEqual(lessonEvents(first));
   });
+
+  it("catches both nodes up when a change reached the store but its announcement never came, and they stay live", async () => {
+    const [a, b] = nodes as [ServerProcess, ServerProcess];
+    const lessonOnA = await client(a, { board: "gap" });
+    const batchedOnB = await client(b, { board: "gap", protocol: 2 });
+    // A writer that stores without announcing: an announcement lost with Redis.
+    const silent = await PostgresStore.open({ databaseUrl });
+    try {
+      await silent.add("gap", { ...circle, id: "silent", createdAt: Date.now() }, 5000);
+    } finally {
+      await silent.close();
+    }
+    const ack = (await lessonOnA.emitWithAck("add-circle", circle)) as Ack<{ circle: Circle; seq: number }>;
+    expect(ack).toMatchObject({ ok: true, seq: 2 });
+
+    // Within GAP_WAIT_MS and a store read: B's protocol-2 client gets the whole board, A's lesson client a clear and every circle.
+    await vi.waitFor(() => {
+      const snapshots = batchedOnB.received.filter((e) => e.event === "board-snapshot").map((e) => e.args[0] as { seq: number; circles: Circle[] });
+      expect(snapshots.at(-1)).toMatchObject({ seq: 2, circles: [{ id: "silent" }, { x: circle.x }] });
+    }, 5_000);
+    await vi.waitFor(() => expect(lessonEvents(lessonOnA).slice(-3).map((e) => e.event)).toEqual(["clear-circles", "add-circle", "add-circle"]), 5_000);
+
+    expect(await lessonOnA.emitWithAck("add-circle", circle)).toMatchObject({ ok: true, seq: 3 });
+    await vi.waitFor(() => expect(batchedSeqs(batchedOnB).at(-1)).toBe(3));
+  });
 });
+
