@@ -21,7 +21,7 @@ import { splitAck } from "./lib/acks.js";
 import { coalesceWrites } from "./socket/coalesced-writes.js";
 import { createFanout, type Fanout } from "./socket/fanout.js";
 import { createJoins, type Joins } from "./socket/joins.js";
-import { shareChangesAcrossNodes } from "./socket/nodes.js";
+import { shareChangesAcrossNodes, sharePlayersAcrossNodes } from "./socket/nodes.js";
 import { snapshotParser } from "./socket/snapshot-parser.js";
 import type { CirclesServer, CirclesSocket } from "./socket/types.js";
 
@@ -109,9 +109,21 @@ export function createIo(httpServer: HttpServer, deps: IoDeps): CirclesIo {
   coalesceWrites(io);
   const fanout = createFanout(io, deps.presence, deps.metrics, deps.logger);
   deps.boards.subscribe(fanout.listener);
-  if (deps.adapter) shareChangesAcrossNodes(io, deps.boards, deps.logger);
   const joins = createJoins(deps.presence, fanout);
-  io.on("connection", (socket) => onConnection(socket, deps, fanout, joins));
+  let relay = fanout;
+  if (deps.adapter) {
+    shareChangesAcrossNodes(io, deps.boards, deps.logger);
+    const nodePlayers = sharePlayersAcrossNodes(io, deps.presence, fanout, deps.logger);
+    // This node's own player changes go to its sockets and to the other nodes.
+    relay = {
+      ...fanout,
+      playersChanged(board) {
+        fanout.playersChanged(board);
+        nodePlayers.changed(board);
+      },
+    };
+  }
+  io.on("connection", (socket) => onConnection(socket, deps, relay, joins));
   return { io, flush: fanout.flush };
 }
 

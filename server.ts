@@ -4,6 +4,7 @@
  * calls this with the configured store (and, with several nodes, their
  * link); tests call it with their own.
  */
+import { randomUUID } from "node:crypto";
 import http from "node:http";
 import { createApp } from "./app.js";
 import { createIo, type CirclesServer } from "./io.js";
@@ -40,7 +41,8 @@ export interface CirclesApp {
 }
 
 export function createCirclesServer(store: BoardStore, config: ServerConfig, logger: Logger, nodes?: NodeLink): CirclesApp {
-  const presence = new Presence();
+  // With several nodes, each needs an id of its own for its players.
+  const presence = new Presence(nodes ? randomUUID() : undefined);
   const limiter = createWriteLimiter(config.rateLimit);
   const boards = new BoardService({
     store,

@@ -2,8 +2,14 @@
  * Who is connected to which board. Keyed by socket id, as in the lesson, and
  * indexed by board, so that a board's player list costs what that board
  * holds, never what the whole server holds. A socket counts as a player only
- * once it has registered its initials.
+ * once it has registered its initials. With several nodes, a board's player
+ * list also holds the other nodes' players (`RemotePlayers`), node by node
+ * in the order of their ids, so that every node lists them alike.
  */
+import { RemotePlayers, type RosterMessage } from "./remote-players.js";
+
+/** A node not heard from for this long has gone, with its players: nodes say who they have every 3 s. */
+export const NODE_TIMEOUT_MS = 10_000;
 interface BoardMembers {
   /** Socket id → initials, or null until it registers; in arrival order. */
   members: Map<string, string | null>;
@@ -13,9 +19,18 @@ interface BoardMembers {
 }
 
 export class Presence {
+  /** This node's id among the nodes sharing boards. */
+  readonly node: string;
   private readonly boardOf = new Map<string, string>();
   private readonly byBoard = new Map<string, BoardMembers>();
   private playersTotal = 0;
+  private readonly remote = new RemotePlayers(NODE_TIMEOUT_MS);
+  /** Boards with other nodes' players: this node's and theirs, built once per change. */
+  private readonly merged = new Map<string, readonly string[]>();
+
+  constructor(node = "local") {
+    this.node = node;
+  }
 
   /** A socket arrived on a board; it is not a player until it registers. */
   join(socketId: string, board: string): void {
@@ -39,7 +54,7 @@ export class Presence {
       this.playersTotal++;
     }
     entry.members.set(socketId, initials);
-    entry.list = undefined;
+    this.changed(entry, this.boardOf.get(socketId));
     return true;
   }
 
@@ -60,12 +75,25 @@ export class Presence {
     if (!initials) return false;
     entry.players--;
     this.playersTotal--;
-    entry.list = undefined;
+    this.changed(entry, board);
     return true;
   }
 
-  /** The board's players' initials, in the order they arrived; shared, so callers must not modify it. */
+  /** The board's players' initials, in the order they arrived (by node, with several); shared, so callers must not modify it. */
   players(board: string): readonly string[] {
+    const others = this.remote.on(board);
+    if (others.length === 0) return this.localPlayers(board);
+    let list = this.merged.get(board);
+    if (!list) {
+      const lists: [string, readonly string[]][] = [[this.node, this.localPlayers(board)], ...others];
+      list = lists.sort(([a], [b]) => (a < b ? -1 : 1)).flatMap(([, players]) => players);
+      this.merged.set(board, list);
+    }
+    return list;
+  }
+
+  /** This node's players on the board, what it tells the other nodes. */
+  localPlayers(board: string): readonly string[] {
     const entry = this.byBoard.get(board);
     if (!entry) return [];
     if (!entry.list) {
@@ -74,6 +102,27 @@ export class Presence {
       entry.list = list;
     }
     return entry.list;
+  }
+
+  /** Every board where this node has players, with them: a heartbeat to the other nodes. */
+  roster(): Record<string, readonly string[]> {
+    const boards: Record<string, readonly string[]> = {};
+    for (const [board, entry] of this.byBoard) if (entry.players > 0) boards[board] = this.localPlayers(board);
+    return boards;
+  }
+
+  /** Another node said who it has; returns the boards whose player lists changed, and whether it is new here. */
+  updateRemote(message: RosterMessage, now: number): { changed: string[]; newNode: boolean } {
+    const result = this.remote.update(message, now);
+    for (const board of result.changed) this.merged.delete(board);
+    return result;
+  }
+
+  /** Forgets the nodes gone silent; returns the boards whose player lists changed. */
+  expireRemote(now: number): string[] {
+    const changed = this.remote.expire(now);
+    for (const board of changed) this.merged.delete(board);
+    return changed;
   }
 
   /** Sockets connected to the board, players or not. */
@@ -92,6 +141,11 @@ export class Presence {
 
   get playerCount(): number {
     return this.playersTotal;
+  }
+
+  private changed(entry: BoardMembers, board: string | undefined): void {
+    entry.list = undefined;
+    if (board !== undefined) this.merged.delete(board);
   }
 
   private entryOf(socketId: string): BoardMembers | undefined {

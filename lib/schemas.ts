@@ -15,6 +15,7 @@ import {
   MIN_DIAMETER,
 } from "./rules.js";
 import type { BoardEvent, CircleInput, Protocol } from "./events.js";
+import type { RosterMessage } from "./remote-players.js";
 
 export const initialsSchema = z
   .string({ error: "initials must be a string" })
@@ -91,6 +92,13 @@ export const boardChangesSchema = z.object({
     .max(10_000),
 });
 
+/** Who another node has on its boards (see `RemotePlayers`). */
+export const rosterMessageSchema = z.object({
+  node: z.string().min(1).max(100),
+  boards: z.record(boardNameSchema, z.array(initialsSchema).max(10_000)),
+  full: z.boolean(),
+});
+
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };
 
 /** Parse untrusted input, turning the first problem into one readable sentence. */
@@ -108,3 +116,4 @@ export const parseSeq = (input: unknown): ParseResult<number> => parseWith(seqSc
 export const parseHandshake = (query: unknown) => parseWith(handshakeSchema, query);
 export const parseBoardName = (input: unknown): ParseResult<string> => parseWith(boardNameSchema, input);
 export const parseBoardChanges = (input: unknown): ParseResult<{ board: string; events: BoardEvent[] }> => parseWith(boardChangesSchema, input);
+export const parseRosterMessage = (input: unknown): ParseResult<RosterMessage> => parseWith(rosterMessageSchema, input);

@@ -19,6 +19,7 @@ const circle: CircleInput = { initials: "AB", x: 10, y: 20, dia: 30, rgba: "rgba
 
 let nodes: ServerProcess[] = [];
 let databaseUrl: string;
+let env: Record<string, string>;
 const clients: TestClient[] = [];
 
 async function client(node: ServerProcess, options: ClientOptions): Promise<TestClient> {
@@ -29,7 +30,7 @@ async function client(node: ServerProcess, options: ClientOptions): Promise<Test
 
 beforeAll(async () => {
   databaseUrl = await createTestDatabase();
-  const env = { DATABASE_URL: databaseUrl, REDIS_URL, REDIS_PREFIX: prefix, RATE_LIMIT_PER_SECOND: "1000", RATE_LIMIT_BURST: "2000" };
+  env = { DATABASE_URL: databaseUrl, REDIS_URL, REDIS_PREFIX: prefix, RATE_LIMIT_PER_SECOND: "1000", RATE_LIMIT_BURST: "2000" };
   // One after the other: the first creates the schema (the second would wait on its lock anyway).
   nodes.push(await startServerProcess({ env }));
   nodes.push(await startServerProcess({ env }));
@@ -133,5 +134,23 @@ describe("two nodes on one PostgreSQL and one Redis", () => {
     expect(await lessonOnA.emitWithAck("add-circle", circle)).toMatchObject({ ok: true, seq: 3 });
     await vi.waitFor(() => expect(batchedSeqs(batchedOnB).at(-1)).toBe(3));
   });
+
+  it("lists every node's players alike on every node, and drops a killed node's players within 15 s", async () => {
+    const [a, b] = nodes as [ServerProcess, ServerProcess];
+    const c = await startServerProcess({ env });
+    nodes.push(c);
+    const players = [await client(a, { board: "roll" }), await client(b, { board: "roll" }), await client(c, { board: "roll" })];
+    for (const [i, initials] of ["AA", "BB", "CC"].entries()) await players[i]?.emitWithAck("register-player", initials);
+    const lastList = (socket: TestClient) => socket.received.filter((e) => e.event === "update-player-list").at(-1)?.args[0] as string[];
+    for (const socket of players) await vi.waitFor(() => expect([...lastList(socket)].sort()).toEqual(["AA", "BB", "CC"]), 10_000);
+    const [onA, onB] = players as [TestClient, TestClient];
+    expect(players.map(lastList)).toEqual([lastList(onA), lastList(onA), lastList(onA)]);
+
+    await c.stop("SIGKILL");
+    const killed = Date.now();
+    for (const socket of [onA, onB]) await vi.waitFor(() => expect([...lastList(socket)].sort()).toEqual(["AA", "BB"]), 16_000);
+    expect(Date.now() - killed).toBeLessThan(15_000);
+    expect(lastList(onB)).toEqual(lastList(onA));
+  }, 40_000);
 });
 
