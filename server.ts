@@ -43,7 +43,9 @@ export interface CirclesApp {
 export function createCirclesServer(store: BoardStore, config: ServerConfig, logger: Logger, nodes?: NodeLink): CirclesApp {
   // With several nodes, each needs an id of its own for its players.
   const presence = new Presence(nodes ? randomUUID() : undefined);
-  const limiter = createWriteLimiter(config.rateLimit);
+  // With several nodes, limits are counted in Redis: an address gets one allowance however many nodes it reaches.
+  const shared = (name: string) => nodes && { redis: nodes.redis, prefix: `${nodes.prefix}:${name}` };
+  const limiter = createWriteLimiter(config.rateLimit, shared("writes"));
   const boards = new BoardService({
     store,
     limiter,
@@ -72,7 +74,7 @@ export function createCirclesServer(store: BoardStore, config: ServerConfig, log
     maxBodyBytes: config.maxPayloadBytes,
     origins: config.origins,
     trustProxy: config.trustProxy,
-    readLimiter: createWriteLimiter(readRateLimit(config.rateLimit)),
+    readLimiter: createWriteLimiter(readRateLimit(config.rateLimit), shared("reads")),
     metrics,
     readinessChecks,
   });
@@ -91,6 +93,7 @@ export function createCirclesServer(store: BoardStore, config: ServerConfig, log
       eventsPerSecond: Math.max(2 * config.rateLimit.burst, 20),
       cutOffAfter: 2 * config.rateLimit.burst,
       cooldownSeconds: FLOOD_COOLDOWN_SECONDS,
+      shared: shared("flood"),
     }),
     metrics,
     adapter: nodes?.adapter,

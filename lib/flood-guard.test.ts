@@ -1,3 +1,5 @@
+import { randomBytes } from "node:crypto";
+import { createClient } from "redis";
 import { describe, expect, it } from "vitest";
 import { createFloodGuard } from "./flood-guard.js";
 
@@ -38,3 +40,22 @@ describe("flood guard", () => {
     expect(await guard.isCoolingDown("10.0.0.1")).toBe(false);
   });
 });
+
+describe("createFloodGuard shared through Redis (the machine's, 127.0.0.1:6379)", () => {
+  it("keeps an address cut off by one node out of every node that shares the count", async () => {
+    const prefix = `circles-test-${randomBytes(6).toString("hex")}`;
+    const redis = createClient({ url: "redis://127.0.0.1:6379" });
+    await redis.connect();
+    try {
+      const options = { eventsPerSecond: 10, cutOffAfter: 10, cooldownSeconds: 30, shared: { redis, prefix } };
+      const [nodeA, nodeB] = [createFloodGuard(options), createFloodGuard(options)];
+      await nodeA.coolDown("203.0.113.9");
+      expect(await nodeB.isCoolingDown("203.0.113.9")).toBe(true);
+      expect(await nodeB.isCoolingDown("203.0.113.10")).toBe(false);
+    } finally {
+      for await (const keys of redis.scanIterator({ MATCH: `${prefix}*` })) if (keys.length > 0) await redis.del(keys);
+      await redis.close();
+    }
+  });
+});
+

@@ -8,7 +8,7 @@
  * going well past that is cut off. Its address may not connect again for
  * `cooldownSeconds`, so that reconnecting does not buy a fresh allowance.
  */
-import { RateLimiterMemory } from "rate-limiter-flexible";
+import { counter, type SharedCounts } from "./rate-limit.js";
 
 export type Verdict = "pass" | "drop" | "cut-off";
 
@@ -19,6 +19,8 @@ export interface FloodGuardOptions {
   cutOffAfter: number;
   cooldownSeconds: number;
   now?: () => number;
+  /** With several nodes: an address cut off by one is kept out by all. */
+  shared?: SharedCounts | undefined;
 }
 
 /** One connection's count of events in the current one-second window. */
@@ -35,8 +37,8 @@ export interface FloodGuard {
   isCoolingDown(address: string): Promise<boolean>;
 }
 
-export function createFloodGuard({ eventsPerSecond, cutOffAfter, cooldownSeconds, now = Date.now }: FloodGuardOptions): FloodGuard {
-  const cooling = new RateLimiterMemory({ keyPrefix: "cooldown", points: 1, duration: cooldownSeconds });
+export function createFloodGuard({ eventsPerSecond, cutOffAfter, cooldownSeconds, now = Date.now, shared }: FloodGuardOptions): FloodGuard {
+  const cooling = counter("cooldown", 1, cooldownSeconds, shared);
   return {
     counter() {
       let windowStart = now();

@@ -1,4 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { randomBytes } from "node:crypto";
+import { createClient } from "redis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWriteLimiter, type WriteLimiter } from "./rate-limit.js";
 
 /** Try `count` writes of `key` at once; the answers in order. */
@@ -42,3 +44,32 @@ describe("createWriteLimiter", () => {
     expect(await attempts(limiter, "k", 2)).toEqual([true, false]);
   });
 });
+
+describe("createWriteLimiter shared through Redis (the machine's, 127.0.0.1:6379)", () => {
+  const prefix = `circles-test-${randomBytes(6).toString("hex")}`;
+  const redis = createClient({ url: "redis://127.0.0.1:6379" });
+  beforeAll(async () => {
+    await redis.connect();
+  });
+  afterAll(async () => {
+    for await (const keys of redis.scanIterator({ MATCH: `${prefix}*` })) if (keys.length > 0) await redis.del(keys);
+    await redis.close();
+  });
+
+  it("gives a key one allowance across the nodes that share it", async () => {
+    const shared = { redis, prefix: `${prefix}:one` };
+    const [nodeA, nodeB] = [createWriteLimiter({ perSecond: 2, burst: 5 }, shared), createWriteLimiter({ perSecond: 2, burst: 5 }, shared)];
+    expect(await attempts(nodeA, "address", 3)).toEqual([true, true, true]);
+    expect(await attempts(nodeB, "address", 3)).toEqual([true, true, false]);
+    expect(await attempts(nodeB, "another", 1)).toEqual([true]);
+  });
+
+  it("keeps limiting, per node, while Redis cannot be reached", async () => {
+    const lost = createClient({ url: "redis://127.0.0.1:6379" });
+    await lost.connect();
+    const limiter = createWriteLimiter({ perSecond: 2, burst: 5 }, { redis: lost, prefix: `${prefix}:lost` });
+    await lost.close();
+    expect(await attempts(limiter, "address", 7)).toEqual([true, true, true, true, true, false, false]);
+  });
+});
+

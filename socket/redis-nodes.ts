@@ -6,10 +6,13 @@
 import { createAdapter } from "@socket.io/redis-streams-adapter";
 import type { ServerOptions } from "socket.io";
 import type { Logger } from "../lib/logger.js";
-import { connectRedis } from "../lib/redis-client.js";
+import { connectRedis, type RedisClient } from "../lib/redis-client.js";
 
 export interface NodeLink {
   adapter: ServerOptions["adapter"];
+  /** For the counts the nodes share (write limits, the flood cool-down), under `prefix`. */
+  redis: RedisClient;
+  prefix: string;
   /** For /readyz: resolves while Redis answers. */
   ping(): Promise<unknown>;
   /** After Socket.IO has closed (which stops the adapter's reads). */
@@ -20,6 +23,8 @@ export async function connectNodes(redis: { url: string; prefix: string }, logge
   const client = await connectRedis(redis.url, logger);
   return {
     adapter: createAdapter(client, { streamName: `${redis.prefix}:socket.io`, channelPrefix: `${redis.prefix}:socket.io` }),
+    redis: client,
+    prefix: redis.prefix,
     ping: () => client.ping(),
     close: () => client.close(),
   };
