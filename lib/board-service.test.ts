@@ -485,6 +485,17 @@ describe("BoardService", () => {
     });
   });
 
+  it("refuses writes, saying why, while it is told they cannot be taken, and takes them again after", async () => {
+    let reason: string | undefined = "the server cannot reach the other servers: try again shortly";
+    const boards = service({ writesRefused: () => reason });
+    const refused = { ok: false, reason: "unavailable", error: reason };
+    expect(await boards.addCircle("b", input, { key: "w" })).toEqual(refused);
+    expect(await boards.clear("b", { key: "w" })).toEqual(refused);
+    expect(await store.load("b")).toEqual({ seq: 0, circles: [] });
+    reason = undefined;
+    expect(await boards.addCircle("b", input, { key: "w" })).toMatchObject({ ok: true, seq: 1 });
+  });
+
   describe("changes from other nodes", () => {
     /** Two nodes on one store; what each node's own writes stored, as it would announce them. */
     function twoNodes() {

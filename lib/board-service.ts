@@ -66,6 +66,12 @@ export interface BoardServiceOptions {
   onListenerError?: (error: unknown, board: string) => void;
   /** GAP_WAIT_MS unless a test says otherwise. */
   gapWaitMs?: number;
+  /**
+   * Why writes cannot be taken now, or undefined when they can: with
+   * several nodes, a node that cannot reach the others refuses writes
+   * rather than store changes they would not hear of.
+   */
+  writesRefused?: () => string | undefined;
 }
 
 const RATE_LIMITED: WriteFailure = { ok: false, reason: "rate-limited", error: "rate limited" };
@@ -82,6 +88,7 @@ export class BoardService {
   private readonly onStoreError: (error: unknown, board: string) => void;
   private readonly onListenerError: (error: unknown, board: string) => void;
   private readonly gapWaitMs: number;
+  private readonly writesRefused: () => string | undefined;
   #stopping = false;
   private readonly live = new Map<string, LiveEntry>();
   private writesUnderWay = 0;
@@ -96,6 +103,7 @@ export class BoardService {
     this.onStoreError = options.onStoreError ?? (() => {});
     this.onListenerError = options.onListenerError ?? (() => {});
     this.gapWaitMs = options.gapWaitMs ?? GAP_WAIT_MS;
+    this.writesRefused = options.writesRefused ?? (() => undefined);
   }
 
   subscribe(listener: BoardListener): () => void {
@@ -257,6 +265,8 @@ export class BoardService {
   /** Counts writes under way, so that `stopWrites` knows when they are done. */
   private async write<T extends object>(work: () => Promise<WriteResult<T>>): Promise<WriteResult<T>> {
     if (this.#stopping) return STOPPING;
+    const refused = this.writesRefused();
+    if (refused !== undefined) return { ok: false, reason: "unavailable", error: refused };
     this.writesUnderWay++;
     try {
       return await work();

@@ -1,0 +1,127 @@
+/**
+ * Two real server processes on the machine's PostgreSQL and on a Redis of
+ * the test's own (a `redis-server` it starts on a free port, so that it can
+ * kill and restart it without touching the machine's): a Redis restart in
+ * the middle of a burst loses no acknowledged circle, writes made while it
+ * is down are refused with a reason, `/readyz` names Redis, and afterwards
+ * neither node is deaf to the other.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import net, { type AddressInfo } from "node:net";
+import pg from "pg";
+import { afterAll, beforeAll, expect, it, vi } from "vitest";
+import type { Ack, Circle, CircleInput } from "../lib/events.js";
+import { createTestDatabase, dropTestDatabases } from "./support/postgres.js";
+import { startServerProcess, type ServerProcess } from "./support/server-process.js";
+import { connectClient, type TestClient } from "./support/test-server.js";
+
+const circle: CircleInput = { initials: "AB", x: 10, y: 20, dia: 30, rgba: "rgba(1, 2, 3, 0.5)" };
+let redisPort: number;
+let redis: ChildProcess | undefined;
+let databaseUrl: string;
+const nodes: ServerProcess[] = [];
+const clients: TestClient[] = [];
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A throwaway Redis on `redisPort`, nothing saved; resolves once it accepts connections. */
+async function startRedis(): Promise<void> {
+  const child = spawn("redis-server", ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+    stdio: "ignore",
+  });
+  redis = child;
+  await vi.waitFor(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const socket = net.connect(redisPort, "127.0.0.1", () => {
+          socket.end();
+          resolve();
+        });
+        socket.on("error", reject);
+      }),
+    5_000,
+  );
+}
+
+async function killRedis(): Promise<void> {
+  const child = redis;
+  if (!child || child.exitCode !== null) return;
+  const exited = once(child, "exit");
+  child.kill("SIGKILL");
+  await exited;
+}
+
+beforeAll(async () => {
+  redisPort = await freePort();
+  await startRedis();
+  databaseUrl = await createTestDatabase();
+  const env = { DATABASE_URL: databaseUrl, REDIS_URL: `redis://127.0.0.1:${redisPort}`, RATE_LIMIT_PER_SECOND: "1000", RATE_LIMIT_BURST: "2000" };
+  nodes.push(await startServerProcess({ env }));
+  nodes.push(await startServerProcess({ env }));
+}, 60_000);
+
+afterAll(async () => {
+  for (const socket of clients) socket.disconnect();
+  await Promise.all(nodes.map((node) => node.stop("SIGTERM")));
+  await killRedis();
+  await dropTestDatabases();
+}, 60_000);
+
+async function storedIds(board: string): Promise<string[]> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ id: string }>("SELECT id FROM circles WHERE board = $1", [board]);
+    return rows.map((row) => row.id);
+  } finally {
+    await client.end();
+  }
+}
+
+it("loses no acknowledged circle across a Redis restart mid-burst, refuses writes while it is down, and leaves no node deaf", async () => {
+  const [a, b] = nodes as [ServerProcess, ServerProcess];
+  const writer = await connectClient(a.url, { board: "restart" });
+  const watcher = await connectClient(b.url, { board: "restart", protocol: 2 });
+  clients.push(writer, watcher);
+
+  const acked: string[] = [];
+  const refusals: string[] = [];
+  const burst = (async () => {
+    for (let i = 0; i < 150; i++) {
+      const ack = (await writer.emitWithAck("add-circle", { ...circle, x: i })) as Ack<{ circle: Circle }>;
+      if (ack.ok) acked.push(ack.circle.id);
+      else refusals.push(ack.error);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  })();
+  await vi.waitFor(() => expect(acked.length).toBeGreaterThan(20));
+  await killRedis();
+  // While Redis is down: refused with a reason, and the node says which dependency is missing.
+  await vi.waitFor(() => expect(refusals.length).toBeGreaterThan(0));
+  const ready = await fetch(`${a.url}/readyz`);
+  expect(ready.status).toBe(503);
+  expect(await ready.text()).toMatch(/redis/);
+  await startRedis();
+  await burst;
+
+  expect(new Set(refusals)).toEqual(new Set(["the server cannot reach the other servers: try again shortly"]));
+  expect(acked.length + refusals.length).toBe(150);
+  const stored = new Set(await storedIds("restart"));
+  expect(acked.filter((id) => !stored.has(id))).toEqual([]);
+
+  // Neither node is deaf afterwards: a new circle on A reaches B, one on B reaches A.
+  const after = (await writer.emitWithAck("add-circle", circle)) as Ack<{ circle: Circle; seq: number }>;
+  expect(after.ok).toBe(true);
+  const lastSeq = () => watcher.received.flatMap((e) => (e.event === "board-events" ? (e.args[0] as { events: { seq: number }[] }).events : [])).at(-1)?.seq;
+  await vi.waitFor(() => expect(lastSeq()).toBe(after.ok ? after.seq : -1), 10_000);
+  const back = (await watcher.emitWithAck("add-circle", circle)) as Ack<{ circle: Circle }>;
+  expect(back.ok).toBe(true);
+  await vi.waitFor(() => expect(writer.received.some((e) => e.event === "add-circle" && back.ok && (e.args[0] as Circle).id === back.circle.id)).toBe(true), 10_000);
+}, 60_000);
