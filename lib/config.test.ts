@@ -24,6 +24,8 @@ describe("loadConfig", () => {
       logLevel: "info",
       origins: { any: false, allowed: [] },
       trustProxy: 0,
+      redis: undefined,
+      webConcurrency: 1,
     });
   });
 
@@ -40,6 +42,9 @@ describe("loadConfig", () => {
         LOG_LEVEL: "debug",
         ALLOWED_ORIGINS: "https://school.example, http://localhost:8080/",
         TRUST_PROXY: "1",
+        REDIS_URL: "redis://127.0.0.1:6379",
+        REDIS_PREFIX: "school",
+        WEB_CONCURRENCY: "3",
       }),
     ).toEqual({
       port: 8080,
@@ -51,6 +56,8 @@ describe("loadConfig", () => {
       logLevel: "debug",
       origins: { any: false, allowed: ["https://school.example", "http://localhost:8080"] },
       trustProxy: 1,
+      redis: { url: "redis://127.0.0.1:6379", prefix: "school" },
+      webConcurrency: 3,
     });
   });
 

@@ -112,6 +112,8 @@ const envSchema = z
       return { any: false, allowed };
     }),
   TRUST_PROXY: integer("TRUST_PROXY", 0, 0, 10),
+  // Heroku's Node buildpack sets it from the dyno's size.
+  WEB_CONCURRENCY: integer("WEB_CONCURRENCY", 1, 1, 64),
   })
   // A throwaway board and a database are opposite wishes: say so rather than pick one.
   .refine((env) => !(env.STORE === "memory" && env.DATABASE_URL !== undefined), {
@@ -148,6 +150,8 @@ export type Config = StoreConfig & {
   trustProxy: number;
   /** Several nodes share their boards' changes through this Redis; unset: one node. */
   redis: { url: string; prefix: string } | undefined;
+  /** Worker processes asked for (see `workers.ts` for how many run). */
+  webConcurrency: number;
 };
 
 export class ConfigError extends Error {
@@ -173,5 +177,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     origins: e.ALLOWED_ORIGINS,
     trustProxy: e.TRUST_PROXY,
     redis: e.REDIS_URL === undefined ? undefined : { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
+    webConcurrency: e.WEB_CONCURRENCY,
   };
 }
