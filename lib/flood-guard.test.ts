@@ -1,6 +1,6 @@
-import { randomBytes } from "node:crypto";
 import { createClient } from "redis";
 import { describe, expect, it } from "vitest";
+import { REDIS_URL, removeRedisKeys, testRedisPrefix } from "../test/support/redis.js";
 import { createFloodGuard } from "./flood-guard.js";
 
 describe("flood guard", () => {
@@ -43,8 +43,8 @@ describe("flood guard", () => {
 
 describe("createFloodGuard shared through Redis (the machine's, 127.0.0.1:6379)", () => {
   it("keeps an address cut off by one node out of every node that shares the count", async () => {
-    const prefix = `circles-test-${randomBytes(6).toString("hex")}`;
-    const redis = createClient({ url: "redis://127.0.0.1:6379" });
+    const prefix = testRedisPrefix();
+    const redis = createClient({ url: REDIS_URL });
     await redis.connect();
     try {
       const options = { eventsPerSecond: 10, cutOffAfter: 10, cooldownSeconds: 30, shared: { redis, prefix } };
@@ -53,8 +53,8 @@ describe("createFloodGuard shared through Redis (the machine's, 127.0.0.1:6379)"
       expect(await nodeB.isCoolingDown("203.0.113.9")).toBe(true);
       expect(await nodeB.isCoolingDown("203.0.113.10")).toBe(false);
     } finally {
-      for await (const keys of redis.scanIterator({ MATCH: `${prefix}*` })) if (keys.length > 0) await redis.del(keys);
       await redis.close();
+      await removeRedisKeys(prefix);
     }
   });
 });

@@ -1,6 +1,6 @@
-import { randomBytes } from "node:crypto";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { REDIS_URL, removeRedisKeys, testRedisPrefix } from "../test/support/redis.js";
 import { createWriteLimiter, type WriteLimiter } from "./rate-limit.js";
 
 /** Try `count` writes of `key` at once; the answers in order. */
@@ -46,14 +46,14 @@ describe("createWriteLimiter", () => {
 });
 
 describe("createWriteLimiter shared through Redis (the machine's, 127.0.0.1:6379)", () => {
-  const prefix = `circles-test-${randomBytes(6).toString("hex")}`;
-  const redis = createClient({ url: "redis://127.0.0.1:6379" });
+  const prefix = testRedisPrefix();
+  const redis = createClient({ url: REDIS_URL });
   beforeAll(async () => {
     await redis.connect();
   });
   afterAll(async () => {
-    for await (const keys of redis.scanIterator({ MATCH: `${prefix}*` })) if (keys.length > 0) await redis.del(keys);
     await redis.close();
+    await removeRedisKeys(prefix);
   });
 
   it("gives a key one allowance across the nodes that share it", async () => {
@@ -65,7 +65,7 @@ describe("createWriteLimiter shared through Redis (the machine's, 127.0.0.1:6379
   });
 
   it("keeps limiting, per node, while Redis cannot be reached", async () => {
-    const lost = createClient({ url: "redis://127.0.0.1:6379" });
+    const lost = createClient({ url: REDIS_URL });
     await lost.connect();
     const limiter = createWriteLimiter({ perSecond: 2, burst: 5 }, { redis: lost, prefix: `${prefix}:lost` });
     await lost.close();

@@ -5,7 +5,6 @@
  */
 import { execFile } from "node:child_process";
 import { cp, mkdir, mkdtemp, readFile, rm, stat } from "node:fs/promises";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -13,6 +12,7 @@ import { io as connect } from "socket.io-client";
 import { afterAll, expect, it } from "vitest";
 import { projectRoot } from "../lib/paths.js";
 import { startServerProcess, type ServerProcess } from "./support/server-process.js";
+import { freePort } from "./support/free-port.js";
 
 const run = promisify(execFile);
 let appDir: string | undefined;
@@ -35,14 +35,6 @@ async function copyCheckout(to: string): Promise<void> {
     await mkdir(path.dirname(path.join(to, file)), { recursive: true });
     await cp(path.join(projectRoot, file), path.join(to, file));
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 it("installs, builds, prunes and starts the way Heroku does", { timeout: 600_000 }, async () => {

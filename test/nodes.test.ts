@@ -4,17 +4,15 @@
  * the test's own, removed afterwards): what one node stores reaches the
  * sockets of the other, in seq order, for both protocols.
  */
-import { randomBytes } from "node:crypto";
-import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Ack, BoardEvent, Circle, CircleInput } from "../lib/events.js";
 import { PostgresStore } from "../lib/store/postgres-store.js";
 import { createTestDatabase, dropTestDatabases } from "./support/postgres.js";
+import { REDIS_URL, removeRedisKeys, testRedisPrefix } from "./support/redis.js";
 import { startServerProcess, type ServerProcess } from "./support/server-process.js";
 import { connectClient, type ClientOptions, type TestClient } from "./support/test-server.js";
 
-const REDIS_URL = "redis://127.0.0.1:6379";
-const prefix = `circles-test-${randomBytes(6).toString("hex")}`;
+const prefix = testRedisPrefix();
 const circle: CircleInput = { initials: "AB", x: 10, y: 20, dia: 30, rgba: "rgba(1, 2, 3, 0.5)" };
 
 let nodes: ServerProcess[] = [];
@@ -41,13 +39,7 @@ afterAll(async () => {
   await Promise.all(nodes.map((node) => node.stop("SIGTERM")));
   nodes = [];
   await dropTestDatabases();
-  const redis = createClient({ url: REDIS_URL });
-  await redis.connect();
-  try {
-    for await (const keys of redis.scanIterator({ MATCH: `${prefix}*` })) if (keys.length > 0) await redis.del(keys);
-  } finally {
-    await redis.close();
-  }
+  await removeRedisKeys(prefix);
 }, 60_000);
 
 const lessonEvents = (socket: TestClient) => socket.received.filter((e) => ["add-circle", "clear-circles"].includes(e.event));

@@ -8,13 +8,14 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import net, { type AddressInfo } from "node:net";
+import net from "node:net";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import type { Ack, Circle, CircleInput } from "../lib/events.js";
 import { createTestDatabase, dropTestDatabases } from "./support/postgres.js";
 import { startServerProcess, type ServerProcess } from "./support/server-process.js";
 import { connectClient, type TestClient } from "./support/test-server.js";
+import { freePort } from "./support/free-port.js";
 
 const circle: CircleInput = { initials: "AB", x: 10, y: 20, dia: 30, rgba: "rgba(1, 2, 3, 0.5)" };
 let redisPort: number;
@@ -22,14 +23,6 @@ let redis: ChildProcess | undefined;
 let databaseUrl: string;
 const nodes: ServerProcess[] = [];
 const clients: TestClient[] = [];
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** A throwaway Redis on `redisPort`, nothing saved; resolves once it accepts connections. */
 async function startRedis(): Promise<void> {

@@ -5,32 +5,20 @@
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { randomBytes } from "node:crypto";
-import net, { type AddressInfo } from "node:net";
 import path from "node:path";
-import { createClient } from "redis";
 import { afterAll, expect, it, vi } from "vitest";
 import { projectRoot } from "../lib/paths.js";
 import { createTestDatabase, dropTestDatabases } from "./support/postgres.js";
+import { REDIS_URL, removeRedisKeys, testRedisPrefix } from "./support/redis.js";
 import { connectClient, type TestClient } from "./support/test-server.js";
+import { freePort } from "./support/free-port.js";
 
-const prefix = `circles-test-${randomBytes(6).toString("hex")}`;
+const prefix = testRedisPrefix();
 
 afterAll(async () => {
   await dropTestDatabases();
-  const redis = createClient({ url: "redis://127.0.0.1:6379" });
-  await redis.connect();
-  for await (const keys of redis.scanIterator({ MATCH: `${prefix}*` })) if (keys.length > 0) await redis.del(keys);
-  await redis.close();
+  await removeRedisKeys(prefix);
 });
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 it("starts two nodes on two ports that share a board, and stops both on SIGTERM", async () => {
   const ports = [await freePort(), await freePort()];
@@ -40,7 +28,7 @@ it("starts two nodes on two ports that share a board, and stops both on SIGTERM"
       ...process.env,
       CLUSTER_PORTS: ports.join(","),
       DATABASE_URL: await createTestDatabase(),
-      REDIS_URL: "redis://127.0.0.1:6379",
+      REDIS_URL,
       REDIS_PREFIX: prefix,
       LOG_LEVEL: "info",
     },

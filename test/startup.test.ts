@@ -1,11 +1,11 @@
 /** Start-up errors of the real server process: one clear line naming the problem, exit code 1. Needs `npm run build`. */
 import { execFile } from "node:child_process";
-import net, { type AddressInfo } from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterEach, expect, it } from "vitest";
 import { projectRoot } from "../lib/paths.js";
 import { startServerProcess, type ServerProcess } from "./support/server-process.js";
+import { freePort } from "./support/free-port.js";
 
 const run = promisify(execFile);
 const www = path.join(projectRoot, "dist", "bin", "www.js");
@@ -44,11 +44,7 @@ it("says so when the port is taken", async () => {
 });
 
 it("says so, without the URL's password, when Redis cannot be reached", async () => {
-  // A port nothing listens on: one the system just handed out and took back.
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
+  const port = await freePort();
   const { code, stderr } = await failedStart({ REDIS_URL: `redis://:secret@127.0.0.1:${port}` });
   expect(code).toBe(1);
   expect(stderr.trim()).toMatch(/^circles: cannot reach Redis at REDIS_URL: .+$/);

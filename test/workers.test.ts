@@ -5,15 +5,14 @@
  * worker; and a single worker, said once, when they could not share.
  * Needs `npm run build`.
  */
-import { randomBytes } from "node:crypto";
-import { createClient } from "redis";
 import { afterAll, expect, it, vi } from "vitest";
 import type { CircleInput } from "../lib/events.js";
 import { createTestDatabase, dropTestDatabases } from "./support/postgres.js";
+import { REDIS_URL, removeRedisKeys, testRedisPrefix } from "./support/redis.js";
 import { startServerProcess, type ServerProcess } from "./support/server-process.js";
 import { connectClient, type TestClient } from "./support/test-server.js";
 
-const prefix = `circles-test-${randomBytes(6).toString("hex")}`;
+const prefix = testRedisPrefix();
 const circle: CircleInput = { initials: "AB", x: 10, y: 20, dia: 30, rgba: "#abc" };
 const running: ServerProcess[] = [];
 const clients: TestClient[] = [];
@@ -22,15 +21,12 @@ afterAll(async () => {
   for (const socket of clients) socket.disconnect();
   await Promise.all(running.map((server) => server.stop("SIGKILL")));
   await dropTestDatabases();
-  const redis = createClient({ url: "redis://127.0.0.1:6379" });
-  await redis.connect();
-  for await (const keys of redis.scanIterator({ MATCH: `${prefix}*` })) if (keys.length > 0) await redis.del(keys);
-  await redis.close();
+  await removeRedisKeys(prefix);
 });
 
 it("runs WEB_CONCURRENCY workers behind one port that share boards and players, polling included, and stops them all", async () => {
   const server = await startServerProcess({
-    env: { WEB_CONCURRENCY: "2", DATABASE_URL: await createTestDatabase(), REDIS_URL: "redis://127.0.0.1:6379", REDIS_PREFIX: prefix },
+    env: { WEB_CONCURRENCY: "2", DATABASE_URL: await createTestDatabase(), REDIS_URL, REDIS_PREFIX: prefix },
     timeoutMs: 30_000,
   });
   running.push(server);

@@ -12,6 +12,7 @@ import type { BoardEvent, Circle } from "../events.js";
 import { SCHEMA_VERSION } from "./postgres-schema.js";
 import { PostgresStore } from "./postgres-store.js";
 import { createTestDatabase, dropTestDatabases, POSTGRES_SERVER } from "../../test/support/postgres.js";
+import { freePort } from "../../test/support/free-port.js";
 
 afterAll(dropTestDatabases);
 
@@ -197,14 +198,6 @@ describe("PostgresStore", () => {
     );
   });
 });
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /**
  * Forwards 127.0.0.1:<port> to PostgreSQL. `cut` drops every connection and
