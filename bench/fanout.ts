@@ -13,7 +13,8 @@
  * FANOUT_SCALE=0.1 multiplies every client count by 0.1: a quick check of
  * the harness itself; the targets are meant for 1, the default.
  * FANOUT_PHASES=idle,lesson runs only the named phases (idle, lesson,
- * batched, crowd, players, storm): for working on one of them.
+ * batched, crowd, players, storm, two-nodes): for working on one of them.
+ * The two-node run needs the machine's PostgreSQL and Redis.
  */
 import fs from "node:fs/promises";
 import os from "node:os";
@@ -26,6 +27,8 @@ import { cpuPercent, type Usage } from "./support/proc-usage.js";
 import { startCircles, startRawRelay, type Served } from "./support/server-process.js";
 import { busyMachineWarning, kib, mib, ms, verdict } from "./support/stats.js";
 import type { Target } from "./support/wire-client.js";
+import { createTestDatabase, dropTestDatabases } from "../test/support/postgres.js";
+import { REDIS_URL, removeRedisKeys, testRedisPrefix } from "../test/support/redis.js";
 
 /** High enough that no write here meets the rate limit or the flood guard (bench/flood.ts tests those). */
 const SERVER_ENV = { RATE_LIMIT_PER_SECOND: "100000", RATE_LIMIT_BURST: "100000", MAX_CIRCLES: "20000" };
@@ -48,11 +51,12 @@ interface TrafficPhase {
   rawTarget: boolean;
 }
 
-const TRAFFIC: TrafficPhase[] = ([
+const ALL_TRAFFIC: TrafficPhase[] = [
   { name: "lesson", clients: scaled(1_000), protocol: 1, rate: 200, senders: 4, p99TargetMs: 30, rawTarget: true },
   { name: "batched", clients: scaled(1_000), protocol: 2, rate: 1_000, senders: 10, p99TargetMs: 100, rawTarget: false },
   { name: "crowd", clients: scaled(5_000), protocol: 1, rate: 20, senders: 2, p99TargetMs: 60, rawTarget: true },
-] satisfies TrafficPhase[]).filter((phase) => runs(phase.name));
+];
+const TRAFFIC = ALL_TRAFFIC.filter((phase) => runs(phase.name));
 const IDLE_CLIENTS = scaled(1_000);
 const IDLE_TARGET_BYTES = 20 * 1024;
 const PLAYERS = scaled(1_000);
@@ -162,7 +166,7 @@ async function closeAndSettle(generator: Generator, served: Served, target: Targ
 }
 
 /** One traffic phase against `served`; the server's CPU is measured over the measured window. */
-async function traffic(generator: Generator, served: Served, phase: TrafficPhase, baseline: Usage) {
+async function traffic(generator: Generator, served: Pick<Served, "usage">, phase: TrafficPhase, baseline: Usage) {
   let start = served.usage();
   let end = start;
   const result: TrafficResult = await generator.traffic(
@@ -321,6 +325,63 @@ function reportPlayers(opened: OpenResult): void {
   );
 }
 
+/** Several servers measured as one: their CPU, memory and write calls added up. */
+function together(servers: Served[]): Pick<Served, "usage"> {
+  return {
+    usage() {
+      const all = servers.map((server) => server.usage());
+      const sum = (pick: (usage: Usage) => number) => all.reduce((total, usage) => total + pick(usage), 0);
+      return { at: all[0]?.at ?? 0, cpuSeconds: sum((u) => u.cpuSeconds), rssBytes: sum((u) => u.rssBytes), writeCalls: sum((u) => u.writeCalls) };
+    },
+  };
+}
+
+const TWO_NODE_PHASES = ALL_TRAFFIC.filter((phase) => phase.name === "lesson" || phase.name === "batched");
+
+/**
+ * The lesson and batched phases again on two nodes sharing a PostgreSQL
+ * database and a Redis prefix of the run's own (the machine's, on
+ * 127.0.0.1), with the clients, senders included, spread evenly over both.
+ * The figures are for both servers together; there is no target: two nodes
+ * on two cores share them with the load generator.
+ */
+async function twoNodePhases(): Promise<Map<string, Figures>> {
+  const figures = new Map<string, Figures>();
+  if (!runs("two-nodes") || TWO_NODE_PHASES.length === 0) return figures;
+  const prefix = testRedisPrefix();
+  const servers: Served[] = [];
+  const generator = new Generator();
+  // Unused with PostgreSQL, but a server is always given one.
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "circles-fanout-"));
+  try {
+    const env = { ...SERVER_ENV, DATABASE_URL: await createTestDatabase(), REDIS_URL, REDIS_PREFIX: prefix };
+    servers.push(await startCircles({ dataDir, env }), await startCircles({ dataDir, env }));
+    const [first, second] = servers as [Served, Served];
+    const target: Target = { kind: "circles", port: first.port, spread: [second.port] };
+    console.log(`\n\n=== two nodes (pids ${first.pid}, ${second.pid}) on 127.0.0.1:${first.port} and :${second.port}, PostgreSQL and Redis`);
+    await warmUp(generator, target);
+    const both = together(servers);
+    const baseline = both.usage();
+    for (const phase of TWO_NODE_PHASES) {
+      header(`two nodes, ${phase.name}: ${phase.clients} clients (half on each), protocol ${phase.protocol}, ${phase.rate} circles/s from ${phase.senders} senders`);
+      await open(generator, target, `two-${phase.name}`, phase.clients, phase.protocol);
+      const run = await traffic(generator, both, phase, baseline);
+      figures.set(phase.name, run.figures);
+      console.log(`  two nodes, ${phase.name}: p99 ${ms(run.figures.p99)}, ${run.deliveredPercent.toFixed(3)} % delivered (both servers' CPU together)`);
+      await close(generator);
+    }
+  } catch (error) {
+    console.log(`  the two-node phases stopped: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    await generator.end().catch(() => undefined);
+    await Promise.all(servers.map((server) => server.stop("SIGTERM")));
+    await dropTestDatabases().catch(() => undefined);
+    await removeRedisKeys(prefix).catch(() => undefined);
+    await fs.rm(dataDir, { recursive: true, force: true });
+  }
+  return figures;
+}
+
 /** The same traffic against the raw relay: one frame per circle, no acknowledgements, no board. */
 async function rawPhases(): Promise<Map<string, Figures>> {
   const figures = new Map<string, Figures>();
@@ -366,6 +427,7 @@ console.log(
 const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "circles-fanout-"));
 try {
   const project = await circlesPhases(dataDir);
+  const twoNodes = await twoNodePhases();
   const raw = await rawPhases();
   console.log(`\n=== circles / raw ws (load average ${loadAverage()})`);
   console.log(`  ${"phase".padEnd(10)} ${"p99 latency".padEnd(30)}${"server CPU (% of a core)".padEnd(30)}RSS per connection`);
@@ -378,6 +440,16 @@ try {
         `${cell(`${ours.cpu.toFixed(0)}%`, `${floor.cpu.toFixed(0)}%`, ratio(ours.cpu, floor.cpu))}` +
         `${kib(ours.rssPerConnection)} / ${kib(floor.rssPerConnection)} = ${ratio(ours.rssPerConnection, floor.rssPerConnection)}`,
     );
+  }
+  if (twoNodes.size > 0) {
+    console.log(`\n=== one node / two nodes`);
+    for (const [name, two] of twoNodes) {
+      const one = project.get(name);
+      if (one === undefined) continue;
+      console.log(
+        `  ${name.padEnd(10)} p99 ${ms(one.p99)} / ${ms(two.p99)}; server CPU ${one.cpu.toFixed(0)}% / ${two.cpu.toFixed(0)}% (two: both together)`,
+      );
+    }
   }
   const busy = busyMachineWarning();
   if (busy) console.log(`\n${busy}`);

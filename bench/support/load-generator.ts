@@ -218,6 +218,13 @@ function onFrame(r: Receiver, frame: Buffer): void {
   }
 }
 
+/** The node client `index` connects to: with several, each in turn. */
+function nodeFor(index: number, target: Target): Target {
+  if (target.kind === "raw" || !target.spread?.length) return target;
+  const ports = [target.port, ...target.spread];
+  return { kind: "circles", port: ports[index % ports.length] ?? target.port };
+}
+
 function openReceiver(index: number, target: Target, board: string, register: boolean, refusals: string[]): Receiver {
   const r: Receiver = {
     index,
@@ -232,7 +239,7 @@ function openReceiver(index: number, target: Target, board: string, register: bo
     client: undefined as unknown as WireClient,
   };
   r.client = new WireClient({
-    target,
+    target: nodeFor(index, target),
     board,
     protocol: protocolOf,
     onFrame: (_client, frame) => onFrame(r, frame),

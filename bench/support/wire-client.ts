@@ -8,7 +8,8 @@
  */
 import { BareWebSocket } from "./bare-websocket.js";
 
-export type Target = { kind: "circles"; port: number } | { kind: "raw"; port: number };
+/** Where clients connect; `spread`: the ports of further nodes, client i going to the i-th of all of them in turn. */
+export type Target = { kind: "circles"; port: number; spread?: number[] } | { kind: "raw"; port: number };
 
 export interface WireClientOptions {
   target: Target;
