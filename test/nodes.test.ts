@@ -9,7 +9,7 @@ import type { Ack, BoardEvent, Circle, CircleInput } from "../lib/events.js";
 import { PostgresStore } from "../lib/store/postgres-store.js";
 import { createTestDatabase, dropTestDatabases } from "./support/postgres.js";
 import { REDIS_URL, removeRedisKeys, testRedisPrefix } from "./support/redis.js";
-import { startServerProcess, type ServerProcess } from "./support/server-process.js";
+import { startNodes, startServerProcess, type ServerProcess } from "./support/server-process.js";
 import { connectClient, type ClientOptions, type TestClient } from "./support/test-server.js";
 
 const prefix = testRedisPrefix();
@@ -29,9 +29,7 @@ async function client(node: ServerProcess, options: ClientOptions): Promise<Test
 beforeAll(async () => {
   databaseUrl = await createTestDatabase();
   env = { DATABASE_URL: databaseUrl, REDIS_URL, REDIS_PREFIX: prefix, RATE_LIMIT_PER_SECOND: "1000", RATE_LIMIT_BURST: "2000" };
-  // One after the other: the first creates the schema (the second would wait on its lock anyway).
-  nodes.push(await startServerProcess({ env }));
-  nodes.push(await startServerProcess({ env }));
+  nodes.push(...(await startNodes(2, env)));
 }, 60_000);
 
 afterAll(async () => {

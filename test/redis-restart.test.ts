@@ -13,7 +13,7 @@ import pg from "pg";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import type { Ack, Circle, CircleInput } from "../lib/events.js";
 import { createTestDatabase, dropTestDatabases } from "./support/postgres.js";
-import { startServerProcess, type ServerProcess } from "./support/server-process.js";
+import { startNodes, type ServerProcess } from "./support/server-process.js";
 import { connectClient, type TestClient } from "./support/test-server.js";
 import { freePort } from "./support/free-port.js";
 
@@ -56,8 +56,7 @@ beforeAll(async () => {
   await startRedis();
   databaseUrl = await createTestDatabase();
   const env = { DATABASE_URL: databaseUrl, REDIS_URL: `redis://127.0.0.1:${redisPort}`, RATE_LIMIT_PER_SECOND: "1000", RATE_LIMIT_BURST: "2000" };
-  nodes.push(await startServerProcess({ env }));
-  nodes.push(await startServerProcess({ env }));
+  nodes.push(...(await startNodes(2, env)));
 }, 60_000);
 
 afterAll(async () => {

@@ -74,6 +74,13 @@ export async function startServerProcess(options: StartOptions = {}): Promise<Se
   };
 }
 
+/** `count` servers with the same settings, as nodes of one store, started one after the other (the first creates the schema). */
+export async function startNodes(count: number, env: Record<string, string>): Promise<ServerProcess[]> {
+  const nodes: ServerProcess[] = [];
+  for (let i = 0; i < count; i++) nodes.push(await startServerProcess({ env }));
+  return nodes;
+}
+
 /** Signal the child and everything it started. */
 function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined) return;
