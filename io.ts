@@ -48,6 +48,8 @@ export interface CirclesIo {
   io: CirclesServer;
   /** Send every message still waiting for its tick (a shutdown). */
   flush(): void;
+  /** A shutdown, once the sockets are closed: tell the other nodes this one's players are gone. */
+  leave(): void;
 }
 
 /** The events clients may send; the type makes sure none is forgotten. */
@@ -111,9 +113,11 @@ export function createIo(httpServer: HttpServer, deps: IoDeps): CirclesIo {
   deps.boards.subscribe(fanout.listener);
   const joins = createJoins(deps.presence, fanout);
   let relay = fanout;
+  let leave = () => {};
   if (deps.adapter) {
     shareChangesAcrossNodes(io, deps.boards, deps.logger);
     const nodePlayers = sharePlayersAcrossNodes(io, deps.presence, fanout, deps.logger);
+    leave = () => nodePlayers.leave();
     // This node's own player changes go to its sockets and to the other nodes.
     relay = {
       ...fanout,
@@ -124,7 +128,7 @@ export function createIo(httpServer: HttpServer, deps: IoDeps): CirclesIo {
     };
   }
   io.on("connection", (socket) => onConnection(socket, deps, relay, joins));
-  return { io, flush: fanout.flush };
+  return { io, flush: fanout.flush, leave: () => leave() };
 }
 
 function onConnection(socket: CirclesSocket, deps: IoDeps, fanout: Fanout, joins: Joins): void {

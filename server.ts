@@ -80,7 +80,7 @@ export function createCirclesServer(store: BoardStore, config: ServerConfig, log
     readinessChecks,
   });
   const httpServer = http.createServer(app);
-  const { io, flush } = createIo(httpServer, {
+  const { io, flush, leave } = createIo(httpServer, {
     boards,
     presence,
     logger,
@@ -99,5 +99,5 @@ export function createCirclesServer(store: BoardStore, config: ServerConfig, log
     metrics,
     adapter: nodes?.adapter,
   });
-  return { httpServer, io, boards, presence, metrics, close: () => shutDown({ httpServer, io, flush, boards, store, nodes }) };
+  return { httpServer, io, boards, presence, metrics, close: () => shutDown({ httpServer, io, flush, leave, boards, store, nodes }) };
 }

@@ -27,6 +27,8 @@ const EXPIRY_CHECK_MS = 1_000;
 export interface NodePlayers {
   /** This node's players on the board changed: tell the other nodes with the next tick. */
   changed(board: string): void;
+  /** This node is stopping: tell the other nodes now that its players are gone, rather than let them wait NODE_TIMEOUT_MS. */
+  leave(): void;
 }
 
 export function shareChangesAcrossNodes(io: CirclesServer, boards: BoardService, logger: Logger): void {
@@ -66,6 +68,12 @@ export function sharePlayersAcrossNodes(io: CirclesServer, presence: Presence, f
   for (const timer of timers) timer.unref();
   io.httpServer?.once("close", () => timers.forEach(clearInterval));
   sendRoster();
-  return { changed: (board) => changes.add(board) };
+  return {
+    changed: (board) => changes.add(board),
+    leave() {
+      for (const timer of timers) clearInterval(timer);
+      io.serverSideEmit("players", { node, boards: {}, full: true });
+    },
+  };
 }
 

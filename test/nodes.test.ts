@@ -142,5 +142,22 @@ describe("two nodes on one PostgreSQL and one Redis", () => {
     expect(Date.now() - killed).toBeLessThan(15_000);
     expect(lastList(onB)).toEqual(lastList(onA));
   }, 40_000);
+
+  it("takes a stopped node's players off the other nodes' lists at once, not after the timeout", async () => {
+    const [a] = nodes as [ServerProcess];
+    const [d] = await startNodes(1, env);
+    nodes.push(d as ServerProcess);
+    const watcher = await client(a, { board: "farewell" });
+    const leaving = await client(d as ServerProcess, { board: "farewell" });
+    await leaving.emitWithAck("register-player", "DD");
+    const lastList = () => watcher.received.filter((e) => e.event === "update-player-list").at(-1)?.args[0];
+    await vi.waitFor(() => expect(lastList()).toEqual(["DD"]), 10_000);
+
+    const stopped = Date.now();
+    expect(await d?.stop("SIGTERM")).toBe(0);
+    await vi.waitFor(() => expect(lastList()).toEqual([]), 5_000);
+    // Well before NODE_TIMEOUT_MS (10 s), which is how long a killed node's players stay.
+    expect(Date.now() - stopped).toBeLessThan(5_000);
+  }, 30_000);
 });
 
