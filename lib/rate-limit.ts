@@ -37,6 +37,8 @@ export function counter(name: string, points: number, duration: number, shared?:
   return new RateLimiterRedis({
     storeClient: shared.redis,
     useRedisPackage: true,
+    // A command to a Redis that is down would wait in the client's queue until it is back: count in memory instead.
+    rejectIfRedisNotReady: true,
     keyPrefix: `${shared.prefix}:${name}`,
     points,
     duration,

@@ -14,10 +14,16 @@ const CONNECT_TIMEOUT_MS = 5_000;
 /** Reconnect at once, then back off to at most this. */
 const MAX_RECONNECT_DELAY_MS = 2_000;
 
-export async function connectRedis(url: string, logger: Logger): Promise<RedisClient> {
+/**
+ * `failFast`: a command while the connection is down fails at once instead
+ * of waiting in the client's queue until Redis is back (for counts, which
+ * have an in-memory fallback, and for the checks that refuse writes).
+ */
+export async function connectRedis(url: string, logger: Logger, { failFast = false } = {}): Promise<RedisClient> {
   const tls = new URL(url).protocol === "rediss:";
   const client = createClient({
     url,
+    disableOfflineQueue: failFast,
     socket: {
       connectTimeout: CONNECT_TIMEOUT_MS,
       reconnectStrategy: (retries) => Math.min(retries * 100, MAX_RECONNECT_DELAY_MS),

@@ -1,7 +1,8 @@
 /**
- * The link between nodes when REDIS_URL is set: a Redis connection and the
- * Socket.IO Redis Streams adapter over it, under the configured key prefix
- * (several apps, or tests, can share one Redis).
+ * The link between nodes when REDIS_URL is set: the Socket.IO Redis Streams
+ * adapter over one Redis connection, and a second for the counts they share,
+ * all under the configured key prefix (several apps, or tests, can share one
+ * Redis).
  */
 import { createAdapter } from "@socket.io/redis-streams-adapter";
 import type { ServerOptions } from "socket.io";
@@ -10,7 +11,7 @@ import { connectRedis, type RedisClient } from "../lib/redis-client.js";
 
 export interface NodeLink {
   adapter: ServerOptions["adapter"];
-  /** For the counts the nodes share (write limits, the flood cool-down), under `prefix`. */
+  /** For the counts the nodes share (write limits, the flood cool-down), under `prefix`; fails fast while Redis is down. */
   redis: RedisClient;
   prefix: string;
   /** For /readyz: resolves while Redis answers. */
@@ -20,12 +21,22 @@ export interface NodeLink {
 }
 
 export async function connectNodes(redis: { url: string; prefix: string }, logger: Logger): Promise<NodeLink> {
-  const client = await connectRedis(redis.url, logger);
+  // The adapter's stream reads wait out a Redis blip and carry on; the counts must not wait.
+  const stream = await connectRedis(redis.url, logger);
+  let counts: RedisClient;
+  try {
+    counts = await connectRedis(redis.url, logger, { failFast: true });
+  } catch (error) {
+    stream.destroy();
+    throw error;
+  }
   return {
-    adapter: createAdapter(client, { streamName: `${redis.prefix}:socket.io`, channelPrefix: `${redis.prefix}:socket.io` }),
-    redis: client,
+    adapter: createAdapter(stream, { streamName: `${redis.prefix}:socket.io`, channelPrefix: `${redis.prefix}:socket.io` }),
+    redis: counts,
     prefix: redis.prefix,
-    ping: () => client.ping(),
-    close: () => client.close(),
+    ping: () => counts.ping(),
+    async close() {
+      await Promise.all([stream.close(), counts.close()]);
+    },
   };
 }

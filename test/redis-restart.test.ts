@@ -85,18 +85,24 @@ it("loses no acknowledged circle across a Redis restart mid-burst, refuses write
 
   const acked: string[] = [];
   const refusals: string[] = [];
+  let unanswered = 0;
   const burst = (async () => {
     for (let i = 0; i < 150; i++) {
-      const ack = (await writer.emitWithAck("add-circle", { ...circle, x: i })) as Ack<{ circle: Circle }>;
-      if (ack.ok) acked.push(ack.circle.id);
-      else refusals.push(ack.error);
+      try {
+        // A write under way at the very moment Redis went can wait for it to come back: not acknowledged, so it may be lost.
+        const ack = (await writer.timeout(2_000).emitWithAck("add-circle", { ...circle, x: i })) as Ack<{ circle: Circle }>;
+        if (ack.ok) acked.push(ack.circle.id);
+        else refusals.push(ack.error);
+      } catch {
+        unanswered++;
+      }
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   })();
-  await vi.waitFor(() => expect(acked.length).toBeGreaterThan(20));
+  await vi.waitFor(() => expect(acked.length).toBeGreaterThan(20), 5_000);
   await killRedis();
   // While Redis is down: refused with a reason, and the node says which dependency is missing.
-  await vi.waitFor(() => expect(refusals.length).toBeGreaterThan(0));
+  await vi.waitFor(() => expect(refusals.length).toBeGreaterThan(0), 10_000);
   const ready = await fetch(`${a.url}/readyz`);
   expect(ready.status).toBe(503);
   expect(await ready.text()).toMatch(/redis/);
@@ -104,7 +110,8 @@ it("loses no acknowledged circle across a Redis restart mid-burst, refuses write
   await burst;
 
   expect(new Set(refusals)).toEqual(new Set(["the server cannot reach the other servers: try again shortly"]));
-  expect(acked.length + refusals.length).toBe(150);
+  expect(acked.length + refusals.length + unanswered).toBe(150);
+  expect(unanswered).toBeLessThanOrEqual(1);
   const stored = new Set(await storedIds("restart"));
   expect(acked.filter((id) => !stored.has(id))).toEqual([]);
 
