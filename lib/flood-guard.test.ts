@@ -1,6 +1,5 @@
-import { createClient } from "redis";
 import { describe, expect, it } from "vitest";
-import { REDIS_URL, removeRedisKeys, testRedisPrefix } from "../test/support/redis.js";
+import { connectTestRedis, removeRedisKeys, testRedisPrefix } from "../test/support/redis.js";
 import { createFloodGuard } from "./flood-guard.js";
 
 describe("flood guard", () => {
@@ -44,8 +43,7 @@ describe("flood guard", () => {
 describe("createFloodGuard shared through Redis (the machine's, 127.0.0.1:6379)", () => {
   it("keeps an address cut off by one node out of every node that shares the count", async () => {
     const prefix = testRedisPrefix();
-    const redis = createClient({ url: REDIS_URL });
-    await redis.connect();
+    const redis = await connectTestRedis();
     try {
       const options = { eventsPerSecond: 10, cutOffAfter: 10, cooldownSeconds: 30, shared: { redis, prefix } };
       const [nodeA, nodeB] = [createFloodGuard(options), createFloodGuard(options)];

@@ -1,6 +1,6 @@
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REDIS_URL, removeRedisKeys, testRedisPrefix } from "../test/support/redis.js";
+import { connectTestRedis, REDIS_URL, removeRedisKeys, testRedisPrefix } from "../test/support/redis.js";
 import { createWriteLimiter, type WriteLimiter } from "./rate-limit.js";
 
 /** Try `count` writes of `key` at once; the answers in order. */
@@ -47,9 +47,9 @@ describe("createWriteLimiter", () => {
 
 describe("createWriteLimiter shared through Redis (the machine's, 127.0.0.1:6379)", () => {
   const prefix = testRedisPrefix();
-  const redis = createClient({ url: REDIS_URL });
+  let redis: Awaited<ReturnType<typeof connectTestRedis>>;
   beforeAll(async () => {
-    await redis.connect();
+    redis = await connectTestRedis();
   });
   afterAll(async () => {
     await redis.close();
