@@ -9,7 +9,7 @@ import type { Logger } from "./lib/logger.js";
 import type { Metrics } from "./lib/metrics.js";
 import type { OriginPolicy } from "./lib/origins.js";
 import { staticDir, viewsDir } from "./lib/paths.js";
-import type { Presence } from "./lib/presence.js";
+import type { LiveState } from "./lib/live-state/live-state.js";
 import type { WriteLimiter } from "./lib/rate-limit.js";
 import type { ReadinessCheck } from "./lib/readiness.js";
 import { apiRouter } from "./routes/api.js";
@@ -20,7 +20,7 @@ import { requestLogger } from "./routes/request-log.js";
 
 export interface AppDeps {
   boards: BoardService;
-  presence: Presence;
+  presence: LiveState;
   logger: Logger;
   maxBodyBytes: number;
   origins: OriginPolicy;

@@ -1,6 +1,6 @@
 /**
  * The Socket.IO server: it checks each incoming event at the edge, hands it
- * to the board service or the presence map, and leaves relaying to
+ * to the board service or the board's live state, and leaves relaying to
  * `socket/fanout.ts` and bringing sockets onto their board to
  * `socket/joins.ts`. The rules live in `lib/`.
  */
@@ -13,7 +13,7 @@ import type { FloodGuard } from "./lib/flood-guard.js";
 import type { Logger } from "./lib/logger.js";
 import type { Metrics, RejectionReason } from "./lib/metrics.js";
 import { corsOrigin, isOriginAllowed, type OriginPolicy } from "./lib/origins.js";
-import type { Presence } from "./lib/presence.js";
+import type { LiveState } from "./lib/live-state/live-state.js";
 import type { WriteLimiter } from "./lib/rate-limit.js";
 import { DEFAULT_BOARD } from "./lib/rules.js";
 import { parseCircleInput, parseHandshake, parseInitials, parseSeq } from "./lib/schemas.js";
@@ -21,7 +21,7 @@ import { splitAck } from "./lib/acks.js";
 import { coalesceWrites } from "./socket/coalesced-writes.js";
 import { createFanout, type Fanout } from "./socket/fanout.js";
 import { createJoins, type Joins } from "./socket/joins.js";
-import { shareChangesAcrossNodes, sharePlayersAcrossNodes } from "./socket/nodes.js";
+import { shareChangesAcrossNodes } from "./socket/nodes.js";
 import { snapshotParser } from "./socket/snapshot-parser.js";
 import type { CirclesServer, CirclesSocket } from "./socket/types.js";
 
@@ -29,7 +29,8 @@ export type { CirclesServer } from "./socket/types.js";
 
 export interface IoDeps {
   boards: BoardService;
-  presence: Presence;
+  /** Who is on each board, on every node. */
+  presence: LiveState;
   logger: Logger;
   /** Larger messages are refused by the transport before they are parsed. */
   maxPayloadBytes: number;
@@ -48,8 +49,6 @@ export interface CirclesIo {
   io: CirclesServer;
   /** Send every message still waiting for its tick (a shutdown). */
   flush(): void;
-  /** A shutdown, once the sockets are closed: tell the other nodes this one's players are gone. */
-  leave(): void;
 }
 
 /** The events clients may send; the type makes sure none is forgotten. */
@@ -112,23 +111,11 @@ export function createIo(httpServer: HttpServer, deps: IoDeps): CirclesIo {
   const fanout = createFanout(io, deps.presence, deps.metrics, deps.logger);
   deps.boards.subscribe(fanout.listener);
   const joins = createJoins(deps.presence, fanout);
-  let relay = fanout;
-  let leave = () => {};
-  if (deps.adapter) {
-    shareChangesAcrossNodes(io, deps.boards, deps.logger);
-    const nodePlayers = sharePlayersAcrossNodes(io, deps.presence, fanout, deps.logger);
-    leave = () => nodePlayers.leave();
-    // This node's own player changes go to its sockets and to the other nodes.
-    relay = {
-      ...fanout,
-      playersChanged(board) {
-        fanout.playersChanged(board);
-        nodePlayers.changed(board);
-      },
-    };
-  }
-  io.on("connection", (socket) => onConnection(socket, deps, relay, joins));
-  return { io, flush: fanout.flush, leave: () => leave() };
+  if (deps.adapter) shareChangesAcrossNodes(io, deps.boards, deps.logger);
+  // Other nodes' people changed: this node's sockets of the board hear it as they hear their own.
+  deps.presence.onRemoteChange((board) => fanout.playersChanged(board));
+  io.on("connection", (socket) => onConnection(socket, deps, fanout, joins));
+  return { io, flush: fanout.flush };
 }
 
 function onConnection(socket: CirclesSocket, deps: IoDeps, fanout: Fanout, joins: Joins): void {

@@ -4,7 +4,6 @@
  * calls this with the configured store (and, with several nodes, their
  * link); tests call it with their own.
  */
-import { randomUUID } from "node:crypto";
 import http from "node:http";
 import { createApp } from "./app.js";
 import { createIo, type CirclesServer } from "./io.js";
@@ -13,7 +12,8 @@ import type { Config } from "./lib/config.js";
 import type { Logger } from "./lib/logger.js";
 import { createMetrics, type Metrics } from "./lib/metrics.js";
 import { createFloodGuard } from "./lib/flood-guard.js";
-import { Presence } from "./lib/presence.js";
+import type { LiveState } from "./lib/live-state/live-state.js";
+import { MemoryLiveState } from "./lib/live-state/memory-live-state.js";
 import { createWriteLimiter } from "./lib/rate-limit.js";
 import type { BoardStore } from "./lib/store/board-store.js";
 import { shutDown } from "./shutdown.js";
@@ -34,15 +34,15 @@ export interface CirclesApp {
   httpServer: http.Server;
   io: CirclesServer;
   boards: BoardService;
-  presence: Presence;
+  presence: LiveState;
   metrics: Metrics;
   /** The graceful stop (see shutdown.ts); closes the store too. */
   close(): Promise<void>;
 }
 
 export function createCirclesServer(store: BoardStore, config: ServerConfig, logger: Logger, nodes?: NodeLink): CirclesApp {
-  // With several nodes, each needs an id of its own for its players.
-  const presence = new Presence(nodes ? randomUUID() : undefined);
+  // With several nodes, who is on a board is kept in Redis, so every node lists the same people.
+  const presence = nodes?.presence ?? new MemoryLiveState();
   // With several nodes, limits are counted in Redis: an address gets one allowance however many nodes it reaches.
   const shared = (name: string) => nodes && { redis: nodes.redis, prefix: `${nodes.prefix}:${name}` };
   const limiter = createWriteLimiter(config.rateLimit, shared("writes"));
@@ -80,7 +80,7 @@ export function createCirclesServer(store: BoardStore, config: ServerConfig, log
     readinessChecks,
   });
   const httpServer = http.createServer(app);
-  const { io, flush, leave } = createIo(httpServer, {
+  const { io, flush } = createIo(httpServer, {
     boards,
     presence,
     logger,
@@ -99,5 +99,5 @@ export function createCirclesServer(store: BoardStore, config: ServerConfig, log
     metrics,
     adapter: nodes?.adapter,
   });
-  return { httpServer, io, boards, presence, metrics, close: () => shutDown({ httpServer, io, flush, leave, boards, store, nodes }) };
+  return { httpServer, io, boards, presence, metrics, close: () => shutDown({ httpServer, io, flush, presence, boards, store, nodes }) };
 }

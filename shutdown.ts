@@ -2,8 +2,8 @@
  * A graceful stop, in the order that loses nothing: refuse new writes and
  * connections, let the writes under way finish and their acknowledgements
  * go out, close every connection so that clients reconnect by themselves
- * (to this server's successor), tell the other nodes its players have gone,
- * then close the link to them and the store.
+ * (to this server's successor), take its people off the other nodes'
+ * lists, then close the link to them and the store.
  */
 import type http from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -16,8 +16,8 @@ export interface Closeable {
   io: CirclesServer;
   /** Sends the messages still waiting for their tick. */
   flush: () => void;
-  /** Tells the other nodes this one's players are gone. */
-  leave: () => void;
+  /** Who is on the boards: closed once the sockets are, so the other nodes drop this one's people at once. */
+  presence: { close(): Promise<void> };
   boards: BoardService;
   store: BoardStore;
   /** The link to the other nodes, closed after Socket.IO. */
@@ -28,7 +28,7 @@ export interface Closeable {
 const FLUSH_WAIT_MS = 2000;
 const POLL_MS = 20;
 
-export async function shutDown({ httpServer, io, flush, leave, boards, store, nodes }: Closeable): Promise<void> {
+export async function shutDown({ httpServer, io, flush, presence, boards, store, nodes }: Closeable): Promise<void> {
   // First, so that /readyz fails and no write starts from here on.
   const writesDone = boards.stopWrites();
   let allClosed = false;
@@ -50,8 +50,8 @@ export async function shutDown({ httpServer, io, flush, leave, boards, store, no
   }
   // Whatever is left (a stalled upload, a handshake not yet finished) is cut.
   httpServer.closeAllConnections();
-  leave();
   await io.close();
+  await presence.close();
   await nodes?.close();
   await store.close();
 }

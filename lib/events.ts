@@ -3,8 +3,6 @@
  * browser client alike. Event names are the lesson's and must not change.
  */
 
-import type { RosterMessage } from "./remote-players.js";
-
 /** What a client sends to draw a circle; the server validates every field. */
 export interface CircleInput {
   initials: string;
@@ -74,8 +72,6 @@ export interface ServerToClientEvents {
 /** Between nodes, through the Socket.IO adapter (Redis): each node announces the changes its own writes stored. */
 export interface InterServerEvents {
   "board-changes": (changes: { board: string; events: BoardEvent[] }) => void;
-  /** Who the node has on its boards: every few seconds (`full`) and when a board's players change. */
-  players: (roster: RosterMessage) => void;
 }
 
 /** 1: the lesson's events, one message per change. 2: `board-events`, one message per tick. */

@@ -3,12 +3,12 @@
  * registry, never prom-client's global one, so that a process (a test run)
  * can hold several servers without their metrics colliding.
  *
- * The gauges are read from `Presence` when scraped; the counters are bumped
+ * The gauges are read from the live state when scraped; the counters are bumped
  * by the socket handlers, the REST API and the board service's listener.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { BoardListener, WriteFailure } from "./board-service.js";
-import type { Presence } from "./presence.js";
+import type { LiveState } from "./live-state/live-state.js";
 
 /** Why a payload was refused: it failed validation or was too large, or the write was refused. */
 /** `flood`: dropped by the flood guard before any handler saw it. */
@@ -34,7 +34,7 @@ export interface Metrics {
 // An in-process emit to one room takes microseconds to a few milliseconds.
 const BROADCAST_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25];
 
-export function createMetrics(presence: Presence): Metrics {
+export function createMetrics(presence: Pick<LiveState, "connections" | "playerCount" | "boards">): Metrics {
   const registry = new Registry();
   const registers = [registry];
   // Process, heap, GC and event-loop metrics, including nodejs_eventloop_lag_seconds.

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { NODE_TIMEOUT_MS, Presence } from "./presence.js";
+import { Presence } from "./presence.js";
 
 describe("Presence", () => {
   let presence: Presence;
@@ -189,32 +189,4 @@ describe("Presence, indexed by board", () => {
     expect(presence.connections).toBe(1);
     expect(presence.playerCount).toBe(0);
   });
-
-  describe("with other nodes", () => {
-    it("lists every node's players, node by node in id order, the same on every node", () => {
-      const b = new Presence("node-b");
-      b.join("s1", "room");
-      b.register("s1", "BB");
-      expect(b.updateRemote({ node: "node-a", boards: { room: ["AA", "AC"] }, full: true }, 0)).toEqual({ changed: ["room"], newNode: true });
-      b.updateRemote({ node: "node-c", boards: { room: ["CC"], other: ["XY"] }, full: true }, 0);
-      expect(b.players("room")).toEqual(["AA", "AC", "BB", "CC"]);
-      expect(b.players("other")).toEqual(["XY"]);
-      expect(b.localPlayers("room")).toEqual(["BB"]);
-      expect(b.roster()).toEqual({ room: ["BB"] });
-
-      b.register("s1", "BD");
-      expect(b.players("room")).toEqual(["AA", "AC", "BD", "CC"]);
-      // Built once per change and shared.
-      expect(b.players("room")).toBe(b.players("room"));
-    });
-
-    it("drops a node's players once it has been silent for NODE_TIMEOUT_MS", () => {
-      const b = new Presence("node-b");
-      b.updateRemote({ node: "node-a", boards: { room: ["AA"] }, full: true }, 0);
-      expect(b.expireRemote(NODE_TIMEOUT_MS)).toEqual([]);
-      expect(b.expireRemote(NODE_TIMEOUT_MS + 1)).toEqual(["room"]);
-      expect(b.players("room")).toEqual([]);
-    });
-  });
 });
-

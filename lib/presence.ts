@@ -1,35 +1,41 @@
 /**
- * Who is connected to which board. Keyed by socket id, as in the lesson, and
- * indexed by board, so that a board's player list costs what that board
- * holds, never what the whole server holds. A socket counts as a player only
- * once it has registered its initials. With several nodes, a board's player
- * list also holds the other nodes' players (`RemotePlayers`), node by node
- * in the order of their ids, so that every node lists them alike.
+ * Who is connected to which board on this node. Keyed by socket id, as in
+ * the lesson, and indexed by board, so that a board's people cost what that
+ * board holds, never what the whole server holds. A socket counts as a
+ * player only once it has registered its initials. What other nodes have is
+ * the live state's business (`live-state/`), which builds on this.
  */
-import { RemotePlayers, type RosterMessage } from "./remote-players.js";
 
-/** A node not heard from for this long has gone, with its players: nodes say who they have every 3 s. */
-export const NODE_TIMEOUT_MS = 10_000;
+/** One socket on a board. `joinedAt` and `order` put every node's people in one arrival order. */
+export interface Person {
+  node: string;
+  socket: string;
+  /** null until it registers: a watcher. */
+  initials: string | null;
+  joinedAt: number;
+  /** Breaks ties between sockets of one node that joined in the same millisecond. */
+  order: number;
+}
+
 interface BoardMembers {
-  /** Socket id → initials, or null until it registers; in arrival order. */
-  members: Map<string, string | null>;
+  /** Socket id → person, in arrival order. */
+  members: Map<string, Person>;
   players: number;
   /** The player list, built once per change and shared by every reader. */
   list: string[] | undefined;
 }
 
 export class Presence {
-  /** This node's id among the nodes sharing boards. */
   readonly node: string;
   private readonly boardOf = new Map<string, string>();
   private readonly byBoard = new Map<string, BoardMembers>();
   private playersTotal = 0;
-  private readonly remote = new RemotePlayers(NODE_TIMEOUT_MS);
-  /** Boards with other nodes' players: this node's and theirs, built once per change. */
-  private readonly merged = new Map<string, readonly string[]>();
+  private joins = 0;
+  private readonly now: () => number;
 
-  constructor(node = "local") {
+  constructor(node = "local", now: () => number = Date.now) {
     this.node = node;
+    this.now = now;
   }
 
   /** A socket arrived on a board; it is not a player until it registers. */
@@ -40,27 +46,32 @@ export class Presence {
       entry = { members: new Map(), players: 0, list: [] };
       this.byBoard.set(board, entry);
     }
-    entry.members.set(socketId, null);
+    entry.members.set(socketId, { node: this.node, socket: socketId, initials: null, joinedAt: this.now(), order: this.joins++ });
     this.boardOf.set(socketId, board);
   }
 
   /** Set or change a socket's initials; true when its board's player list changed. */
   register(socketId: string, initials: string): boolean {
     const entry = this.entryOf(socketId);
-    const before = entry?.members.get(socketId);
-    if (!entry || before === undefined || before === initials) return false;
-    if (before === null) {
+    const person = entry?.members.get(socketId);
+    if (!entry || !person || person.initials === initials) return false;
+    if (person.initials === null) {
       entry.players++;
       this.playersTotal++;
     }
-    entry.members.set(socketId, initials);
-    this.changed(entry, this.boardOf.get(socketId));
+    person.initials = initials;
+    entry.list = undefined;
     return true;
   }
 
   /** A registered socket's initials; undefined until it registers. */
   initialsOf(socketId: string): string | undefined {
-    return this.entryOf(socketId)?.members.get(socketId) ?? undefined;
+    return this.entryOf(socketId)?.members.get(socketId)?.initials ?? undefined;
+  }
+
+  /** The board a socket is on. */
+  boardOfSocket(socketId: string): string | undefined {
+    return this.boardOf.get(socketId);
   }
 
   /** Forget a socket; true when its board's player list changed. */
@@ -68,61 +79,37 @@ export class Presence {
     const board = this.boardOf.get(socketId);
     const entry = board === undefined ? undefined : this.byBoard.get(board);
     if (board === undefined || !entry) return false;
-    const initials = entry.members.get(socketId);
+    const initials = entry.members.get(socketId)?.initials;
     entry.members.delete(socketId);
     this.boardOf.delete(socketId);
     if (entry.members.size === 0) this.byBoard.delete(board);
     if (!initials) return false;
     entry.players--;
     this.playersTotal--;
-    this.changed(entry, board);
+    entry.list = undefined;
     return true;
   }
 
-  /** The board's players' initials, in the order they arrived (by node, with several); shared, so callers must not modify it. */
+  /** The board's players' initials, in the order they arrived; shared, so callers must not modify it. */
   players(board: string): readonly string[] {
-    const others = this.remote.on(board);
-    if (others.length === 0) return this.localPlayers(board);
-    let list = this.merged.get(board);
-    if (!list) {
-      const lists: [string, readonly string[]][] = [[this.node, this.localPlayers(board)], ...others];
-      list = lists.sort(([a], [b]) => (a < b ? -1 : 1)).flatMap(([, players]) => players);
-      this.merged.set(board, list);
-    }
-    return list;
-  }
-
-  /** This node's players on the board, what it tells the other nodes. */
-  localPlayers(board: string): readonly string[] {
     const entry = this.byBoard.get(board);
     if (!entry) return [];
     if (!entry.list) {
       const list: string[] = [];
-      for (const initials of entry.members.values()) if (initials) list.push(initials);
+      for (const person of entry.members.values()) if (person.initials) list.push(person.initials);
       entry.list = list;
     }
     return entry.list;
   }
 
-  /** Every board where this node has players, with them: a heartbeat to the other nodes. */
-  roster(): Record<string, readonly string[]> {
-    const boards: Record<string, readonly string[]> = {};
-    for (const [board, entry] of this.byBoard) if (entry.players > 0) boards[board] = this.localPlayers(board);
-    return boards;
+  /** Everyone on the board, players and watchers, in arrival order. */
+  people(board: string): Iterable<Person> {
+    return this.byBoard.get(board)?.members.values() ?? [];
   }
 
-  /** Another node said who it has; returns the boards whose player lists changed, and whether it is new here. */
-  updateRemote(message: RosterMessage, now: number): { changed: string[]; newNode: boolean } {
-    const result = this.remote.update(message, now);
-    for (const board of result.changed) this.merged.delete(board);
-    return result;
-  }
-
-  /** Forgets the nodes gone silent; returns the boards whose player lists changed. */
-  expireRemote(now: number): string[] {
-    const changed = this.remote.expire(now);
-    for (const board of changed) this.merged.delete(board);
-    return changed;
+  /** The socket's entry, if it is on a board. */
+  person(socketId: string): Person | undefined {
+    return this.entryOf(socketId)?.members.get(socketId);
   }
 
   /** Sockets connected to the board, players or not. */
@@ -141,11 +128,6 @@ export class Presence {
 
   get playerCount(): number {
     return this.playersTotal;
-  }
-
-  private changed(entry: BoardMembers, board: string | undefined): void {
-    entry.list = undefined;
-    if (board !== undefined) this.merged.delete(board);
   }
 
   private entryOf(socketId: string): BoardMembers | undefined {

@@ -15,7 +15,6 @@ import {
   MIN_DIAMETER,
 } from "./rules.js";
 import type { BoardEvent, CircleInput, Protocol } from "./events.js";
-import type { RosterMessage } from "./remote-players.js";
 
 export const initialsSchema = z
   .string({ error: "initials must be a string" })
@@ -92,12 +91,15 @@ export const boardChangesSchema = z.object({
     .max(10_000),
 });
 
-/** Who another node has on its boards (see `RemotePlayers`). */
-export const rosterMessageSchema = z.object({
-  node: z.string().min(1).max(100),
-  boards: z.record(boardNameSchema, z.array(initialsSchema).max(10_000)),
-  full: z.boolean(),
-});
+/**
+ * The live state in Redis (`live-state/redis-live-state.ts`): a node's notice
+ * that a board's people changed, and one person as a node stores it.
+ * Written by our own nodes, but checked anyway, as board changes are.
+ */
+export const liveNoticeSchema = z.object({ node: z.string().min(1).max(100), board: boardNameSchema });
+export type LiveNotice = z.infer<typeof liveNoticeSchema>;
+export const storedPersonSchema = z.object({ i: initialsSchema.nullable(), t: z.number().int(), o: z.number().int() });
+export type StoredPerson = z.infer<typeof storedPersonSchema>;
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -110,10 +112,22 @@ export function parseWith<T>(schema: z.ZodType<T>, input: unknown): ParseResult<
   return { ok: false, error: issue.message };
 }
 
+/** Parse JSON text from outside, then check it as `parseWith` does. */
+export function parseJsonWith<T>(schema: z.ZodType<T>, text: string): ParseResult<T> {
+  let input: unknown;
+  try {
+    input = JSON.parse(text);
+  } catch {
+    return { ok: false, error: "not JSON" };
+  }
+  return parseWith(schema, input);
+}
+
 export const parseCircleInput = (input: unknown): ParseResult<CircleInput> => parseWith(circleInputSchema, input);
 export const parseInitials = (input: unknown): ParseResult<string> => parseWith(initialsSchema, input);
 export const parseSeq = (input: unknown): ParseResult<number> => parseWith(seqSchema, input);
 export const parseHandshake = (query: unknown) => parseWith(handshakeSchema, query);
 export const parseBoardName = (input: unknown): ParseResult<string> => parseWith(boardNameSchema, input);
 export const parseBoardChanges = (input: unknown): ParseResult<{ board: string; events: BoardEvent[] }> => parseWith(boardChangesSchema, input);
-export const parseRosterMessage = (input: unknown): ParseResult<RosterMessage> => parseWith(rosterMessageSchema, input);
+export const parseLiveNotice = (text: string): ParseResult<LiveNotice> => parseJsonWith(liveNoticeSchema, text);
+export const parseStoredPerson = (text: string): ParseResult<StoredPerson> => parseJsonWith(storedPersonSchema, text);

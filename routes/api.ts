@@ -5,13 +5,13 @@
 import express, { Router, type ErrorRequestHandler, type Request, type Response } from "express";
 import type { BoardService, WriteFailure } from "../lib/board-service.js";
 import type { Metrics } from "../lib/metrics.js";
-import type { Presence } from "../lib/presence.js";
+import type { LiveState } from "../lib/live-state/live-state.js";
 import type { WriteLimiter } from "../lib/rate-limit.js";
 import { parseBoardName, parseCircleInput } from "../lib/schemas.js";
 
 export interface ApiDeps {
   boards: BoardService;
-  presence: Presence;
+  presence: Pick<LiveState, "players">;
   maxBodyBytes: number;
   /** Per address, for GETs; writes are limited by the board service. */
   readLimiter: WriteLimiter;

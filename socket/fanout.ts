@@ -12,7 +12,7 @@ import type { BoardListener } from "../lib/board-service.js";
 import type { BoardEvent } from "../lib/events.js";
 import type { Logger } from "../lib/logger.js";
 import type { Metrics } from "../lib/metrics.js";
-import type { Presence } from "../lib/presence.js";
+import type { LiveState } from "../lib/live-state/live-state.js";
 import { TickQueue } from "../lib/tick-queue.js";
 import { lessonFrames, type LessonEvent } from "./lesson-frames.js";
 import type { CirclesServer, CirclesSocket } from "./types.js";
@@ -39,7 +39,7 @@ export interface Fanout {
 
 export function createFanout(
   io: CirclesServer,
-  presence: Presence,
+  presence: Pick<LiveState, "players">,
   metrics: Pick<Metrics, "timeBroadcast">,
   logger: Logger,
 ): Fanout {

@@ -8,7 +8,7 @@
  * (`snapshot-parser.ts`).
  */
 import type { LiveBoard } from "../lib/live-board.js";
-import type { Presence } from "../lib/presence.js";
+import type { LiveState } from "../lib/live-state/live-state.js";
 import type { Fanout } from "./fanout.js";
 import { roomOf } from "./rooms.js";
 import type { CirclesSocket } from "./types.js";
@@ -18,7 +18,7 @@ export interface Joins {
   admit(socket: CirclesSocket, live: LiveBoard): void;
 }
 
-export function createJoins(presence: Presence, fanout: Pick<Fanout, "flushBoard">): Joins {
+export function createJoins(presence: Pick<LiveState, "players">, fanout: Pick<Fanout, "flushBoard">): Joins {
   return {
     admit(socket, live) {
       if (!socket.connected) return;

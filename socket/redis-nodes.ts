@@ -1,11 +1,13 @@
 /**
  * The link between nodes when REDIS_URL is set: the Socket.IO Redis Streams
- * adapter over one Redis connection, and a second for the counts they share,
- * all under the configured key prefix (several apps, or tests, can share one
- * Redis).
+ * adapter over one Redis connection, a second for the counts and the live
+ * state they share, and a third the live state listens on, all under the
+ * configured key prefix (several apps, or tests, can share one Redis).
  */
+import { randomUUID } from "node:crypto";
 import { createAdapter } from "@socket.io/redis-streams-adapter";
 import type { ServerOptions } from "socket.io";
+import { RedisLiveState } from "../lib/live-state/redis-live-state.js";
 import type { Logger } from "../lib/logger.js";
 import { connectRedis, type RedisClient } from "../lib/redis-client.js";
 
@@ -14,6 +16,8 @@ export interface NodeLink {
   /** For the counts the nodes share (write limits, the flood cool-down), under `prefix`; fails fast while Redis is down. */
   redis: RedisClient;
   prefix: string;
+  /** Who is on each board, on every node. */
+  presence: RedisLiveState;
   /** For /readyz: resolves while Redis answers. */
   ping(): Promise<unknown>;
   /** After Socket.IO has closed (which stops the adapter's reads). */
@@ -22,21 +26,27 @@ export interface NodeLink {
 
 export async function connectNodes(redis: { url: string; prefix: string }, logger: Logger): Promise<NodeLink> {
   // The adapter's stream reads wait out a Redis blip and carry on; the counts must not wait.
-  const stream = await connectRedis(redis.url, logger);
-  let counts: RedisClient;
+  const clients: RedisClient[] = [];
+  let presence: RedisLiveState;
   try {
-    counts = await connectRedis(redis.url, logger, { failFast: true });
+    clients.push(await connectRedis(redis.url, logger));
+    clients.push(await connectRedis(redis.url, logger, { failFast: true }));
+    clients.push(await connectRedis(redis.url, logger));
+    const [, redisCounts, redisSubscriber] = clients as [RedisClient, RedisClient, RedisClient];
+    presence = await RedisLiveState.start({ node: randomUUID(), redis: redisCounts, subscriber: redisSubscriber, prefix: redis.prefix, logger });
   } catch (error) {
-    stream.destroy();
+    for (const client of clients) client.destroy();
     throw error;
   }
+  const [stream, counts, subscriber] = clients as [RedisClient, RedisClient, RedisClient];
   return {
     adapter: createAdapter(stream, { streamName: `${redis.prefix}:socket.io`, channelPrefix: `${redis.prefix}:socket.io` }),
     redis: counts,
     prefix: redis.prefix,
+    presence,
     ping: () => counts.ping(),
     async close() {
-      await Promise.all([stream.close(), counts.close()]);
+      await Promise.all([stream.close(), counts.close(), subscriber.close()]);
     },
   };
 }

@@ -1,0 +1,159 @@
+/**
+ * A board's live state: who is connected to it, players and watchers, on
+ * every node. The stores keep what lasts (circles); this keeps what lasts
+ * only while people are there. One node keeps it in the process
+ * (`memory-live-state.ts`); several share it through Redis
+ * (`redis-live-state.ts`), so that every node lists the same people. Both
+ * pass one contract suite (`test/live-state-contract.ts`).
+ *
+ * Changes on this node are seen here at once (the caller announces them);
+ * changes on other nodes arrive through `onRemoteChange`.
+ */
+import { Presence, type Person } from "../presence.js";
+
+export type { Person } from "../presence.js";
+
+export interface LiveState {
+  /** This node's id among the nodes sharing boards. */
+  readonly node: string;
+  /** A socket arrived on a board; it is a watcher until it registers. */
+  join(socketId: string, board: string): void;
+  /** Set or change a socket's initials; true when its board's player list changed. */
+  register(socketId: string, initials: string): boolean;
+  /** Forget a socket; true when its board's player list changed. */
+  leave(socketId: string): boolean;
+  /** A socket of this node's initials; undefined until it registers. */
+  initialsOf(socketId: string): string | undefined;
+  /** The board's players on every node, in the order they arrived; shared, so callers must not modify it. */
+  players(board: string): readonly string[];
+  /** Everyone connected to the board on every node, players and watchers. */
+  here(board: string): number;
+  /** `listener` runs when other nodes' people on a board changed. */
+  onRemoteChange(listener: (board: string) => void): void;
+  /** This node's own numbers, for metrics. */
+  readonly connections: number;
+  readonly playerCount: number;
+  connectionsTo(board: string): number;
+  boards(): Set<string>;
+  /** A graceful stop: this node's people leave the other nodes' lists now, not after a timeout. */
+  close(): Promise<void>;
+}
+
+/** People in one order on every node: by arrival, then node, then order within the node. */
+export function byArrival(a: Person, b: Person): number {
+  if (a.joinedAt !== b.joinedAt) return a.joinedAt - b.joinedAt;
+  if (a.node !== b.node) return a.node < b.node ? -1 : 1;
+  return a.order - b.order;
+}
+
+/**
+ * What both implementations share: this node's people (`Presence`) and, per
+ * board, the other nodes' people as last seen, merged into one list. How the
+ * others' people are learnt, and how this node's are told, is the subclass's.
+ */
+export abstract class MergedLiveState implements LiveState {
+  protected readonly local: Presence;
+  private readonly remote = new Map<string, readonly Person[]>();
+  private readonly merged = new Map<string, readonly string[]>();
+  private readonly listeners: ((board: string) => void)[] = [];
+
+  constructor(node: string, now?: () => number) {
+    this.local = new Presence(node, now);
+  }
+
+  get node(): string {
+    return this.local.node;
+  }
+
+  /** This node's people on `board` changed (a join, a registration, a leave). */
+  protected abstract localChanged(board: string): void;
+
+  abstract close(): Promise<void>;
+
+  join(socketId: string, board: string): void {
+    const before = this.local.boardOfSocket(socketId);
+    this.local.join(socketId, board);
+    if (before !== undefined && before !== board) this.changedHere(before);
+    this.changedHere(board);
+  }
+
+  register(socketId: string, initials: string): boolean {
+    const changed = this.local.register(socketId, initials);
+    const board = this.local.boardOfSocket(socketId);
+    if (changed && board !== undefined) this.changedHere(board);
+    return changed;
+  }
+
+  leave(socketId: string): boolean {
+    const board = this.local.boardOfSocket(socketId);
+    const changed = this.local.leave(socketId);
+    if (board !== undefined) this.changedHere(board);
+    return changed;
+  }
+
+  initialsOf(socketId: string): string | undefined {
+    return this.local.initialsOf(socketId);
+  }
+
+  players(board: string): readonly string[] {
+    const others = this.remote.get(board);
+    if (!others || others.length === 0) return this.local.players(board);
+    let list = this.merged.get(board);
+    if (!list) {
+      list = [...this.local.people(board), ...others]
+        .filter((person) => person.initials !== null)
+        .sort(byArrival)
+        .map((person) => person.initials as string);
+      this.merged.set(board, list);
+    }
+    return list;
+  }
+
+  here(board: string): number {
+    return this.local.connectionsTo(board) + (this.remote.get(board)?.length ?? 0);
+  }
+
+  onRemoteChange(listener: (board: string) => void): void {
+    this.listeners.push(listener);
+  }
+
+  get connections(): number {
+    return this.local.connections;
+  }
+
+  get playerCount(): number {
+    return this.local.playerCount;
+  }
+
+  connectionsTo(board: string): number {
+    return this.local.connectionsTo(board);
+  }
+
+  boards(): Set<string> {
+    return this.local.boards();
+  }
+
+  /** The other nodes' people on the board, as last seen; tells the listeners when that changed. */
+  protected setRemote(board: string, people: readonly Person[]): void {
+    const before = this.remote.get(board) ?? [];
+    if (samePeople(before, people)) return;
+    if (people.length === 0) this.remote.delete(board);
+    else this.remote.set(board, people);
+    this.merged.delete(board);
+    for (const listener of this.listeners) listener(board);
+  }
+
+  /** Boards where other nodes have people, as last seen. */
+  protected remoteBoards(): IterableIterator<string> {
+    return this.remote.keys();
+  }
+
+  private changedHere(board: string): void {
+    this.merged.delete(board);
+    this.localChanged(board);
+  }
+}
+
+const samePerson = (a: Person, b: Person) =>
+  a.node === b.node && a.socket === b.socket && a.initials === b.initials && a.joinedAt === b.joinedAt && a.order === b.order;
+const samePeople = (a: readonly Person[], b: readonly Person[]) => a.length === b.length && a.every((person, i) => samePerson(person, b[i] as Person));
