@@ -250,26 +250,27 @@ export class PostgresStore implements BoardStore {
     }
   }
 
-  /** Every call of the batch in one transaction; throws, rolling it all back, if any part fails. */
+  /**
+   * Every call of the batch in one transaction; throws if any part fails.
+   * No ROLLBACK then: the caller destroys the connection, which rolls the
+   * transaction back on the server, whereas a ROLLBACK sent after a query
+   * that went unanswered (the server gone silent) would wait out a second
+   * query timeout before the batch's writes are answered.
+   */
   async #transaction(client: PoolClient, batch: Call[]): Promise<Outcome[]> {
     const boards = new Set<string>();
     for (const { request } of batch) if (request.op !== "ping" && isWrite(request)) boards.add(request.board);
     const locked = [...boards];
     await client.query("BEGIN");
-    try {
-      await client.query({ name: "circles-create-boards", text: SQL.createBoards, values: [locked] });
-      await client.query({ name: "circles-lock-boards", text: SQL.lockBoards, values: [locked] });
-      const outcomes: Outcome[] = [];
-      for (const call of batch) {
-        const badCap = call.request.op === "add" ? checkMaxCircles(call.request.maxCircles) : undefined;
-        outcomes.push(badCap ? { ok: false, error: badCap } : { ok: true, value: await this.#apply(client, call.request) });
-      }
-      await client.query("COMMIT");
-      return outcomes;
-    } catch (error) {
-      await client.query("ROLLBACK").catch(ignore);
-      throw error;
+    await client.query({ name: "circles-create-boards", text: SQL.createBoards, values: [locked] });
+    await client.query({ name: "circles-lock-boards", text: SQL.lockBoards, values: [locked] });
+    const outcomes: Outcome[] = [];
+    for (const call of batch) {
+      const badCap = call.request.op === "add" ? checkMaxCircles(call.request.maxCircles) : undefined;
+      outcomes.push(badCap ? { ok: false, error: badCap } : { ok: true, value: await this.#apply(client, call.request) });
     }
+    await client.query("COMMIT");
+    return outcomes;
   }
 
   /** Each call on its own: for batches without writes, where one failing read must not fail the others. */
