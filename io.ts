@@ -94,11 +94,11 @@ export function createIo(httpServer: HttpServer, deps: IoDeps): CirclesIo {
   io.use((socket, next) => {
     socket.data.address = clientAddress(socket.request, deps.trustProxy);
     // Socket.IO ignores a middleware's promise: a rejection must become next(error) here.
-    deps.floodGuard.isCoolingDown(socket.data.address).then(
-      (cooling) => {
-        if (!cooling) return next();
-        deps.logger.info({ socket: socket.id, address: socket.data.address }, "rejected connection during flood cool-down");
-        next(new Error("too many events from this address: try again shortly"));
+    deps.floodGuard.admit(socket, socket.data.address).then(
+      (probation) => {
+        // Not refused: a class behind one address must not be kept out by one flooder among them.
+        if (probation) deps.logger.info({ socket: socket.id, address: socket.data.address }, "connection on probation during flood cool-down");
+        next();
       },
       (error: unknown) => {
         deps.logger.error({ err: error, socket: socket.id }, "flood guard failed");
@@ -142,10 +142,12 @@ function onConnection(socket: CirclesSocket, deps: IoDeps, fanout: Fanout, joins
   };
 
   // Before any listener: events over the flood guard's budget are not handled at all.
-  const events = deps.floodGuard.counter();
+  const events = deps.floodGuard.counter(socket);
   socket.use((packet, next) => {
-    const verdict = events.count();
+    const verdict = events.count(next);
     if (verdict === "pass") return next();
+    // On probation: the counter calls `next` once the event has been earned.
+    if (verdict === "hold") return;
     if (verdict === "drop") {
       rejected(eventLabel(packet[0]), "flood", "rate limited");
       splitAck(packet.slice(1)).reply({ ok: false, error: "rate limited" });

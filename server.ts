@@ -21,7 +21,7 @@ import type { NodeLink } from "./socket/redis-nodes.js";
 
 export type ServerConfig = Pick<Config, "maxCircles" | "rateLimit" | "maxPayloadBytes" | "origins" | "trustProxy">;
 
-/** How long an address cut off for flooding waits before it may connect again. */
+/** How long new connections from an address cut off for flooding are on probation. */
 const FLOOD_COOLDOWN_SECONDS = 30;
 
 /**
