@@ -40,13 +40,13 @@ test("the default board lives at /", async ({ page }) => {
   await home.join("HM");
 });
 
-test("New board goes to a fresh, hard-to-guess board", async ({ openPage, board }) => {
+test("New board goes to a fresh, hard-to-guess board with a name you can read out", async ({ openPage, board }) => {
   const ann = new BoardPage(await openPage({ path: `/b/${board}` }));
   await ann.join("AN");
   await ann.drawAt(500, 500);
 
   await ann.page.getByRole("button", { name: "New board" }).click();
-  await ann.page.waitForURL(/\/b\/[a-z0-9]{16,}$/);
+  await ann.page.waitForURL(/\/b\/[a-z]{5}-[a-z]{5}-[a-z]{5}$/);
   const fresh = new URL(ann.page.url()).pathname.split("/").at(-1) ?? "";
   await expect(ann.page.locator("#board-name")).toHaveText(fresh);
   await ann.expectConnected();
@@ -57,7 +57,7 @@ test("New board goes to a fresh, hard-to-guess board", async ({ openPage, board 
 
   // Every press makes a different board.
   await ann.page.getByRole("button", { name: "New board" }).click();
-  await ann.page.waitForURL((url) => url.pathname !== `/b/${fresh}` && /^\/b\/[a-z0-9]{16,}$/.test(url.pathname));
+  await ann.page.waitForURL((url) => url.pathname !== `/b/${fresh}` && /^\/b\/[a-z]{5}-[a-z]{5}-[a-z]{5}$/.test(url.pathname));
 });
 
 test("Copy link puts the board's URL on the clipboard, and the link opens the same board", async ({ openPage, board }) => {

@@ -70,7 +70,7 @@ test("invalid initials show a validation message and are not sent", async ({ ope
   await ann.goto(`/b/${board}`);
   await ann.expectConnected();
 
-  for (const bad of ["<b>", "a", "a b", "é1"]) {
+  for (const bad of ["<b>", "a", "a b", "😀😀"]) {
     await ann.initialsInput.fill(bad);
     await page.getByRole("button", { name: "Start drawing" }).click();
     await expect(page.getByText("Use 2–3 letters or digits")).toBeVisible();

@@ -11,14 +11,55 @@ export const BOARD_HEIGHT = 1080;
 export const MIN_DIAMETER = 1;
 export const MAX_DIAMETER = 500;
 
-/** Two or three letters or digits: short enough to fit inside a circle. */
-export const INITIALS_PATTERN = /^[A-Za-z0-9]{2,3}$/;
+/**
+ * Initials: two or three letters or digits of any script (`AB`, `ÅB`, `李明`),
+ * short enough to fit inside a circle. Each is one letter (\p{L}) or decimal
+ * digit (\p{Nd}) with at most three combining marks on it (accents, vowel
+ * signs), counted in code points after NFC rather than in Intl.Segmenter
+ * graphemes: grapheme rules change with ICU versions, and the server and
+ * every browser must count alike. Default-ignorable code points (joiners,
+ * variation selectors, Hangul fillers) draw nothing, so they are refused even
+ * where Unicode files them as letters or marks; so are spaces, controls,
+ * symbols (emoji too) and other numbers (①, ½, Ⅻ).
+ */
+export const INITIALS_PATTERN = /^(?:(?!\p{DI})[\p{L}\p{Nd}](?:(?!\p{DI})[\p{Mn}\p{Mc}]){0,3}){2,3}$/u;
 
-/** Board names appear in URLs and storage keys, so they stay plain. */
+/** The longest initials the pattern allows in UTF-16 units (astral letters and marks take two). */
+export const MAX_INITIALS_LENGTH = 3 * (2 + 3 * 2);
+
+export const INITIALS_ERROR = "initials must be 2–3 letters or digits";
+export const INITIALS_INVISIBLE_ERROR = "initials must be 2–3 letters or digits, with no spaces or invisible characters";
+const UNSEEN = /[\p{C}\p{Z}\p{DI}]/u;
+
+export type InitialsCheck = { ok: true; initials: string } | { ok: false; error: string };
+
+/**
+ * The initials everyone sees for `raw`: NFC, upper-cased where the script has
+ * case, then checked against INITIALS_PATTERN. The check comes after
+ * upper-casing so that what is stored always matches (`ß` becomes `SS`, two).
+ */
+export function checkInitials(raw: string): InitialsCheck {
+  if (raw.length > MAX_INITIALS_LENGTH) return { ok: false, error: INITIALS_ERROR };
+  const initials = raw.normalize("NFC").toUpperCase().normalize("NFC");
+  if (INITIALS_PATTERN.test(initials)) return { ok: true, initials };
+  // Said apart because the player cannot see what is wrong.
+  return { ok: false, error: UNSEEN.test(initials) ? INITIALS_INVISIBLE_ERROR : INITIALS_ERROR };
+}
+
+/**
+ * Board names appear in URLs and storage keys, so they stay plain. They are
+ * case-insensitive, to be read out and typed: the schemas lower-case every
+ * name that comes in, so this pattern (and everything inside) sees lowercase.
+ */
 export const BOARD_NAME_PATTERN = /^[a-z0-9_-]{1,40}$/;
 
 /** Where `/` and lesson clients that name no board land. */
 export const DEFAULT_BOARD = "default";
+
+/** The path of a board's page. */
+export function boardPath(board: string): string {
+  return board === DEFAULT_BOARD ? "/" : `/b/${encodeURIComponent(board)}`;
+}
 
 /** Colours as the lesson sends them: `rgba(r, g, b, a)`, `rgb(r, g, b)` or hex. */
 export const COLOUR_PATTERN =

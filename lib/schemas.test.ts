@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseBoardName, parseCircleInput, parseInitials } from "./schemas.js";
+import { MAX_INITIALS_LENGTH } from "./rules.js";
+import { parseBoardName, parseCircleInput, parseHandshake, parseInitials } from "./schemas.js";
 
 const valid = { initials: "AB", x: 100, y: 200, dia: 30, rgba: "rgba(1, 2, 3, 0.5)" };
 
@@ -33,8 +34,14 @@ describe("parseCircleInput: accepted circles", () => {
     },
   );
 
-  it.each(["ab1", "XYZ", "12"])("accepts the initials %s", (initials) => {
-    expect(parseCircleInput({ ...valid, initials })).toEqual({ ok: true, value: { ...valid, initials } });
+  it.each([
+    ["ab1", "AB1"],
+    ["XYZ", "XYZ"],
+    ["12", "12"],
+    ["ÅÉ", "ÅÉ"],
+    ["李明", "李明"],
+  ])("accepts the initials %s, as %s", (initials, normalised) => {
+    expect(parseCircleInput({ ...valid, initials })).toEqual({ ok: true, value: { ...valid, initials: normalised } });
   });
 
   it("drops unknown fields instead of relaying them", () => {
@@ -123,10 +130,16 @@ describe("parseCircleInput: refused input", () => {
     ["one character", "x"],
     ["four characters", "ABCD"],
     ["an empty string", ""],
-    ["a space", "A B"],
-    ["non-ASCII letters", "ÅÉ"],
+    ["emoji", "😀😀"],
   ])("refuses initials that are %s", (_label, initials) => {
     expect(errorOf(parseCircleInput({ ...valid, initials }))).toBe("initials must be 2–3 letters or digits");
+  });
+
+  it.each([
+    ["a space", "A B"],
+    ["a zero-width joiner", "A\u200dB"],
+  ])("refuses initials with %s, saying it cannot be seen", (_label, initials) => {
+    expect(errorOf(parseCircleInput({ ...valid, initials }))).toBe("initials must be 2–3 letters or digits, with no spaces or invisible characters");
   });
 
   it.each([12, null, ["AB"]])("refuses non-string initials %j", (initials) => {
@@ -135,8 +148,92 @@ describe("parseCircleInput: refused input", () => {
 });
 
 describe("parseInitials", () => {
-  it.each(["AB", "ab1", "Z9z"])("accepts %s", (initials) => {
-    expect(parseInitials(initials)).toEqual({ ok: true, value: initials });
+  it.each([
+    ["AB", "AB"],
+    ["ab1", "AB1"],
+    ["Z9z", "Z9Z"],
+  ])("accepts %s, upper-cased as %s", (initials, normalised) => {
+    expect(parseInitials(initials)).toEqual({ ok: true, value: normalised });
+  });
+
+  it.each([
+    ["Latin with accents", "åb", "ÅB"],
+    ["Latin, decomposed (NFD)", "A\u030AB", "\u00C5B"],
+    ["Vietnamese, two marks on one letter", "e\u0323\u0302n", "ỆN"],
+    ["Polish", "łż", "ŁŻ"],
+    ["Greek", "αβγ", "ΑΒΓ"],
+    ["Cyrillic", "юя", "ЮЯ"],
+    ["Chinese", "李明", "李明"],
+    ["Japanese kana", "さとう", "さとう"],
+    ["Japanese, with a long-vowel mark", "ルー", "ルー"],
+    ["Korean", "김민", "김민"],
+    ["Korean, as conjoining jamo (NFD)", "\u1100\u1175\u11B7\u1106\u1175\u11AB", "김민"],
+    ["Arabic", "مح", "مح"],
+    ["Hebrew with three marks on one letter, put in canonical order", "\u05E9\u05BC\u05C1\u05B8\u05DC", "\u05E9\u05B8\u05BC\u05C1\u05DC"],
+    ["Devanagari with a virama and a vowel sign", "श्री", "श्री"],
+    ["Thai with a vowel and a tone mark", "กี้ก", "กี้ก"],
+    ["Arabic-Indic digits", "\u0663\u0664", "\u0663\u0664"],
+    ["letters and digits of two scripts", "李7", "李7"],
+    ["German ß, which upper-cases to SS", "ßa", "SSA"],
+  ])("accepts %s: %j as %j", (_label, initials, normalised) => {
+    expect(parseInitials(initials)).toEqual({ ok: true, value: normalised });
+    // Normalised once and for all: what the server sends out parses to itself.
+    expect(parseInitials(normalised)).toEqual({ ok: true, value: normalised });
+  });
+
+  it.each([
+    ["a zero-width joiner", "A\u200dB"],
+    ["a zero-width non-joiner", "A\u200cB"],
+    ["a zero-width space", "AB\u200b"],
+    ["a byte-order mark", "\ufeffAB"],
+    ["a soft hyphen", "A\u00adB"],
+    ["a right-to-left override", "\u202eAB"],
+    ["a bidi isolate", "\u2066AB\u2069"],
+    ["a left-to-right mark", "AB\u200e"],
+    ["a tag character", "AB\u{E0041}"],
+    ["a variation selector", "A\uFE0FB"],
+    ["a combining grapheme joiner", "A\u034FB"],
+    ["an emoji sequence joined by a ZWJ, one grapheme", "👩\u200d💻A"],
+    ["Hangul fillers, letters that draw nothing", "\u3164\u3164"],
+    ["a half-width Hangul filler", "A\uFFA0"],
+    ["a NUL", "A\u0000B"],
+    ["a tab", "A\tB"],
+    ["a newline", "AB\n"],
+    ["a no-break space", "A\u00a0B"],
+    ["an ideographic space", "李\u3000明"],
+    ["a private-use character", "A\uE000"],
+    ["a lone surrogate", "\ud800B"],
+  ])("refuses %s, saying so", (_label, initials) => {
+    expect(errorOf(parseInitials(initials))).toBe("initials must be 2–3 letters or digits, with no spaces or invisible characters");
+  });
+
+  it.each([
+    ["emoji", "😀😀"],
+    ["a flag", "🇫🇷"],
+    ["symbols", "©®"],
+    ["punctuation", "A.B"],
+    ["a keycap", "1\u20E3A"],
+    ["circled numbers", "①②"],
+    ["a fraction", "½A"],
+    ["a Roman numeral character", "Ⅻ"],
+    ["superscript digits", "A²"],
+    ["a mark with no letter", "\u0301AB"],
+    ["four marks on one letter", "X\u0301\u0301\u0301\u0301Y"],
+    ["four letters", "ABCD"],
+    ["four Chinese characters", "李明王五"],
+    ["four letters once ß is SS", "ßAB"],
+    ["one letter with marks", "e\u0323\u0302"],
+  ])("refuses %s", (_label, initials) => {
+    expect(errorOf(parseInitials(initials))).toBe("initials must be 2–3 letters or digits");
+  });
+
+  it("allows the longest initials the rule can make, and refuses anything longer unread", () => {
+    // Three astral letters, each with three astral marks: 𑀓 (Brahmi KA) with Brahmi vowel signs.
+    const longest = "\u{11013}\u{1103A}\u{1103B}\u{11001}".repeat(3);
+    expect(longest).toHaveLength(MAX_INITIALS_LENGTH);
+    expect(parseInitials(longest).ok).toBe(true);
+    expect(errorOf(parseInitials(`${longest}A`))).toBe("initials must be 2–3 letters or digits");
+    expect(errorOf(parseInitials("A".repeat(10_000)))).toBe("initials must be 2–3 letters or digits");
   });
 
   it.each(["x", "ABCD", "", "<b>", "A-B"])("refuses %j, naming initials", (initials) => {
@@ -153,11 +250,28 @@ describe("parseBoardName", () => {
     expect(parseBoardName(name)).toEqual({ ok: true, value: name });
   });
 
-  it.each(["", "x".repeat(41), "Board", "../x", "my board", "a/b", "a.b", " a", "a\n"])("refuses %j, naming the board name", (name) => {
+  it.each([
+    ["Math101", "math101"],
+    ["MATH101", "math101"],
+    ["My-Board_2", "my-board_2"],
+    ["DEFAULT", "default"],
+    ["X".repeat(40), "x".repeat(40)],
+  ])("accepts %j as the board %j: names are case-insensitive", (name, board) => {
+    expect(parseBoardName(name)).toEqual({ ok: true, value: board });
+  });
+
+  it.each(["", "x".repeat(41), "X".repeat(41), "\u212A", "\u0130", "../x", "my board", "a/b", "a.b", " a", "a\n"])("refuses %j, naming the board name", (name) => {
     expect(errorOf(parseBoardName(name))).toBe("board name must be 1–40 of a–z, 0–9, '-' and '_'");
   });
 
   it.each([1, null, undefined, ["a"], { name: "a" }])("refuses the non-string %j", (name) => {
     expect(errorOf(parseBoardName(name))).toBe("board name must be a string");
+  });
+});
+
+describe("parseHandshake", () => {
+  it("lands a mixed-case board on its lowercase name", () => {
+    expect(parseHandshake({ board: "Math101" })).toEqual({ ok: true, value: { board: "math101", protocol: 1 } });
+    expect(parseHandshake({ board: "math101", protocol: "2" })).toEqual({ ok: true, value: { board: "math101", protocol: 2 } });
   });
 });

@@ -8,21 +8,27 @@ import {
   BOARD_HEIGHT,
   BOARD_NAME_PATTERN,
   BOARD_WIDTH,
+  checkInitials,
   COLOUR_PATTERN,
-  INITIALS_PATTERN,
   MAX_COLOUR_LENGTH,
   MAX_DIAMETER,
   MIN_DIAMETER,
 } from "./rules.js";
 import type { BoardEvent, CircleInput, Protocol } from "./events.js";
 
-export const initialsSchema = z
-  .string({ error: "initials must be a string" })
-  .max(3, { error: "initials must be 2–3 letters or digits" })
-  .regex(INITIALS_PATTERN, { error: "initials must be 2–3 letters or digits" });
+/** Initials come out normalised (see `checkInitials`): the same rule the browser applies. */
+export const initialsSchema = z.string({ error: "initials must be a string" }).transform((raw, ctx) => {
+  const checked = checkInitials(raw);
+  if (checked.ok) return checked.initials;
+  ctx.addIssue({ code: "custom", message: checked.error });
+  return z.NEVER;
+});
 
+/** Names come out lowercase, so `Math101` and `math101` are one board. Only
+ * A–Z is folded: a full toLowerCase would turn the Kelvin sign into `k`. */
 export const boardNameSchema = z
   .string({ error: "board name must be a string" })
+  .overwrite((name) => name.replace(/[A-Z]+/g, (upper) => upper.toLowerCase()))
   .regex(BOARD_NAME_PATTERN, { error: "board name must be 1–40 of a–z, 0–9, '-' and '_'" });
 
 /** A number in a range, with a message naming the field. zod's number()

@@ -1,18 +1,57 @@
 /** The HTML pages: one per board, and a 404 page for everything else. */
-import { Router } from "express";
-import { BOARD_HEIGHT, BOARD_WIDTH, DEFAULT_BOARD } from "../lib/rules.js";
+import { Router, type Request } from "express";
+import QRCode from "qrcode";
+import { BOARD_HEIGHT, BOARD_WIDTH, boardPath, DEFAULT_BOARD, MAX_INITIALS_LENGTH } from "../lib/rules.js";
 import { parseBoardName } from "../lib/schemas.js";
+
+export const QR_CODE_LABEL = "QR code for this board's link";
+
+/** A host name or address with an optional port: anything else in `Host` is not put into a link. */
+const PLAIN_HOST = /^(?:[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
+
+/** The board's absolute address as this request reached it (through `TRUST_PROXY` proxies), or null when the Host header is odd. */
+export function boardUrl(req: Request, board: string): string | null {
+  const host = req.host;
+  if (!host || !PLAIN_HOST.test(host)) return null;
+  return `${req.protocol}://${host}${boardPath(board)}`;
+}
+
+/**
+ * The link as an inline SVG QR code, made on the server so that the browser
+ * bundle does not carry an encoder. Inline, because the Content-Security-Policy
+ * lets in no data: images; its colours are presentation attributes, not
+ * styles, which the policy would refuse.
+ */
+export async function qrCodeSvg(url: string): Promise<string> {
+  const svg = await QRCode.toString(url, { type: "svg", errorCorrectionLevel: "M", margin: 4 });
+  return svg.replace("<svg ", `<svg class="qr-code" role="img" aria-label="${QR_CODE_LABEL}" `);
+}
 
 export function pagesRouter(): Router {
   const router = Router();
-  const renderBoard = (board: string) => ({ board, boardWidth: BOARD_WIDTH, boardHeight: BOARD_HEIGHT });
+  const renderBoard = async (req: Request, board: string) => {
+    const url = boardUrl(req, board);
+    return {
+      board,
+      boardWidth: BOARD_WIDTH,
+      boardHeight: BOARD_HEIGHT,
+      initialsMaxLength: MAX_INITIALS_LENGTH,
+      boardUrl: url,
+      qrCode: url === null ? null : await qrCodeSvg(url),
+    };
+  };
 
-  router.get("/", (_req, res) => res.render("board", renderBoard(DEFAULT_BOARD)));
+  router.get("/", async (req, res) => res.render("board", await renderBoard(req, DEFAULT_BOARD)));
 
-  router.get("/b/:board", (req, res, next) => {
+  router.get("/b/:board", async (req, res, next) => {
     const board = parseBoardName(req.params.board);
     if (!board.ok) return next();
-    res.render("board", renderBoard(board.value));
+    // One address per board, whatever case it was typed in, so links and bookmarks agree.
+    if (board.value !== req.params.board) {
+      const query = req.originalUrl.indexOf("?");
+      return res.redirect(308, `/b/${board.value}${query === -1 ? "" : req.originalUrl.slice(query)}`);
+    }
+    res.render("board", await renderBoard(req, board.value));
   });
 
   return router;

@@ -93,7 +93,7 @@ describe("errors", () => {
   });
 
   it("answers unknown routes and bad board names with a JSON 404", async () => {
-    for (const path of ["/nothing", "/boards/UPPER/circles", "/boards/b/squares"]) {
+    for (const path of ["/nothing", "/boards/no%20such/circles", "/boards/b/squares"]) {
       const response = await api(path);
       expect(response.status, path).toBe(404);
       expect(await response.json(), path).toEqual({ error: expect.any(String) });

@@ -210,6 +210,8 @@ function expectServerCircle(value: unknown, where: string): Circle {
   expect(parseCircleInput(value).ok, `${where}: ${JSON.stringify(value)}`).toBe(true);
   expect(Object.keys(value as object).sort(), where).toEqual(CIRCLE_KEYS);
   const circle = value as Circle;
+  // Initials go out normalised: upper-cased, NFC.
+  expect(parseInitials(circle.initials), where).toEqual({ ok: true, value: circle.initials });
   expect(circle.id, where).toMatch(UUID);
   expect(Number.isFinite(circle.createdAt), where).toBe(true);
   return circle;
@@ -400,7 +402,10 @@ describe("socket events", () => {
             if (!withAck) {
               loose.emit(op.event, ...op.args);
               if (op.event === "add-circle" && parseCircleInput(payloadOnWire).ok) unackedValidSinceClear++;
-              if (op.event === "register-player" && parseInitials(payloadOnWire).ok) registered = payloadOnWire as string;
+              if (op.event === "register-player") {
+                const initials = parseInitials(payloadOnWire);
+                if (initials.ok) registered = initials.value;
+              }
               if (op.event === "clear-circles" || op.event === "clear-display") {
                 ackedSinceClear = new Map();
                 unackedValidSinceClear = 0;
@@ -608,8 +613,10 @@ describe("socket events", () => {
               resolve({ ok: false, message: error.message });
             });
           });
-          if (parseBoardName(board).ok) {
-            expect(outcome).toEqual({ ok: true, snapshot: { board, seq: expect.any(Number), circles: expect.any(Array) } });
+          const named = parseBoardName(board);
+          if (named.ok) {
+            // Names are case-insensitive: the board joined is the name in lowercase.
+            expect(outcome).toEqual({ ok: true, snapshot: { board: named.value, seq: expect.any(Number), circles: expect.any(Array) } });
           } else {
             expect(outcome).toEqual({ ok: false, message: expect.stringMatching(/board name/) });
           }
@@ -738,12 +745,16 @@ function bodyAsServerSeesIt(contentType: string | undefined, body: string | unde
   }
 }
 
-function decodedBoard(segment: string): string | undefined {
+/** The board a path segment names, as the server will name it (lowercase), when it names one. */
+function boardOf(segment: string): string | undefined {
+  let decoded: string;
   try {
-    return decodeURIComponent(segment);
+    decoded = decodeURIComponent(segment);
   } catch {
     return undefined;
   }
+  const board = parseBoardName(decoded);
+  return board.ok ? board.value : undefined;
 }
 
 function expectJsonError(response: RawResponse, where: string): void {
@@ -767,8 +778,8 @@ describe("REST API", () => {
           // Junk that happens to be a valid name ("constructor", "null", "a") is shared by
           // every run on this server: start it empty, as the model does.
           for (const op of ops) {
-            const name = op.board.kind === "junk" ? decodedBoard(op.board.raw) : undefined;
-            if (name !== undefined && parseBoardName(name).ok) await fuzzServer.boards.clear(name, { key: "fuzz-reset" });
+            const name = op.board.kind === "junk" ? boardOf(op.board.raw) : undefined;
+            if (name !== undefined) await fuzzServer.boards.clear(name, { key: "fuzz-reset" });
           }
           store.written.clear();
           const watcher = await fuzzServer.client({ board: pool[0] });
@@ -793,8 +804,8 @@ describe("REST API", () => {
               // The model: does this request deserve to succeed?
               const route = segment === "" ? undefined : ({ "": "board", "/": "board", "/circles": "circles", "/circles/": "circles", "/circles?x=1": "circles" } as Record<string, string>)[op.suffix.toLowerCase()];
               const methods = route === "board" ? ["GET", "HEAD"] : route === "circles" ? ["GET", "HEAD", "POST", "DELETE"] : [];
-              const board = decodedBoard(segment);
-              const boardOk = board !== undefined && parseBoardName(board).ok;
+              const board = boardOf(segment);
+              const boardOk = board !== undefined;
               const body = bodyAsServerSeesIt(op.contentType, withBody);
               const circle = parseCircleInput(body.value);
               const succeeds = methods.includes(op.method) && boardOk && body.ok && (op.method !== "POST" || circle.ok);

@@ -1,27 +1,34 @@
 /** Boards as places you can share: a fresh unguessable board, and this board's link on the clipboard. */
 import { BOARD_NAME_PATTERN, DEFAULT_BOARD } from "../../lib/rules.js";
 
-const ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
-/** 20 characters of 36 is about 103 bits: nobody stumbles onto your board. */
-const RANDOM_BOARD_LENGTH = 20;
+export { boardPath } from "../../lib/rules.js";
 
-/** A random board name from crypto.getRandomValues, without modulo bias. */
-export function randomBoardName(length = RANDOM_BOARD_LENGTH): string {
-  const limit = 256 - (256 % ALPHABET.length); // bytes at or above this would favour the first letters
-  let name = "";
-  const bytes = new Uint8Array(length * 2);
-  while (name.length < length) {
-    crypto.getRandomValues(bytes);
-    for (const byte of bytes) {
-      if (byte < limit) name += ALPHABET[byte % ALPHABET.length];
-      if (name.length === length) break;
-    }
+/**
+ * Letters that cannot be misread off a projector or misheard when said:
+ * no l (1, I), o (0), g or q (9), c (k or s), and none of h, w, x, y.
+ */
+export const NAME_CONSONANTS = "bdfjkmnprstvz";
+export const NAME_VOWELS = "aeiu";
+/** Consonant, vowel, consonant, vowel, consonant: two syllables, like "bakum". */
+const WORD_SHAPE = [NAME_CONSONANTS, NAME_VOWELS, NAME_CONSONANTS, NAME_VOWELS, NAME_CONSONANTS];
+const WORDS = 3;
+
+/** How many names randomBoardName makes, all equally likely: (13³·4²)³, about 2^45, far too many to guess one. */
+export const RANDOM_BOARD_NAMES = WORD_SHAPE.reduce((count, letters) => count * letters.length, 1) ** WORDS;
+
+/** One of `letters`, from crypto.getRandomValues, without modulo bias. */
+function randomLetter(letters: string): string {
+  // Bytes at or above this would favour the first letters.
+  const limit = 256 - (256 % letters.length);
+  for (;;) {
+    const [byte = limit] = crypto.getRandomValues(new Uint8Array(1));
+    if (byte < limit) return letters.charAt(byte % letters.length);
   }
-  return name;
 }
 
-export function boardPath(board: string): string {
-  return board === DEFAULT_BOARD ? "/" : `/b/${encodeURIComponent(board)}`;
+/** A fresh board name people can read out and type, like "bakum-tesip-ridaz". */
+export function randomBoardName(): string {
+  return Array.from({ length: WORDS }, () => WORD_SHAPE.map(randomLetter).join("")).join("-");
 }
 
 /** The board this page shows, from `<body data-board>`; the default board when absent or odd. */

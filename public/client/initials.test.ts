@@ -8,13 +8,19 @@ describe("normaliseInitials", () => {
     ["  jd2 ", "JD2"],
     ["Ez9", "EZ9"],
     ["42", "42"],
-  ])("accepts %j as %j", (typed, expected) => {
+    ["é1", "É1"],
+    ["a\u030Ab", "ÅB"],
+    [" 李明", "李明"],
+    ["김민준", "김민준"],
+    ["δψ", "ΔΨ"],
+  ])("accepts %j as %j, as the server does", (typed, expected) => {
     expect(normaliseInitials(typed)).toBe(expected);
-    expect(parseInitials(expected)).toEqual({ ok: true, value: expected });
+    expect(parseInitials(typed.trim())).toEqual({ ok: true, value: expected });
   });
 
-  it.each(["", "a", "abcd", "a b", "<b>", "é1", "A-B", "A\u0000B"])("refuses %j", (typed) => {
+  it.each(["", "a", "abcd", "a b", "<b>", "A-B", "A\u0000B", "A\u200dB", "\u202eAB", "😀😀", "李明王五"])("refuses %j, as the server does", (typed) => {
     expect(normaliseInitials(typed)).toBeNull();
+    expect(parseInitials(typed.trim()).ok).toBe(false);
   });
 });
 

@@ -1,18 +1,19 @@
 /**
- * The player's initials: checked with the shared rule, upper-cased, and
- * remembered in localStorage so a reload does not ask again. Storage can be
- * unavailable (private modes, blocked cookies): then they last for this page.
+ * The player's initials: checked and normalised with the server's own rule
+ * (`checkInitials`), and remembered in localStorage so a reload does not ask
+ * again. Storage can be unavailable (private modes, blocked cookies): then
+ * they last for this page.
  */
-import { INITIALS_PATTERN } from "../../lib/rules.js";
+import { checkInitials } from "../../lib/rules.js";
 
 const STORAGE_KEY = "circles.initials";
 
-export const INITIALS_HINT = "Use 2–3 letters or digits, like AB or JD2.";
+export const INITIALS_HINT = "Use 2–3 letters or digits of any script, like AB, JD2 or 李明, with no spaces, symbols or invisible characters.";
 
 /** The initials to use for what the player typed, or null when they do not fit the rule. */
 export function normaliseInitials(raw: string): string | null {
-  const trimmed = raw.trim();
-  return INITIALS_PATTERN.test(trimmed) ? trimmed.toUpperCase() : null;
+  const checked = checkInitials(raw.trim());
+  return checked.ok ? checked.initials : null;
 }
 
 let fallback: string | null = null;
