@@ -16,9 +16,12 @@ import { corsOrigin, isOriginAllowed, type OriginPolicy } from "./lib/origins.js
 import type { LiveState } from "./lib/live-state/live-state.js";
 import type { WriteLimiter } from "./lib/rate-limit.js";
 import { DEFAULT_BOARD } from "./lib/rules.js";
-import { parseCircleInput, parseHandshake, parseInitials, parseSeq } from "./lib/schemas.js";
+import { parseChatInput, parseCircleInput, parseCursor, parseHandshake, parseInitials, parseSeq } from "./lib/schemas.js";
+import { cursorBudget } from "./lib/cursor-budget.js";
 import { splitAck } from "./lib/acks.js";
 import { coalesceWrites } from "./socket/coalesced-writes.js";
+import { createChat, type Chat } from "./socket/chat.js";
+import { createCursors, type Cursors } from "./socket/cursors.js";
 import { createFanout, type Fanout } from "./socket/fanout.js";
 import { createJoins, type Joins } from "./socket/joins.js";
 import { shareChangesAcrossNodes } from "./socket/nodes.js";
@@ -38,6 +41,8 @@ export interface IoDeps {
   floodGuard: FloodGuard;
   /** Registrations and `sync-board` count against the same allowance as a connection's writes. */
   limiter: WriteLimiter;
+  /** Chat messages have an allowance of their own: a chatty player can still draw. */
+  chatLimiter: WriteLimiter;
   /** Reverse proxies to see through for a client's address (TRUST_PROXY). */
   trustProxy: number;
   metrics: Pick<Metrics, "rejected" | "timeBroadcast" | "floodCutOffs">;
@@ -58,6 +63,8 @@ const CLIENT_EVENTS: Record<keyof ClientToServerEvents, true> = {
   "clear-circles": true,
   "clear-display": true,
   "sync-board": true,
+  message: true,
+  cursor: true,
 };
 
 /** An event's name for logs and metric labels: clients choose names, so any other is "unknown". */
@@ -113,17 +120,26 @@ export function createIo(httpServer: HttpServer, deps: IoDeps): CirclesIo {
   const joins = createJoins(deps.presence, fanout);
   if (deps.adapter) shareChangesAcrossNodes(io, deps.boards, deps.logger);
   // Other nodes' people changed: this node's sockets of the board hear it as they hear their own.
-  deps.presence.onRemoteChange((board) => fanout.playersChanged(board));
-  io.on("connection", (socket) => onConnection(socket, deps, fanout, joins));
+  deps.presence.onRemoteChange((board) => fanout.peopleChanged(board));
+  const live = { fanout, joins, chat: createChat(io, deps.presence), cursors: createCursors(io, deps.logger) };
+  io.on("connection", (socket) => onConnection(socket, deps, live));
   return { io, flush: fanout.flush };
 }
 
-function onConnection(socket: CirclesSocket, deps: IoDeps, fanout: Fanout, joins: Joins): void {
+interface LiveParts {
+  fanout: Fanout;
+  joins: Joins;
+  chat: Chat;
+  cursors: Cursors;
+}
+
+function onConnection(socket: CirclesSocket, deps: IoDeps, { fanout, joins, chat, cursors }: LiveParts): void {
   const { boards, presence, metrics } = deps;
   const { board } = socket.data;
   // Made when something is logged, not kept on every idle connection.
   const log = () => deps.logger.child({ board, socket: socket.id });
   presence.join(socket.id, board);
+  fanout.peopleChanged(board);
   log().info({ protocol: socket.data.protocol }, "connected");
 
   const rejected = (event: string, reason: RejectionReason, error: string) => {
@@ -143,7 +159,9 @@ function onConnection(socket: CirclesSocket, deps: IoDeps, fanout: Fanout, joins
 
   // Before any listener: events over the flood guard's budget are not handled at all.
   const events = deps.floodGuard.counter(socket);
+  const pointerMoves = cursorBudget();
   socket.use((packet, next) => {
+    if (packet[0] === "cursor" && pointerMoves()) return next();
     const verdict = events.count(next);
     if (verdict === "pass") return next();
     // On probation: the counter calls `next` once the event has been earned.
@@ -166,14 +184,44 @@ function onConnection(socket: CirclesSocket, deps: IoDeps, fanout: Fanout, joins
     splitAck(args).reply({ ok: false, error: "unknown event" });
   });
 
-  socket.on("register-player", guarded<{ initials: string }>(log, async (reply, payload) => {
+  socket.on("register-player", guarded<{ initials: string; id: string; colour: string }>(log, async (reply, payload) => {
     const initials = parseInitials(payload);
     if (!initials.ok) return refuse("register-player", "invalid", initials.error, reply);
     if (await overLimit("register-player", reply)) return;
+    const first = presence.initialsOf(socket.id) === undefined;
     // The same initials again change nothing, so nothing is announced.
-    if (presence.register(socket.id, initials.value)) fanout.playersChanged(board);
-    reply({ ok: true, initials: initials.value });
+    if (presence.register(socket.id, initials.value)) fanout.peopleChanged(board);
+    if (first) chat.joined(socket, initials.value);
+    const player = presence.playerOf(socket.id);
+    if (!player) return reply({ ok: false, error: "internal error" });
+    reply({ ok: true, ...player });
   }));
+
+  const say = guarded<object>(log, async (reply, payload) => {
+    const input = parseChatInput(payload);
+    if (!input.ok) return refuse("message", "invalid", input.error, reply);
+    if (!(await deps.chatLimiter.tryConsume(socket.id))) return refuse("message", "rate-limited", "rate limited", reply);
+    try {
+      await chat.say(socket, input.value);
+    } catch (error) {
+      // Kept in Redis with several nodes: while it is down, chat waits.
+      log().warn({ err: error }, "could not keep a chat message");
+      return reply({ ok: false, error: "chat is unavailable: try again shortly" });
+    }
+    reply({ ok: true });
+  });
+  // `send("message", {user, text})` arrives with the event's name as its first argument.
+  socket.on("message", (...args: unknown[]) => say(...(args[0] === "message" ? args.slice(1) : args)));
+
+  socket.on("cursor", (...args: unknown[]) => {
+    const { payload, reply } = splitAck(args);
+    const position = parseCursor(payload);
+    if (!position.ok) return refuse("cursor", "invalid", position.error, reply);
+    const player = presence.playerOf(socket.id);
+    if (!player) return refuse("cursor", "invalid", "register initials first", reply);
+    cursors.moved(board, player.id, position.value);
+    reply({ ok: true });
+  });
 
   socket.on("add-circle", guarded<{ circle: Circle; seq: number }>(log, async (reply, payload) => {
     const input = parseCircleInput(payload);
@@ -208,7 +256,9 @@ function onConnection(socket: CirclesSocket, deps: IoDeps, fanout: Fanout, joins
   // The socket holds its board live from the moment it loads until it leaves.
   let holding = false;
   socket.on("disconnect", (reason) => {
-    if (presence.leave(socket.id)) fanout.playersChanged(board);
+    const initials = presence.initialsOf(socket.id);
+    if (presence.leave(socket.id) && initials !== undefined) chat.left(board, initials);
+    fanout.peopleChanged(board);
     if (holding) boards.release(board);
     log().info({ reason }, "disconnected");
   });
@@ -217,6 +267,7 @@ function onConnection(socket: CirclesSocket, deps: IoDeps, fanout: Fanout, joins
     () => {
       if (socket.disconnected) return boards.release(board);
       holding = true;
+      chat.welcome(socket).catch((error: unknown) => log().warn({ err: error }, "could not send the chat history"));
     },
     (error: unknown) => {
       log().error({ err: error }, "could not load the board");

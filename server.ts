@@ -24,6 +24,9 @@ export type ServerConfig = Pick<Config, "maxCircles" | "rateLimit" | "maxPayload
 /** How long new connections from an address cut off for flooding are on probation. */
 const FLOOD_COOLDOWN_SECONDS = 30;
 
+/** About one chat message a second, five in a row: people type, bots flood. */
+const CHAT_RATE_LIMIT = { perSecond: 1, burst: 5 };
+
 /**
  * REST reads are cheap (the board's JSON is built once per version) but not
  * free: an address may read five times as often as it may write.
@@ -88,6 +91,7 @@ export function createCirclesServer(store: BoardStore, config: ServerConfig, log
     origins: config.origins,
     trustProxy: config.trustProxy,
     limiter,
+    chatLimiter: createWriteLimiter(CHAT_RATE_LIMIT, shared("chat")),
     floodGuard: createFloodGuard({
       // Room for every write the limit allows, and as many other events
       // (never fewer than 20, so a tight write limit leaves registering alone).

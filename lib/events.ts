@@ -45,17 +45,67 @@ export interface BoardEvents {
   events: BoardEvent[];
 }
 
+/** A chat message as every socket of the board receives it: right-now's `{user, text}` and what circles adds. */
+export interface ChatMessage {
+  user: string;
+  text: string;
+  /** When the server took it, in ms since the epoch. */
+  time: number;
+  /** The sender's colour (see `player-colours.ts`); the bot's for its own. */
+  colour: string;
+  /** Set on what the board's bot says: welcomes, joins, leaves. */
+  bot?: true;
+}
+
+/** What a right-now client sends: `user` names an unregistered sender; a registered one is named by its initials. */
+export interface ChatInput {
+  user?: string;
+  text: string;
+}
+
+/** A player as every client of the board sees it. */
+export interface PlayerDetails {
+  /** Public: not the socket id. */
+  id: string;
+  initials: string;
+  colour: string;
+}
+
+/** Who is on the board, on every node: everyone connected (`here`), and the players among them. */
+export interface BoardPeople {
+  here: number;
+  players: PlayerDetails[];
+}
+
+/** A player's pointer on the board, in board coordinates. */
+export interface CursorPosition {
+  x: number;
+  y: number;
+}
+
+/** A tick's pointer moves on a board: the last position of each player who moved. */
+export interface CursorMoves {
+  cursors: (CursorPosition & { id: string })[];
+}
+
 /** The answer to `sync-board`: what was missed, when that is cheaper than the whole board. */
 export type BoardSync = { events: BoardEvent[] } | { snapshot: BoardSnapshot };
 
 export interface ClientToServerEvents {
-  "register-player": (initials: string, ack?: AckCallback<{ initials: string }>) => void;
+  "register-player": (initials: string, ack?: AckCallback<{ initials: string; id: string; colour: string }>) => void;
   "add-circle": (circle: CircleInput, ack?: AckCallback<{ circle: Circle; seq: number }>) => void;
   "clear-circles": (ack?: AckCallback<{ seq: number }>) => void;
   /** The lesson's finished client says `clear-display`; kept as an alias. */
   "clear-display": (ack?: AckCallback<{ seq: number }>) => void;
   /** A `protocol=2` client that saw a gap in seq asks for what it missed since the last seq it applied. */
   "sync-board": (since: number, ack?: AckCallback<BoardSync>) => void;
+  /**
+   * Chat, as right-now speaks it: `emit("message", {user, text}, ack?)`, or
+   * `send("message", {user, text})`, which arrives as `"message", {user, text}`.
+   */
+  message: (...args: [ChatInput, AckCallback?] | ["message", ChatInput, AckCallback?]) => void;
+  /** Sent volatile, about 30 a second at most; players only. */
+  cursor: (position: CursorPosition, ack?: AckCallback) => void;
 }
 
 export interface ServerToClientEvents {
@@ -63,6 +113,13 @@ export interface ServerToClientEvents {
   /** `protocol=2` clients only: one message per board per tick, in place of the four below. */
   "board-events": (batch: BoardEvents) => void;
   "update-player-list": (players: readonly string[]) => void;
+  /** `protocol=2` clients: who is here, when it changes (at most once per tick) and on joining. */
+  "board-people": (people: BoardPeople) => void;
+  message: (message: ChatMessage) => void;
+  /** `protocol=2` clients, on joining: the board's recent chat, oldest first (lesson clients get each as a `message`). */
+  "chat-history": (messages: ChatMessage[]) => void;
+  /** `protocol=2` clients, volatile: other players' pointers, once per tick per board. */
+  cursors: (moves: CursorMoves) => void;
   "add-circle": (circle: Circle) => void;
   "remove-circle": (removed: { id: string }) => void;
   "clear-circles": () => void;

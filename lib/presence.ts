@@ -5,13 +5,19 @@
  * player only once it has registered its initials. What other nodes have is
  * the live state's business (`live-state/`), which builds on this.
  */
+import { randomBytes } from "node:crypto";
+import { pickColour } from "./player-colours.js";
 
 /** One socket on a board. `joinedAt` and `order` put every node's people in one arrival order. */
 export interface Person {
   node: string;
   socket: string;
+  /** What others know it by: the socket id stays private. */
+  id: string;
   /** null until it registers: a watcher. */
   initials: string | null;
+  /** Chosen by the server when it registers, and kept while it stays. */
+  colour: string | null;
   joinedAt: number;
   /** Breaks ties between sockets of one node that joined in the same millisecond. */
   order: number;
@@ -46,12 +52,17 @@ export class Presence {
       entry = { members: new Map(), players: 0, list: [] };
       this.byBoard.set(board, entry);
     }
-    entry.members.set(socketId, { node: this.node, socket: socketId, initials: null, joinedAt: this.now(), order: this.joins++ });
+    const id = randomBytes(6).toString("base64url");
+    entry.members.set(socketId, { node: this.node, socket: socketId, id, initials: null, colour: null, joinedAt: this.now(), order: this.joins++ });
     this.boardOf.set(socketId, board);
   }
 
-  /** Set or change a socket's initials; true when its board's player list changed. */
-  register(socketId: string, initials: string): boolean {
+  /**
+   * Set or change a socket's initials; true when its board's player list
+   * changed. `colour` picks its colour at its first registration (by
+   * default, the least used among this node's players of the board).
+   */
+  register(socketId: string, initials: string, colour?: () => string): boolean {
     const entry = this.entryOf(socketId);
     const person = entry?.members.get(socketId);
     if (!entry || !person || person.initials === initials) return false;
@@ -59,6 +70,7 @@ export class Presence {
       entry.players++;
       this.playersTotal++;
     }
+    person.colour ??= colour ? colour() : pickColour([...entry.members.values()].map((member) => member.colour));
     person.initials = initials;
     entry.list = undefined;
     return true;

@@ -14,7 +14,7 @@ import {
   MAX_DIAMETER,
   MIN_DIAMETER,
 } from "./rules.js";
-import type { BoardEvent, CircleInput, Protocol } from "./events.js";
+import type { BoardEvent, ChatInput, ChatMessage, CircleInput, CursorPosition, Protocol } from "./events.js";
 
 /** Initials come out normalised (see `checkInitials`): the same rule the browser applies. */
 export const initialsSchema = z.string({ error: "initials must be a string" }).transform((raw, ctx) => {
@@ -104,8 +104,55 @@ export const boardChangesSchema = z.object({
  */
 export const liveNoticeSchema = z.object({ node: z.string().min(1).max(100), board: boardNameSchema });
 export type LiveNotice = z.infer<typeof liveNoticeSchema>;
-export const storedPersonSchema = z.object({ i: initialsSchema.nullable(), t: z.number().int(), o: z.number().int() });
+export const storedPersonSchema = z.object({
+  p: z.string().min(1).max(20),
+  i: initialsSchema.nullable(),
+  c: z.string().regex(/^#[0-9a-f]{6}$/).nullable(),
+  t: z.number().int(),
+  o: z.number().int(),
+});
 export type StoredPerson = z.infer<typeof storedPersonSchema>;
+
+/** Longest chat message, in characters (code points), after trimming. */
+export const MAX_CHAT_LENGTH = 280;
+/** Longest name an unregistered (right-now) sender may give. */
+const MAX_CHAT_USER_LENGTH = 24;
+/** Control, format (zero-width, bidi) and unassigned characters: invisible, or able to scramble the text around them. */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}]/u;
+// Line breaks within a message are kept; other invisible characters are not.
+const INVISIBLE_BUT_NEWLINE = /[\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}]|[^\P{Cc}\n]/u;
+
+function visibleText(name: string, max: number, invisible: RegExp) {
+  return z
+    .string({ error: `${name} must be a string` })
+    .transform((text) => text.normalize("NFC").trim())
+    .refine((text) => text.length > 0, { error: `${name} must not be empty` })
+    .refine((text) => [...text].length <= max, { error: `${name} must be at most ${max} characters` })
+    .refine((text) => !invisible.test(text), { error: `${name} must not hold control or invisible characters` });
+}
+
+/** Chat as right-now sends it; unknown fields are dropped. */
+export const chatInputSchema = z.object(
+  {
+    user: visibleText("user", MAX_CHAT_USER_LENGTH, INVISIBLE).optional(),
+    text: visibleText("text", MAX_CHAT_LENGTH, INVISIBLE_BUT_NEWLINE),
+  },
+  { error: "a message must be an object of {user, text}" },
+);
+
+export const cursorSchema = z.object(
+  { x: coordinate("x", 0, BOARD_WIDTH), y: coordinate("y", 0, BOARD_HEIGHT) },
+  { error: "a cursor must be an object of {x, y}" },
+);
+
+/** A chat message as the live state keeps it (Redis). */
+export const chatMessageSchema = z.object({
+  user: z.string().max(100),
+  text: z.string().max(4 * MAX_CHAT_LENGTH),
+  time: z.number().int(),
+  colour: z.string().max(20),
+  bot: z.literal(true).optional(),
+});
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -130,6 +177,9 @@ export function parseJsonWith<T>(schema: z.ZodType<T>, text: string): ParseResul
 }
 
 export const parseCircleInput = (input: unknown): ParseResult<CircleInput> => parseWith(circleInputSchema, input);
+export const parseChatInput = (input: unknown): ParseResult<ChatInput> => parseWith(chatInputSchema, input);
+export const parseCursor = (input: unknown): ParseResult<CursorPosition> => parseWith(cursorSchema, input);
+export const parseChatMessage = (text: string): ParseResult<ChatMessage> => parseJsonWith(chatMessageSchema, text);
 export const parseInitials = (input: unknown): ParseResult<string> => parseWith(initialsSchema, input);
 export const parseSeq = (input: unknown): ParseResult<number> => parseWith(seqSchema, input);
 export const parseHandshake = (query: unknown) => parseWith(handshakeSchema, query);

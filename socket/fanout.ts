@@ -4,7 +4,9 @@
  * which it was stored: a turn's changes then reach each socket in one write
  * (see `coalesced-writes.ts`) instead of one write per change.
  * `protocol=2` clients get one `board-events` message per board per tick.
- * Player lists go out at most once per tick per board. Each message is
+ * Who is here goes out at most once per tick per board: the player list
+ * (the lesson's) when it changed, and `board-people` to `protocol=2`
+ * clients, whose count changes with watchers too. Each message is
  * encoded once for all the sockets of its room (Socket.IO pre-encodes a room
  * broadcast). Every node relays to its own sockets only (`nodes.ts`).
  */
@@ -29,8 +31,8 @@ export interface Fanout {
   listener: BoardListener;
   /** Runs `reply` once the board's changes stored so far have gone to its lesson clients: a write is relayed, then acknowledged. */
   afterRelay(board: string, reply: () => void): void;
-  /** The board's player list changed: announce it with the next tick. */
-  playersChanged(board: string): void;
+  /** Who is on the board changed (anyone joined, registered or left): announce it with the next tick. */
+  peopleChanged(board: string): void;
   /** Send the board's queued changes now, so that sockets joining after them are not sent them again. */
   flushBoard(board: string): void;
   /** Send everything queued now (a shutdown). */
@@ -39,7 +41,7 @@ export interface Fanout {
 
 export function createFanout(
   io: CirclesServer,
-  presence: Pick<LiveState, "players">,
+  presence: Pick<LiveState, "players" | "playerDetails" | "here" | "connectionsTo">,
   metrics: Pick<Metrics, "timeBroadcast">,
   logger: Logger,
 ): Fanout {
@@ -54,9 +56,18 @@ export function createFanout(
     },
     onError,
   });
-  const playerLists = new TickQueue<string, never>({
+  /** The player list each board's sockets were last sent, so that a watcher coming or going does not resend it. */
+  const lastLists = new Map<string, readonly string[]>();
+  const people = new TickQueue<string, never>({
     tickMs: TICK_MS,
-    flush: (board) => io.local.to(roomsOf(board)).emit("update-player-list", presence.players(board)),
+    flush: (board) => {
+      const players = presence.players(board);
+      if (!sameList(lastLists.get(board) ?? [], players)) io.local.to(roomsOf(board)).emit("update-player-list", players);
+      if (presence.connectionsTo(board) > 0) lastLists.set(board, players);
+      else lastLists.delete(board);
+      const room = roomOf(board, 2);
+      if (occupied(room)) io.local.to(room).emit("board-people", { here: presence.here(board), players: [...presence.playerDetails(board)] });
+    },
     onError,
   });
 
@@ -110,7 +121,7 @@ export function createFanout(
       },
     },
     afterRelay: (board, reply) => turns.add(board, reply),
-    playersChanged: (board) => playerLists.add(board),
+    peopleChanged: (board) => people.add(board),
     flushBoard(board) {
       turns.flushKey(board);
       batches.flushKey(board);
@@ -118,10 +129,12 @@ export function createFanout(
     flush() {
       turns.flush();
       batches.flush();
-      playerLists.flush();
+      people.flush();
     },
   };
 }
+
+const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((value, i) => value === b[i]);
 
 /** `socket.emit` for any one of the lesson's events (TypeScript cannot spread a union of tuples into its overloads). */
 const emitLesson = (socket: CirclesSocket, event: LessonEvent) => (socket.emit as (...args: LessonEvent) => boolean)(...event);

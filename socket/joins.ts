@@ -18,7 +18,7 @@ export interface Joins {
   admit(socket: CirclesSocket, live: LiveBoard): void;
 }
 
-export function createJoins(presence: Pick<LiveState, "players">, fanout: Pick<Fanout, "flushBoard">): Joins {
+export function createJoins(presence: Pick<LiveState, "players" | "playerDetails" | "here">, fanout: Pick<Fanout, "flushBoard">): Joins {
   return {
     admit(socket, live) {
       if (!socket.connected) return;
@@ -29,6 +29,7 @@ export function createJoins(presence: Pick<LiveState, "players">, fanout: Pick<F
       if (missed) socket.emit("board-events", { events: missed });
       else socket.emit("board-snapshot", live.snapshot());
       socket.emit("update-player-list", presence.players(live.name));
+      if (protocol === 2) socket.emit("board-people", { here: presence.here(live.name), players: [...presence.playerDetails(live.name)] });
       void socket.join(roomOf(live.name, protocol));
     },
   };

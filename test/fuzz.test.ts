@@ -297,6 +297,10 @@ function replay(watcher: TestClient) {
         for (const initials of args[0] as unknown[]) expect(initials, where).toMatch(INITIALS_PATTERN);
         playerLists.push(args[0]);
         break;
+      case "message":
+        // The board's chat bot welcomes the watcher and says who joined and left.
+        expect(args[0], where).toEqual({ user: expect.any(String), text: expect.any(String), time: expect.any(Number), colour: expect.any(String), bot: true });
+        break;
       default:
         others.push(event);
     }
@@ -456,7 +460,7 @@ describe("socket events", () => {
             } else if (op.event === "register-player") {
               const initials = parseInitials(payloadOnWire);
               if (initials.ok) {
-                expect(answer, where).toEqual({ ok: true, initials: initials.value });
+                expect(answer, where).toMatchObject({ ok: true, initials: initials.value });
                 registered = initials.value;
               } else {
                 expect(expectRefusal(answer, where), where).toBe(initials.error);
@@ -506,7 +510,9 @@ describe("socket events", () => {
           for (const answer of strayAnswers) expectRefusal(answer, "answer to an unknown event");
           // Anything leaked to another board was sent before this answer.
           expect(await ask(elsewhere, "register-player", [0])).toMatchObject({ kind: "answer" });
-          expect(elsewhere.received.map((e) => e.event)).toEqual(["board-snapshot", "update-player-list"]);
+          // Nothing from the fuzzed board: only its own board, players and its bot's welcome.
+          expect(elsewhere.received.map((e) => e.event)).toEqual(["board-snapshot", "update-player-list", "message"]);
+          expect(elsewhere.received[2]?.args[0]).toMatchObject({ bot: true, text: expect.stringContaining("Welcome") });
           expect(watcher.connected).toBe(true);
           expectUnpolluted();
         } finally {
@@ -963,7 +969,7 @@ describe("rate limit", () => {
 
             if (op.kind === "register") {
               // A registration takes from the same allowance as a write, and stores nothing.
-              expect(answer, where).toEqual(answer.ok ? { ok: true, initials: op.initials } : { ok: false, error: "rate limited" });
+              expect(answer, where).toEqual(answer.ok ? { ok: true, initials: op.initials, id: expect.any(String), colour: expect.any(String) } : { ok: false, error: "rate limited" });
               socketWrites.push(answer.ok);
             } else if (op.kind === "add" && !parseCircleInput(wire(op.payload)).ok) {
               // Refused on its merits before the limit is consulted: costs nothing.
@@ -1070,7 +1076,7 @@ describe("flood guard", () => {
             } else if (writesHandled++ >= LOW_RATE.burst) {
               expect(answer, where).toEqual({ ok: false, error: "rate limited" });
             } else if (event === "register-player") {
-              expect(answer, where).toEqual({ ok: true, initials: payload });
+              expect(answer, where).toMatchObject({ ok: true, initials: payload });
             } else {
               expect(answer, where).toMatchObject({ ok: true });
               accepted.push(expectServerCircle(answer.circle, where).id);
@@ -1082,7 +1088,7 @@ describe("flood guard", () => {
             // Its address gets in again, on probation: served, but with nothing banked, so a burst
             // well within a fresh connection's budget is more than it may have waiting.
             const again = await server.client({ board });
-            expect(await ask(again, "register-player", ["ZZ"])).toEqual({ kind: "answer", value: { ok: true, initials: "ZZ" } });
+            expect(await ask(again, "register-player", ["ZZ"])).toEqual({ kind: "answer", value: { ok: true, initials: "ZZ", id: expect.any(String), colour: expect.any(String) } });
             const burst = await Promise.all(Array.from({ length: (BUDGET + CUT_OFF) / 2 }, () => ask(again, "register-player", ["ZZ"])));
             expect(burst.at(-1)).toEqual({ kind: "dropped" });
             expect(again.connected).toBe(false);

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import type { PlayerDetails } from "../lib/events.js";
 import type { LiveState } from "../lib/live-state/live-state.js";
 
 export interface LiveStateFixture {
@@ -130,6 +131,42 @@ export function describeLiveStateContract(name: string, makeFixture: () => Promi
       await vi.waitFor(() => expect([...b.players(room)].sort()).toEqual(["AA", "BB"]), SEEN_WITHIN);
       await a.close();
       await vi.waitFor(() => expect([b.players(room), b.here(room)]).toEqual([["BB"], 1]), { timeout: 1_000, interval: 10 });
+    });
+
+    it("gives players on different nodes different colours, kept while they stay, and the same details everywhere", async () => {
+      const f = await start();
+      const [a, b] = [await f.node(), await f.node()];
+      const room = board();
+      a.join("a1", room);
+      a.register("a1", "AB");
+      await vi.waitFor(() => expect(b.players(room)).toEqual(["AB"]), SEEN_WITHIN);
+      b.join("b1", room);
+      b.register("b1", "AB");
+      await vi.waitFor(() => expect(a.playerDetails(room)).toHaveLength(2), SEEN_WITHIN);
+      const details = a.playerDetails(room);
+      expect(b.playerDetails(room)).toEqual(details);
+      const [first, second] = details as [PlayerDetails, PlayerDetails];
+      // Same initials, told apart by id and colour.
+      expect(first.initials).toBe(second.initials);
+      expect(first.id).not.toBe(second.id);
+      expect(first.colour).toMatch(/^#[0-9a-f]{6}$/);
+      expect(second.colour).not.toBe(first.colour);
+      a.register("a1", "XY");
+      await vi.waitFor(() => expect(b.playerDetails(room)[0]).toEqual({ ...first, initials: "XY" }), SEEN_WITHIN);
+    });
+
+    it("keeps a board's last 50 chat messages for everyone, oldest first", async () => {
+      const f = await start();
+      const [a, b] = [await f.node(), await f.node()];
+      const [room, other] = [board(), board()];
+      const message = (i: number) => ({ user: "AB", text: `hello ${i}`, time: 1_700_000_000_000 + i, colour: "#1d4ed8" });
+      for (let i = 0; i < 55; i++) await (i % 2 === 0 ? a : b).remember(room, message(i));
+      await a.remember(other, { ...message(0), user: "circles", bot: true });
+      const history = await b.recentMessages(room);
+      expect(history.map((m) => m.text)).toEqual(Array.from({ length: 50 }, (_, i) => `hello ${i + 5}`));
+      expect(history[0]).toEqual(message(5));
+      expect(await a.recentMessages(other)).toEqual([{ ...message(0), user: "circles", bot: true }]);
+      expect(await a.recentMessages(board())).toEqual([]);
     });
 
     it("counts only this node's sockets in its own numbers", async () => {

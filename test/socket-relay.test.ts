@@ -113,7 +113,7 @@ describe("players", () => {
     const alice = await server.client();
     const bob = await server.client();
     const first = nextEvent(bob, "update-player-list");
-    expect(await alice.emitWithAck("register-player", "AB")).toEqual({ ok: true, initials: "AB" });
+    expect(await alice.emitWithAck("register-player", "AB")).toMatchObject({ ok: true, initials: "AB" });
     expect(await first).toEqual([["AB"]]);
 
     const second = nextEvent(alice, "update-player-list");
@@ -146,7 +146,7 @@ describe("players", () => {
     const first = nextEvent(bob, "update-player-list");
     await alice.emitWithAck("register-player", "AB");
     await first;
-    expect(await alice.emitWithAck("register-player", "AB")).toEqual({ ok: true, initials: "AB" });
+    expect(await alice.emitWithAck("register-player", "AB")).toMatchObject({ ok: true, initials: "AB" });
     // Lists go out once per tick: any list Alice's repeat caused would have been sent by now.
     await new Promise((resolve) => setTimeout(resolve, 2 * TICK_MS));
     const own = nextEvent(bob, "update-player-list");

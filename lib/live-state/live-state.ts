@@ -1,7 +1,7 @@
 /**
  * A board's live state: who is connected to it, players and watchers, on
- * every node. The stores keep what lasts (circles); this keeps what lasts
- * only while people are there. One node keeps it in the process
+ * every node, and its recent chat. The stores keep what lasts (circles);
+ * this keeps what matters only while people are there. One node keeps it in the process
  * (`memory-live-state.ts`); several share it through Redis
  * (`redis-live-state.ts`), so that every node lists the same people. Both
  * pass one contract suite (`test/live-state-contract.ts`).
@@ -9,6 +9,8 @@
  * Changes on this node are seen here at once (the caller announces them);
  * changes on other nodes arrive through `onRemoteChange`.
  */
+import type { ChatMessage, PlayerDetails } from "../events.js";
+import { pickColour } from "../player-colours.js";
 import { Presence, type Person } from "../presence.js";
 
 export type { Person } from "../presence.js";
@@ -24,10 +26,18 @@ export interface LiveState {
   leave(socketId: string): boolean;
   /** A socket of this node's initials; undefined until it registers. */
   initialsOf(socketId: string): string | undefined;
-  /** The board's players on every node, in the order they arrived; shared, so callers must not modify it. */
+  /** A socket of this node as the board sees it; undefined until it registers. */
+  playerOf(socketId: string): PlayerDetails | undefined;
+  /** The board's players' initials on every node, in the order they arrived; shared, so callers must not modify it. */
   players(board: string): readonly string[];
+  /** The board's players on every node, with what tells them apart, in the same order; shared too. */
+  playerDetails(board: string): readonly PlayerDetails[];
   /** Everyone connected to the board on every node, players and watchers. */
   here(board: string): number;
+  /** Keeps a chat message in the board's history, of which the last CHAT_HISTORY are kept. */
+  remember(board: string, message: ChatMessage): Promise<void>;
+  /** The board's last CHAT_HISTORY chat messages, oldest first. */
+  recentMessages(board: string): Promise<ChatMessage[]>;
   /** `listener` runs when other nodes' people on a board changed. */
   onRemoteChange(listener: (board: string) => void): void;
   /** This node's own numbers, for metrics. */
@@ -38,6 +48,9 @@ export interface LiveState {
   /** A graceful stop: this node's people leave the other nodes' lists now, not after a timeout. */
   close(): Promise<void>;
 }
+
+/** How many chat messages a board keeps for those who join later. */
+export const CHAT_HISTORY = 50;
 
 /** People in one order on every node: by arrival, then node, then order within the node. */
 export function byArrival(a: Person, b: Person): number {
@@ -54,7 +67,7 @@ export function byArrival(a: Person, b: Person): number {
 export abstract class MergedLiveState implements LiveState {
   protected readonly local: Presence;
   private readonly remote = new Map<string, readonly Person[]>();
-  private readonly merged = new Map<string, readonly string[]>();
+  private readonly merged = new Map<string, { players: readonly string[]; details: readonly PlayerDetails[] }>();
   private readonly listeners: ((board: string) => void)[] = [];
 
   constructor(node: string, now?: () => number) {
@@ -69,6 +82,8 @@ export abstract class MergedLiveState implements LiveState {
   protected abstract localChanged(board: string): void;
 
   abstract close(): Promise<void>;
+  abstract remember(board: string, message: ChatMessage): Promise<void>;
+  abstract recentMessages(board: string): Promise<ChatMessage[]>;
 
   join(socketId: string, board: string): void {
     const before = this.local.boardOfSocket(socketId);
@@ -78,8 +93,10 @@ export abstract class MergedLiveState implements LiveState {
   }
 
   register(socketId: string, initials: string): boolean {
-    const changed = this.local.register(socketId, initials);
     const board = this.local.boardOfSocket(socketId);
+    // The least used colour among every node's players of the board.
+    const colour = () => pickColour(board === undefined ? [] : this.everyone(board).map((person) => person.colour));
+    const changed = this.local.register(socketId, initials, colour);
     if (changed && board !== undefined) this.changedHere(board);
     return changed;
   }
@@ -95,18 +112,20 @@ export abstract class MergedLiveState implements LiveState {
     return this.local.initialsOf(socketId);
   }
 
+  playerOf(socketId: string): PlayerDetails | undefined {
+    const person = this.local.person(socketId);
+    if (!person?.initials) return undefined;
+    return { id: person.id, initials: person.initials, colour: person.colour ?? "" };
+  }
+
   players(board: string): readonly string[] {
     const others = this.remote.get(board);
     if (!others || others.length === 0) return this.local.players(board);
-    let list = this.merged.get(board);
-    if (!list) {
-      list = [...this.local.people(board), ...others]
-        .filter((person) => person.initials !== null)
-        .sort(byArrival)
-        .map((person) => person.initials as string);
-      this.merged.set(board, list);
-    }
-    return list;
+    return this.mergedOf(board).players;
+  }
+
+  playerDetails(board: string): readonly PlayerDetails[] {
+    return this.mergedOf(board).details;
   }
 
   here(board: string): number {
@@ -148,6 +167,22 @@ export abstract class MergedLiveState implements LiveState {
     return this.remote.keys();
   }
 
+  /** Every node's people on the board, in arrival order. */
+  private everyone(board: string): Person[] {
+    return [...this.local.people(board), ...(this.remote.get(board) ?? [])].sort(byArrival);
+  }
+
+  private mergedOf(board: string) {
+    let merged = this.merged.get(board);
+    if (!merged) {
+      const details: PlayerDetails[] = [];
+      for (const { id, initials, colour } of this.everyone(board)) if (initials !== null) details.push({ id, initials, colour: colour ?? "" });
+      merged = { players: details.map((player) => player.initials), details };
+      this.merged.set(board, merged);
+    }
+    return merged;
+  }
+
   private changedHere(board: string): void {
     this.merged.delete(board);
     this.localChanged(board);
@@ -155,5 +190,11 @@ export abstract class MergedLiveState implements LiveState {
 }
 
 const samePerson = (a: Person, b: Person) =>
-  a.node === b.node && a.socket === b.socket && a.initials === b.initials && a.joinedAt === b.joinedAt && a.order === b.order;
+  a.node === b.node &&
+  a.socket === b.socket &&
+  a.id === b.id &&
+  a.initials === b.initials &&
+  a.colour === b.colour &&
+  a.joinedAt === b.joinedAt &&
+  a.order === b.order;
 const samePeople = (a: readonly Person[], b: readonly Person[]) => a.length === b.length && a.every((person, i) => samePerson(person, b[i] as Person));

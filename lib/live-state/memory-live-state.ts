@@ -3,11 +3,17 @@
  * nodes in one process can share one `LiveHub` (the contract suite runs
  * both implementations as two nodes); a server alone makes its own.
  */
-import { byArrival, MergedLiveState } from "./live-state.js";
+import type { ChatMessage } from "../events.js";
+import { byArrival, CHAT_HISTORY, MergedLiveState } from "./live-state.js";
 
-/** The nodes of one process that share their boards' people. */
+/** Boards whose chat is kept; past this, the board chatted on longest ago forgets its chat. */
+const BOARDS_WITH_CHAT = 1_000;
+
+/** The nodes of one process that share their boards' people and chat. */
 export class LiveHub {
   readonly nodes = new Set<MemoryLiveState>();
+  /** Board → its recent messages; in the order the boards were last chatted on. */
+  readonly chat = new Map<string, ChatMessage[]>();
 
   /** Tells every node but `from` that `from`'s people on `board` changed. */
   changed(from: MemoryLiveState, board: string): void {
@@ -33,6 +39,19 @@ export class MemoryLiveState extends MergedLiveState {
 
   protected localChanged(board: string): void {
     this.hub.changed(this, board);
+  }
+
+  remember(board: string, message: ChatMessage): Promise<void> {
+    const { chat } = this.hub;
+    const messages = chat.get(board) ?? [];
+    chat.delete(board);
+    chat.set(board, [...messages.slice(-(CHAT_HISTORY - 1)), message]);
+    if (chat.size > BOARDS_WITH_CHAT) chat.delete(chat.keys().next().value as string);
+    return Promise.resolve();
+  }
+
+  recentMessages(board: string): Promise<ChatMessage[]> {
+    return Promise.resolve([...(this.hub.chat.get(board) ?? [])]);
   }
 
   close(): Promise<void> {

@@ -13,8 +13,9 @@
 import type { Logger } from "../logger.js";
 import type { Person } from "../presence.js";
 import type { RedisClient } from "../redis-client.js";
-import { parseLiveNotice, parseStoredPerson, type LiveNotice, type StoredPerson } from "../schemas.js";
-import { byArrival, MergedLiveState } from "./live-state.js";
+import { parseChatMessage, parseLiveNotice, parseStoredPerson, type LiveNotice, type StoredPerson } from "../schemas.js";
+import type { ChatMessage } from "../events.js";
+import { byArrival, CHAT_HISTORY, MergedLiveState } from "./live-state.js";
 
 /** How often a node renews its key, writes its people and reads its boards. */
 export const HEARTBEAT_MS = 2_000;
@@ -28,6 +29,8 @@ const CHECK_MS = 1_000;
 const WRITE_TICK_MS = 33;
 /** A board's hash goes by itself this long after its last node stopped renewing it. */
 const BOARD_TTL_MS = 60_000;
+/** A board's chat goes by itself this long after its last message. */
+const CHAT_TTL_MS = 24 * 60 * 60 * 1_000;
 
 export interface RedisLiveStateOptions {
   node: string;
@@ -82,6 +85,25 @@ export class RedisLiveState extends MergedLiveState {
     for (const timer of state.timers) timer.unref();
     await state.renewNodeKey();
     return state;
+  }
+
+  async remember(board: string, message: ChatMessage): Promise<void> {
+    const key = this.chatKey(board);
+    await this.redis
+      .multi()
+      .rPush(key, JSON.stringify(message))
+      .lTrim(key, -CHAT_HISTORY, -1)
+      .pExpire(key, CHAT_TTL_MS)
+      .exec();
+  }
+
+  async recentMessages(board: string): Promise<ChatMessage[]> {
+    const messages: ChatMessage[] = [];
+    for (const text of await this.redis.lRange(this.chatKey(board), 0, -1)) {
+      const parsed = parseChatMessage(text);
+      if (parsed.ok) messages.push(parsed.value);
+    }
+    return messages;
   }
 
   protected localChanged(board: string): void {
@@ -147,7 +169,8 @@ export class RedisLiveState extends MergedLiveState {
       for (const person of this.local.people(board)) {
         const field = `${this.node} ${person.socket}`;
         current.add(field);
-        fields[field] = JSON.stringify({ i: person.initials, t: person.joinedAt, o: person.order } satisfies StoredPerson);
+        const { id, initials, colour, joinedAt, order } = person;
+        fields[field] = JSON.stringify({ p: id, i: initials, c: colour, t: joinedAt, o: order } satisfies StoredPerson);
       }
       const gone = [...(this.written.get(board) ?? [])].filter((field) => !current.has(field));
       if (gone.length > 0) multi.hDel(key, gone);
@@ -188,8 +211,8 @@ export class RedisLiveState extends MergedLiveState {
           dead.push(field);
           continue;
         }
-        const { i: initials, t: joinedAt, o: order } = stored.value;
-        people.push({ node, socket: field.slice(space + 1), initials, joinedAt, order });
+        const { p: id, i: initials, c: colour, t: joinedAt, o: order } = stored.value;
+        people.push({ node, socket: field.slice(space + 1), id, initials, colour, joinedAt, order });
       }
       // Whoever notices a node gone tidies its fields away.
       if (dead.length > 0) await this.redis.hDel(this.boardKey(board), dead);
@@ -247,6 +270,10 @@ export class RedisLiveState extends MergedLiveState {
 
   private boardKey(board: string): string {
     return `${this.prefix}:live:board:${board}`;
+  }
+
+  private chatKey(board: string): string {
+    return `${this.prefix}:live:chat:${board}`;
   }
 
   private nodeKey(node: string): string {

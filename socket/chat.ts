@@ -1,0 +1,62 @@
+/**
+ * Board-scoped chat, speaking right-now's protocol: `message` events of
+ * `{user, text}` both ways, with the time and the sender's colour added.
+ * Each board has a bot that welcomes a new socket and tells everyone else
+ * who joined and left. Messages go through the adapter, so every node's
+ * sockets of the board get them; the board's recent history is live state.
+ */
+import type { ChatInput, ChatMessage } from "../lib/events.js";
+import type { LiveState } from "../lib/live-state/live-state.js";
+import { roomsOf } from "./rooms.js";
+import type { CirclesServer, CirclesSocket } from "./types.js";
+
+export const BOT_NAME = "circles";
+const BOT_COLOUR = "#475569";
+/** Unregistered senders (right-now clients) have no colour of their own. */
+const GUEST_COLOUR = "#334155";
+
+export interface Chat {
+  /** A socket joined its board: its recent chat, then the bot's welcome, to it alone. */
+  welcome(socket: CirclesSocket): Promise<void>;
+  /** A player registered: the bot tells everyone else on the board. */
+  joined(socket: CirclesSocket, initials: string): void;
+  /** A player left the board. */
+  left(board: string, initials: string): void;
+  /** A socket's message: kept in the board's history, then sent to everyone on the board. */
+  say(socket: CirclesSocket, input: ChatInput): Promise<ChatMessage>;
+}
+
+export function createChat(io: CirclesServer, presence: Pick<LiveState, "remember" | "recentMessages" | "playerOf">): Chat {
+  const bot = (text: string): ChatMessage => ({ user: BOT_NAME, text, time: Date.now(), colour: BOT_COLOUR, bot: true });
+  return {
+    async welcome(socket) {
+      const { board, protocol } = socket.data;
+      const history = await presence.recentMessages(board);
+      if (!socket.connected) return;
+      // Lesson and right-now clients know only `message`: they get the history one message at a time.
+      if (protocol === 2) socket.emit("chat-history", history);
+      else for (const message of history) socket.emit("message", message);
+      socket.emit("message", bot(`Welcome to ${board}! Say hello.`));
+    },
+    joined(socket, initials) {
+      io.to(roomsOf(socket.data.board)).except(socket.id).emit("message", bot(`${initials} joined`));
+    },
+    left(board, initials) {
+      io.to(roomsOf(board)).emit("message", bot(`${initials} left`));
+    },
+    async say(socket, input) {
+      const { board } = socket.data;
+      const player = presence.playerOf(socket.id);
+      // A registered player is named by its initials, so no one can speak as someone else on the list.
+      const message: ChatMessage = {
+        user: player?.initials ?? input.user ?? "guest",
+        text: input.text,
+        time: Date.now(),
+        colour: player?.colour ?? GUEST_COLOUR,
+      };
+      await presence.remember(board, message);
+      io.to(roomsOf(board)).emit("message", message);
+      return message;
+    },
+  };
+}
