@@ -29,6 +29,8 @@ const MIN_LABEL_DEVICE_PX = 7;
  * one pass over the board, far less than drawing every circle again.
  */
 const MAX_PATCHES = 256;
+/** The widest backing store a zoomed-in board gets (about 38 MB); closer than that it is scaled up. */
+const MAX_ZOOMED_DEVICE_WIDTH = 4096;
 
 /** A rectangle of the canvas in whole device pixels. */
 interface Patch {
@@ -43,11 +45,6 @@ interface Paint {
   label: string;
 }
 
-export interface BoardPoint {
-  x: number;
-  y: number;
-}
-
 export class BoardView {
   readonly #canvas: HTMLCanvasElement;
   readonly #container: HTMLElement;
@@ -56,6 +53,8 @@ export class BoardView {
   readonly #onRender: ((count: number) => void) | undefined;
   /** Device pixels per logical unit. */
   #scale = 1;
+  /** How far the board is zoomed in on screen, beyond fitting its container (see setZoom). */
+  #zoom = 1;
   #frame = 0;
   #fullRedraw = true;
   /** Circles added since the last frame, newest last: painted on top of everything else. */
@@ -91,14 +90,16 @@ export class BoardView {
     this.#resize();
   }
 
-  /** A pointer position (CSS pixels, viewport coordinates) in logical board units, or null when off the board. */
-  toBoard(clientX: number, clientY: number): BoardPoint | null {
-    const rect = this.#canvas.getBoundingClientRect();
-    if (rect.width === 0 || rect.height === 0) return null;
-    const x = ((clientX - rect.left) / rect.width) * BOARD_WIDTH;
-    const y = ((clientY - rect.top) / rect.height) * BOARD_HEIGHT;
-    if (x < 0 || y < 0 || x > BOARD_WIDTH || y > BOARD_HEIGHT) return null;
-    return { x, y };
+  /**
+   * The board is shown `zoom` times larger than it fits (a CSS transform, see
+   * viewport-controller.ts): the canvas keeps that many more pixels, up to a
+   * limit, so that zoomed-in circles stay sharp.
+   */
+  setZoom(zoom: number): void {
+    const next = Number.isFinite(zoom) ? Math.max(1, zoom) : 1;
+    if (next === this.#zoom) return;
+    this.#zoom = next;
+    this.#resize();
   }
 
   destroy(): void {
@@ -148,7 +149,8 @@ export class BoardView {
     const fit = Math.max(0, Math.min(width / BOARD_WIDTH, height / BOARD_HEIGHT));
     const cssWidth = Math.floor(BOARD_WIDTH * fit);
     const cssHeight = Math.floor(BOARD_HEIGHT * fit);
-    const ratio = window.devicePixelRatio || 1;
+    const density = window.devicePixelRatio || 1;
+    const ratio = Math.max(density, Math.min(density * this.#zoom, MAX_ZOOMED_DEVICE_WIDTH / Math.max(1, cssWidth)));
     const deviceWidth = Math.max(1, Math.round(cssWidth * ratio));
     const deviceHeight = Math.max(1, Math.round(cssHeight * ratio));
 

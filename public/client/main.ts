@@ -16,6 +16,7 @@ import { loadInitials, saveInitials } from "./initials.js";
 import { PlayersList } from "./players-list.js";
 import { addCircle, clearCircles, connect, registerPlayer, syncBoard } from "./socket.js";
 import { Toaster } from "./toast.js";
+import { ViewportController } from "./viewport-controller.js";
 
 const board = readBoardName(document.body);
 const canvas = byId("board", HTMLCanvasElement);
@@ -106,26 +107,14 @@ async function placeCircle(x: number, y: number): Promise<void> {
   if (!ack.ok) toaster.show(`Circle not added: ${ack.error}`, "error");
 }
 
-// --- the board: taps and clicks (pointer events), and the keyboard -------------
+// --- the board: taps, drags and pinches, and the keyboard ---------------------------
 
-let press: { id: number; x: number; y: number } | null = null;
-const TAP_SLOP_PX = 10;
-
-canvas.addEventListener("pointerdown", (event) => {
-  if (!event.isPrimary || event.button !== 0) return;
-  press = { id: event.pointerId, x: event.clientX, y: event.clientY };
-});
-canvas.addEventListener("pointerup", (event) => {
-  const start = press;
-  press = null;
-  if (!start || start.id !== event.pointerId) return;
-  // A drag or a scroll is not a tap.
-  if (Math.hypot(event.clientX - start.x, event.clientY - start.y) > TAP_SLOP_PX) return;
-  const point = view.toBoard(event.clientX, event.clientY);
-  if (point) void placeCircle(point.x, point.y);
-});
-canvas.addEventListener("pointercancel", () => {
-  press = null;
+new ViewportController({
+  stage: byId("stage", HTMLElement),
+  canvas,
+  layers: [],
+  view,
+  onTap: (point) => void placeCircle(point.x, point.y),
 });
 canvas.addEventListener("keydown", (event) => {
   if (event.key !== "Enter" && event.key !== " ") return;
