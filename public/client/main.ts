@@ -2,10 +2,11 @@
  * circles in the browser: wires the socket, the local state, the canvas and
  * the page's controls together. Each piece lives in its own module.
  */
-import { BOARD_HEIGHT, BOARD_WIDTH } from "../../lib/rules.js";
+import { pageAnnouncer } from "./announcer.js";
 import { BoardFeed } from "./board-feed.js";
 import { boardPath, copyText, randomBoardName, readBoardName } from "./board-links.js";
 import { BoardView } from "./board-view.js";
+import { announceCircles } from "./circle-announcements.js";
 import { makeCircle } from "./circle-factory.js";
 import { CirclesState } from "./circles-state.js";
 import { ConnectionStatus } from "./connection-status.js";
@@ -13,10 +14,12 @@ import { exposeDebug, type RenderTiming } from "./debug.js";
 import { byId } from "./dom.js";
 import { IdentityPanel } from "./identity-panel.js";
 import { loadInitials, saveInitials } from "./initials.js";
+import { KeyboardControls } from "./keyboard-controls.js";
 import { PlayersList } from "./players-list.js";
 import { addCircle, clearCircles, connect, registerPlayer, syncBoard } from "./socket.js";
 import { Toaster } from "./toast.js";
 import { ViewportController } from "./viewport-controller.js";
+import type { Point } from "./viewport.js";
 
 const board = readBoardName(document.body);
 const canvas = byId("board", HTMLCanvasElement);
@@ -107,20 +110,21 @@ async function placeCircle(x: number, y: number): Promise<void> {
   if (!ack.ok) toaster.show(`Circle not added: ${ack.error}`, "error");
 }
 
-// --- the board: taps, drags and pinches, and the keyboard ---------------------------
+// --- the board: taps, drags and pinches, and the keyboard cursor --------------------
 
-new ViewportController({
+function placeAt(point: Point): void {
+  void placeCircle(point.x, point.y);
+}
+
+const viewport = new ViewportController({
   stage: byId("stage", HTMLElement),
   canvas,
   layers: [],
   view,
-  onTap: (point) => void placeCircle(point.x, point.y),
+  onTap: placeAt,
 });
-canvas.addEventListener("keydown", (event) => {
-  if (event.key !== "Enter" && event.key !== " ") return;
-  event.preventDefault();
-  void placeCircle(Math.random() * BOARD_WIDTH, Math.random() * BOARD_HEIGHT);
-});
+new KeyboardControls({ canvas, ring: byId("board-cursor", HTMLElement), viewport, onPlace: placeAt });
+announceCircles(state, pageAnnouncer());
 
 // --- header actions ------------------------------------------------------------
 
