@@ -17,9 +17,11 @@ import { labelColourFor, parseColour, type Rgba } from "./colour.js";
 
 /** Matches `--board-bg` in style.css; labels are chosen to contrast with it. */
 const BOARD_BACKGROUND: Rgba = { r: 255, g: 255, b: 255, a: 1 };
-const BACKGROUND_FILL = "#ffffff";
+export const BACKGROUND_FILL = "#ffffff";
 const FONT_PX = 100;
-const FONT = `700 ${FONT_PX}px system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif`;
+export const LABEL_FONT_WEIGHT = 700;
+export const LABEL_FONT_FAMILY = `system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif`;
+const FONT = `${LABEL_FONT_WEIGHT} ${FONT_PX}px ${LABEL_FONT_FAMILY}`;
 /** Labels smaller than this many device pixels are skipped: unreadable and costly. */
 const MIN_LABEL_DEVICE_PX = 7;
 /**
@@ -43,6 +45,16 @@ interface Patch {
 interface Paint {
   fill: string;
   label: string;
+}
+
+/** A circle as the canvas paints it, in board units: for drawings made elsewhere (the SVG export). */
+export interface CircleLook {
+  fill: string;
+  labelColour: string;
+  /** Font size of the label, centred on the circle; 0 for no label. */
+  labelSize: number;
+  /** How far below the centre the label's baseline sits. */
+  labelBaseline: number;
 }
 
 export class BoardView {
@@ -100,6 +112,27 @@ export class BoardView {
     if (next === this.#zoom) return;
     this.#zoom = next;
     this.#resize();
+  }
+
+  /** Clears another canvas to the board's background. */
+  paintBackground(ctx: CanvasRenderingContext2D): void {
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.fillStyle = BACKGROUND_FILL;
+    ctx.fillRect(0, 0, ctx.canvas.width, ctx.canvas.height);
+  }
+
+  /** Paints circles, in order, on another canvas at `scale` pixels per board unit, exactly as this one paints them. */
+  paintCircles(ctx: CanvasRenderingContext2D, scale: number, circles: Iterable<Circle>): void {
+    this.#setFont(ctx);
+    for (const circle of circles) this.#draw(circle, ctx, scale);
+  }
+
+  /** How this view paints a circle, in board units. */
+  look(circle: Circle): CircleLook {
+    const paint = this.#paintFor(circle);
+    const labelSize = circle.initials ? this.#labelSize(circle) : 0;
+    const labelBaseline = ((this.#capHeight / 2) * labelSize) / FONT_PX;
+    return { fill: paint.fill, labelColour: paint.label, labelSize, labelBaseline };
   }
 
   destroy(): void {
@@ -188,9 +221,7 @@ export class BoardView {
     this.#frame = 0;
     const ctx = this.#ctx;
     if (this.#fullRedraw) {
-      ctx.setTransform(1, 0, 0, 1, 0, 0);
-      ctx.fillStyle = BACKGROUND_FILL;
-      ctx.fillRect(0, 0, this.#canvas.width, this.#canvas.height);
+      this.paintBackground(ctx);
       for (const circle of this.#state.values()) this.#draw(circle);
     } else {
       if (this.#patches.length > 0) this.#repaint(this.#patches, this.#pending);
@@ -244,9 +275,7 @@ export class BoardView {
     ctx.restore();
   }
 
-  #draw(circle: Circle): void {
-    const ctx = this.#ctx;
-    const k = this.#scale;
+  #draw(circle: Circle, ctx = this.#ctx, k = this.#scale): void {
     const paint = this.#paintFor(circle);
     const radius = Math.max(0, circle.dia / 2);
 
@@ -258,14 +287,17 @@ export class BoardView {
 
     const label = circle.initials;
     if (!label) return;
-    const width = this.#labelWidth(label);
-    // Font size in logical units: about 40% of the diameter, narrower for wider labels.
-    const size = Math.min(circle.dia * 0.42, (circle.dia * 0.74 * FONT_PX) / width);
+    const size = this.#labelSize(circle);
     if (size * k < MIN_LABEL_DEVICE_PX) return;
     const s = (size / FONT_PX) * k;
     ctx.setTransform(s, 0, 0, s, circle.x * k, circle.y * k);
     ctx.fillStyle = paint.label;
     ctx.fillText(label, 0, this.#capHeight / 2);
+  }
+
+  /** Font size in logical units: about 40% of the diameter, narrower for wider labels. */
+  #labelSize(circle: Circle): number {
+    return Math.min(circle.dia * 0.42, (circle.dia * 0.74 * FONT_PX) / this.#labelWidth(circle.initials));
   }
 
   #paintFor(circle: Circle): Paint {
@@ -288,10 +320,10 @@ export class BoardView {
     if (metrics.actualBoundingBoxAscent > 0) this.#capHeight = metrics.actualBoundingBoxAscent;
   }
 
-  #setFont(): void {
-    this.#ctx.font = FONT;
-    this.#ctx.textAlign = "center";
-    this.#ctx.textBaseline = "alphabetic";
+  #setFont(ctx = this.#ctx): void {
+    ctx.font = FONT;
+    ctx.textAlign = "center";
+    ctx.textBaseline = "alphabetic";
   }
 
   #labelWidth(label: string): number {

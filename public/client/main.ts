@@ -3,6 +3,7 @@
  * the page's controls together. Each piece lives in its own module.
  */
 import { pageAnnouncer } from "./announcer.js";
+import { exportPng, exportSvg } from "./board-export.js";
 import { BoardFeed } from "./board-feed.js";
 import { boardPath, copyText, randomBoardName, readBoardName } from "./board-links.js";
 import { BoardView } from "./board-view.js";
@@ -110,7 +111,7 @@ async function placeCircle(x: number, y: number): Promise<void> {
   if (!ack.ok) toaster.show(`Circle not added: ${ack.error}`, "error");
 }
 
-// --- the board: taps, drags and pinches, and the keyboard cursor --------------------
+// --- the board: taps, drags and pinches, the keyboard cursor, export ---------------
 
 function placeAt(point: Point): void {
   void placeCircle(point.x, point.y);
@@ -125,6 +126,13 @@ const viewport = new ViewportController({
 });
 new KeyboardControls({ canvas, ring: byId("board-cursor", HTMLElement), viewport, onPlace: placeAt });
 announceCircles(state, pageAnnouncer());
+
+byId("export-png", HTMLButtonElement).addEventListener("click", () => {
+  exportPng(view, state.values(), board).catch((error: unknown) => {
+    toaster.show(`PNG not saved: ${error instanceof Error ? error.message : String(error)}`, "error");
+  });
+});
+byId("export-svg", HTMLButtonElement).addEventListener("click", () => exportSvg(view, state.values(), board));
 
 // --- header actions ------------------------------------------------------------
 
