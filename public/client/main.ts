@@ -2,7 +2,7 @@
  * circles in the browser: wires the socket, the local state, the canvas and
  * the page's controls together. Each piece lives in its own module.
  */
-import { pageAnnouncer } from "./announcer.js";
+import { announce, pageAnnouncer } from "./announcer.js";
 import { exportPng, exportSvg } from "./board-export.js";
 import { BoardFeed } from "./board-feed.js";
 import { boardPath, copyText, randomBoardName, readBoardName } from "./board-links.js";
@@ -17,6 +17,7 @@ import { IdentityPanel } from "./identity-panel.js";
 import { loadInitials, saveInitials } from "./initials.js";
 import { KeyboardControls } from "./keyboard-controls.js";
 import { PlayersList } from "./players-list.js";
+import { Replay } from "./replay.js";
 import { addCircle, clearCircles, connect, registerPlayer, syncBoard } from "./socket.js";
 import { Toaster } from "./toast.js";
 import { ViewportController } from "./viewport-controller.js";
@@ -111,22 +112,37 @@ async function placeCircle(x: number, y: number): Promise<void> {
   if (!ack.ok) toaster.show(`Circle not added: ${ack.error}`, "error");
 }
 
-// --- the board: taps, drags and pinches, the keyboard cursor, export ---------------
+// --- the board: taps, drags and pinches, the keyboard cursor, replay, export ------
 
+const replayOverlay = byId("board-replay", HTMLCanvasElement);
+const replayButton = byId("replay", HTMLButtonElement);
+const replay = new Replay(
+  { overlay: replayOverlay, board: canvas, status: byId("replay-status", HTMLElement), button: replayButton },
+  view,
+  state,
+  announce,
+);
+
+/** While a replay shows, the picture is not the live board: a circle added then would land unseen. */
 function placeAt(point: Point): void {
-  void placeCircle(point.x, point.y);
+  if (replay.running) toaster.show("Replaying… you can add circles again when it ends");
+  else void placeCircle(point.x, point.y);
 }
 
 const viewport = new ViewportController({
   stage: byId("stage", HTMLElement),
   canvas,
-  layers: [],
+  layers: [replayOverlay],
   view,
   onTap: placeAt,
 });
 new KeyboardControls({ canvas, ring: byId("board-cursor", HTMLElement), viewport, onPlace: placeAt });
 announceCircles(state, pageAnnouncer());
 
+replayButton.addEventListener("click", () => {
+  if (replay.running) replay.stop();
+  else if (!replay.start()) toaster.show("Nothing to replay yet: the board is empty");
+});
 byId("export-png", HTMLButtonElement).addEventListener("click", () => {
   exportPng(view, state.values(), board).catch((error: unknown) => {
     toaster.show(`PNG not saved: ${error instanceof Error ? error.message : String(error)}`, "error");
