@@ -7,10 +7,12 @@ import { exportPng, exportSvg } from "./board-export.js";
 import { BoardFeed } from "./board-feed.js";
 import { boardPath, copyText, randomBoardName, readBoardName } from "./board-links.js";
 import { BoardView } from "./board-view.js";
+import { ChatPanel } from "./chat-panel.js";
 import { announceCircles } from "./circle-announcements.js";
 import { makeCircle } from "./circle-factory.js";
 import { CirclesState } from "./circles-state.js";
 import { ConnectionStatus } from "./connection-status.js";
+import { CursorLayer } from "./cursor-layer.js";
 import { exposeDebug, type RenderTiming } from "./debug.js";
 import { byId } from "./dom.js";
 import { IdentityPanel } from "./identity-panel.js";
@@ -18,7 +20,7 @@ import { loadInitials, saveInitials } from "./initials.js";
 import { KeyboardControls } from "./keyboard-controls.js";
 import { PlayersList } from "./players-list.js";
 import { Replay } from "./replay.js";
-import { addCircle, clearCircles, connect, registerPlayer, syncBoard } from "./socket.js";
+import { addCircle, clearCircles, connect, moveCursor, registerPlayer, sendMessage, syncBoard, type Registered } from "./socket.js";
 import { Toaster } from "./toast.js";
 import { ViewportController } from "./viewport-controller.js";
 import type { Point } from "./viewport.js";
@@ -35,11 +37,12 @@ const view = new BoardView({
     lastRender = { circles, at: performance.now() };
   },
 });
-const players = new PlayersList(
-  byId("players", HTMLUListElement),
-  byId("player-count", HTMLElement),
-  byId("players-empty", HTMLElement),
-);
+const players = new PlayersList({
+  list: byId("players", HTMLUListElement),
+  here: byId("here-count", HTMLElement),
+  playing: byId("player-count", HTMLElement),
+  empty: byId("players-empty", HTMLElement),
+});
 const status = new ConnectionStatus(byId("connection", HTMLElement), byId("connection-label", HTMLElement));
 const toaster = new Toaster(byId("toast", HTMLElement));
 const feed = new BoardFeed({ state, requestSync: (since) => syncBoard(socket, since) });
@@ -65,7 +68,13 @@ const identity = new IdentityPanel(
 function adopt(next: string): void {
   initials = next;
   saveInitials(next);
-  players.setSelf(next);
+}
+
+/** The server's answer to a registration: who this page is on the board, for its chip and to skip its own pointer. */
+function registered(ack: Registered): void {
+  adopt(ack.initials);
+  players.setSelf(ack.id);
+  cursors.tracker.setSelf(ack.id);
 }
 
 /** The form's submit: register now when connected, otherwise on (re)connect. */
@@ -73,7 +82,7 @@ async function chooseInitials(next: string): Promise<string | null> {
   if (socket.connected) {
     const ack = await registerPlayer(socket, next);
     if (!ack.ok) return ack.error;
-    adopt(typeof ack.initials === "string" ? ack.initials : next);
+    registered(ack);
   } else {
     adopt(next);
   }
@@ -87,7 +96,9 @@ async function reRegister(): Promise<void> {
     toaster.show(`Could not join as ${initials}: ${ack.error}`, "error");
     // Refused initials need new ones; anything else (a busy server) is retried on the next connect.
     if (/initials/i.test(ack.error)) identity.open();
+    return;
   }
+  registered(ack);
 }
 
 /** Whether a change may be sent now; says why not when it may not. */
@@ -150,6 +161,37 @@ byId("export-png", HTMLButtonElement).addEventListener("click", () => {
 });
 byId("export-svg", HTMLButtonElement).addEventListener("click", () => exportSvg(view, state.values(), board));
 
+// --- chat and pointers -------------------------------------------------------------
+
+const chat = new ChatPanel(
+  {
+    panel: byId("chat", HTMLElement),
+    list: byId("chat-messages", HTMLOListElement),
+    form: byId("chat-form", HTMLFormElement),
+    input: byId("chat-input", HTMLInputElement),
+    toggle: byId("chat-toggle", HTMLButtonElement),
+    unread: byId("chat-unread", HTMLElement),
+  },
+  {
+    async send(text) {
+      if (!socket.connected) return "Not connected: waiting to reconnect…";
+      const ack = await sendMessage(socket, initials ? { text } : { user: "guest", text });
+      return ack.ok ? null : ack.error;
+    },
+    announce,
+  },
+);
+
+const cursors = new CursorLayer({
+  stage: byId("stage", HTMLElement),
+  layer: byId("cursors", HTMLElement),
+  viewport,
+  // Only players have a pointer others can name.
+  send: (position) => {
+    if (initials && socket.connected) moveCursor(socket, position);
+  },
+});
+
 // --- header actions ------------------------------------------------------------
 
 byId("clear", HTMLButtonElement).addEventListener("click", async () => {
@@ -182,7 +224,17 @@ byId("copy-link", HTMLButtonElement).addEventListener("click", async () => {
  */
 socket.on("board-snapshot", (snapshot) => feed.snapshot(snapshot));
 socket.on("board-events", (batch) => feed.events(batch?.events));
-socket.on("update-player-list", (list) => players.update(Array.isArray(list) ? list : []));
+socket.on("board-people", (people) => {
+  players.update(people);
+  cursors.tracker.setPlayers(people.players);
+  cursors.render();
+});
+socket.on("cursors", (moves) => {
+  cursors.tracker.moved(moves, performance.now());
+  cursors.render();
+});
+socket.on("chat-history", (messages) => chat.history(messages));
+socket.on("message", (message) => chat.add(message, !message.bot && message.user === initials));
 
 /**
  * Socket.IO reconnects by itself after a lost connection, a server restart or
@@ -233,12 +285,11 @@ socket.io.on("reconnect_attempt", () => status.set("reconnecting"));
 // --- start -----------------------------------------------------------------------
 
 identity.setCurrent(initials);
-players.setSelf(initials);
 
 exposeDebug({
   board,
   circles: () => state.list(),
-  players: () => players.players,
+  players: () => players.players.map((player) => player.initials),
   initials: () => initials,
   connected: () => socket.connected,
   rendered: () => Number(canvas.dataset.circleCount ?? 0),

@@ -1,58 +1,62 @@
-/** The footer's list of who is connected, one pill per player. */
+/**
+ * Who is here, in the footer: "3 here · 2 playing", and a chip per player
+ * in the colour the server gave them, so two players with the same initials
+ * can be told apart. Watchers (a projector, a tab without initials) count
+ * as here without a chip.
+ */
+import type { BoardPeople, PlayerDetails } from "../../lib/events.js";
 
-const HUES = 8;
-
-/** A stable colour slot per name, so a player keeps their dot colour. */
-function hueSlot(name: string): number {
-  let hash = 0;
-  for (const ch of name) hash = (hash * 31 + (ch.codePointAt(0) ?? 0)) >>> 0;
-  return hash % HUES;
+export interface PlayersElements {
+  list: HTMLUListElement;
+  here: HTMLElement;
+  playing: HTMLElement;
+  empty: HTMLElement;
 }
 
 export class PlayersList {
-  readonly #list: HTMLUListElement;
-  readonly #count: HTMLElement;
-  readonly #empty: HTMLElement;
-  #players: string[] = [];
+  readonly #elements: PlayersElements;
+  #players: PlayerDetails[] = [];
+  #here = 0;
   #self: string | null = null;
 
-  constructor(list: HTMLUListElement, count: HTMLElement, empty: HTMLElement) {
-    this.#list = list;
-    this.#count = count;
-    this.#empty = empty;
+  constructor(elements: PlayersElements) {
+    this.#elements = elements;
     this.#render();
   }
 
-  get players(): string[] {
+  get players(): PlayerDetails[] {
     return [...this.#players];
   }
 
-  update(players: readonly unknown[]): void {
-    this.#players = players.filter((p): p is string => typeof p === "string");
+  update(people: BoardPeople): void {
+    this.#players = people.players;
+    this.#here = people.here;
     this.#render();
   }
 
-  /** Whose pill gets the "you" ring. */
-  setSelf(initials: string | null): void {
-    this.#self = initials;
+  /** This page's player id: its chip gets the "you" ring. */
+  setSelf(id: string | null): void {
+    this.#self = id;
     this.#render();
   }
 
   #render(): void {
-    let selfMarked = false;
-    const items = this.#players.map((name) => {
+    const items = this.#players.map((player) => {
       const item = document.createElement("li");
-      item.className = `player hue-${hueSlot(name)}`;
-      item.textContent = name; // never innerHTML: names come from other people
-      if (!selfMarked && name === this.#self) {
-        selfMarked = true;
+      item.className = "player";
+      item.textContent = player.initials; // never innerHTML: initials come from other people
+      item.dir = "auto";
+      item.style.setProperty("--dot", player.colour);
+      if (player.id === this.#self) {
         item.classList.add("is-self");
         item.title = "You";
       }
       return item;
     });
-    this.#list.replaceChildren(...items);
-    this.#count.textContent = String(this.#players.length);
-    this.#empty.hidden = this.#players.length > 0;
+    const { list, here, playing, empty } = this.#elements;
+    list.replaceChildren(...items);
+    here.textContent = String(this.#here);
+    playing.textContent = String(this.#players.length);
+    empty.hidden = this.#players.length > 0;
   }
 }

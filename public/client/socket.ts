@@ -8,9 +8,11 @@ import type {
   Ack,
   AckCallback,
   BoardSync,
+  ChatInput,
   Circle,
   CircleInput,
   ClientToServerEvents,
+  CursorPosition,
   ServerToClientEvents,
 } from "../../lib/events.js";
 
@@ -95,8 +97,24 @@ function request<T extends object>(send: (ack: AckCallback<T>) => void): Promise
   });
 }
 
-export function registerPlayer(socket: CirclesSocket, initials: string): Promise<Ack<{ initials: string }>> {
+/** Who the server says this page is, once registered: initials as normalised, and the id and colour others see. */
+export interface Registered {
+  initials: string;
+  id: string;
+  colour: string;
+}
+
+export function registerPlayer(socket: CirclesSocket, initials: string): Promise<Ack<Registered>> {
   return request((ack) => socket.emit("register-player", initials, ack));
+}
+
+export function sendMessage(socket: CirclesSocket, message: ChatInput): Promise<Ack> {
+  return request((ack) => socket.emit("message", message, ack));
+}
+
+/** Volatile: a move that cannot go at once is dropped, as the next one replaces it. */
+export function moveCursor(socket: CirclesSocket, position: CursorPosition): void {
+  socket.volatile.emit("cursor", position);
 }
 
 export function addCircle(socket: CirclesSocket, circle: CircleInput): Promise<Ack<{ circle: Circle; seq: number }>> {
