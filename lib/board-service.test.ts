@@ -33,7 +33,11 @@ function wrapped(inner: MemoryStore, overrides: Partial<BoardStore>): BoardStore
   return {
     load: (board) => inner.load(board),
     add: (board, circle, maxCircles) => inner.add(board, circle, maxCircles),
-    clear: (board) => inner.clear(board),
+    clear: (board, options) => inner.clear(board, options),
+    removeOwned: (board, id, owner) => inner.removeOwned(board, id, owner),
+    restoreCleared: (board, request) => inner.restoreCleared(board, request),
+    claim: (board, hash) => inner.claim(board, hash),
+    setLocked: (board, hash, locked) => inner.setLocked(board, hash, locked),
     ping: () => inner.ping(),
     close: () => inner.close(),
     ...overrides,

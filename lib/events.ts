@@ -18,6 +18,15 @@ export interface Circle extends CircleInput {
   createdAt: number;
 }
 
+/**
+ * A circle as the store keeps it and nodes announce it to each other: with
+ * its owner, a hash of its player's key (`lib/player-keys.ts`), when a
+ * player with a key drew it. Never sent to clients (`LiveBoard` drops it).
+ */
+export interface StoredCircle extends Circle {
+  owner?: string;
+}
+
 /** Every acknowledgement: success with its data, or a message saying what was wrong. */
 export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: string };
 
@@ -32,6 +41,15 @@ export type BoardEvent =
   | { seq: number; type: "add"; circle: Circle }
   | { seq: number; type: "remove"; id: string }
   | { seq: number; type: "clear" };
+
+/** A change as the store returns it and nodes announce it: an add carries its circle's owner. */
+export type StoredEvent = Exclude<BoardEvent, { type: "add" }> | { seq: number; type: "add"; circle: StoredCircle };
+
+/** The host of a board, as the server keeps it: a hash of the host's key, and whether only the host may clear. */
+export interface BoardHost {
+  hash: string;
+  locked: boolean;
+}
 
 export interface BoardSnapshot {
   board: string;

@@ -6,63 +6,32 @@
  * is down are refused with a reason, `/readyz` names Redis, and afterwards
  * neither node is deaf to the other.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
-import net from "node:net";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import type { Ack, Circle, CircleInput } from "../lib/events.js";
 import { createTestDatabase, dropTestDatabases } from "./support/postgres.js";
 import { startNodes, type ServerProcess } from "./support/server-process.js";
 import { connectClient, type TestClient } from "./support/test-server.js";
-import { freePort } from "./support/free-port.js";
+import { privateRedis, type PrivateRedis } from "./support/private-redis.js";
 
 const circle: CircleInput = { initials: "AB", x: 10, y: 20, dia: 30, rgba: "rgba(1, 2, 3, 0.5)" };
-let redisPort: number;
-let redis: ChildProcess | undefined;
+let redis: PrivateRedis;
 let databaseUrl: string;
 const nodes: ServerProcess[] = [];
 const clients: TestClient[] = [];
 
-/** A throwaway Redis on `redisPort`, nothing saved; resolves once it accepts connections. */
-async function startRedis(): Promise<void> {
-  const child = spawn("redis-server", ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
-    stdio: "ignore",
-  });
-  redis = child;
-  await vi.waitFor(
-    () =>
-      new Promise<void>((resolve, reject) => {
-        const socket = net.connect(redisPort, "127.0.0.1", () => {
-          socket.end();
-          resolve();
-        });
-        socket.on("error", reject);
-      }),
-    5_000,
-  );
-}
-
-async function killRedis(): Promise<void> {
-  const child = redis;
-  if (!child || child.exitCode !== null) return;
-  const exited = once(child, "exit");
-  child.kill("SIGKILL");
-  await exited;
-}
-
 beforeAll(async () => {
-  redisPort = await freePort();
-  await startRedis();
+  redis = await privateRedis();
+  await redis.start();
   databaseUrl = await createTestDatabase();
-  const env = { DATABASE_URL: databaseUrl, REDIS_URL: `redis://127.0.0.1:${redisPort}`, RATE_LIMIT_PER_SECOND: "1000", RATE_LIMIT_BURST: "2000" };
+  const env = { DATABASE_URL: databaseUrl, REDIS_URL: redis.url, RATE_LIMIT_PER_SECOND: "1000", RATE_LIMIT_BURST: "2000" };
   nodes.push(...(await startNodes(2, env)));
 }, 60_000);
 
 afterAll(async () => {
   for (const socket of clients) socket.disconnect();
   await Promise.all(nodes.map((node) => node.stop("SIGTERM")));
-  await killRedis();
+  await redis.remove();
   await dropTestDatabases();
 }, 60_000);
 
@@ -100,13 +69,13 @@ it("loses no acknowledged circle across a Redis restart mid-burst, refuses write
     }
   })();
   await vi.waitFor(() => expect(acked.length).toBeGreaterThan(20), 5_000);
-  await killRedis();
+  await redis.kill();
   // While Redis is down: refused with a reason, and the node says which dependency is missing.
   await vi.waitFor(() => expect(refusals.length).toBeGreaterThan(0), 10_000);
   const ready = await fetch(`${a.url}/readyz`);
   expect(ready.status).toBe(503);
   expect(await ready.text()).toMatch(/redis/);
-  await startRedis();
+  await redis.start();
   await burst;
 
   expect(new Set(refusals)).toEqual(new Set(["the server cannot reach the other servers: try again shortly"]));

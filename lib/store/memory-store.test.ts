@@ -1,4 +1,6 @@
 import { describeBoardStoreContract } from "../../test/store-contract.js";
+import { describeUndoStoreContract } from "../../test/undo-store-contract.js";
 import { MemoryStore } from "./memory-store.js";
 
 describeBoardStoreContract("MemoryStore", async () => ({ store: new MemoryStore() }));
+describeUndoStoreContract("MemoryStore", async () => ({ store: new MemoryStore() }));

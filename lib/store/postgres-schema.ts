@@ -35,6 +35,29 @@ const MIGRATIONS = [
      created_at bigint NOT NULL,
      PRIMARY KEY (board, seq)
    );`,
+  // 2. Undo and hosts. A circle's owner is a hash of its player's key; older
+  // circles have none, and cannot be undone. cleared_circles keeps what each
+  // board's last clear removed (position: their seq, so their order), for the
+  // clear cleared_seq made at cleared_at. A board's host is a hash of the
+  // host's key; locked lets only the host clear.
+  `ALTER TABLE circles ADD COLUMN owner text;
+   ALTER TABLE boards ADD COLUMN host text,
+     ADD COLUMN locked boolean NOT NULL DEFAULT false,
+     ADD COLUMN cleared_seq bigint,
+     ADD COLUMN cleared_at bigint;
+   CREATE TABLE cleared_circles (
+     board text NOT NULL REFERENCES boards,
+     position bigint NOT NULL,
+     id text NOT NULL,
+     initials text NOT NULL,
+     x double precision NOT NULL,
+     y double precision NOT NULL,
+     dia double precision NOT NULL,
+     rgba text NOT NULL,
+     created_at bigint NOT NULL,
+     owner text,
+     PRIMARY KEY (board, position)
+   );`,
 ];
 
 /** The version `migrate` leaves a database at. */

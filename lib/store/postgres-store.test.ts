@@ -9,6 +9,7 @@ import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { describeBoardStoreContract, describeGroupCommitContract, expectProcessExitsWithStores, makeBoard, makeCircle } from "../../test/store-contract.js";
 import type { BoardEvent, Circle } from "../events.js";
+import { describeUndoStoreContract } from "../../test/undo-store-contract.js";
 import { SCHEMA_VERSION } from "./postgres-schema.js";
 import { PostgresStore } from "./postgres-store.js";
 import { createTestDatabase, dropTestDatabases, POSTGRES_SERVER } from "../../test/support/postgres.js";
@@ -22,6 +23,17 @@ beforeAll(async () => {
 });
 
 describeBoardStoreContract("PostgresStore", async () => ({ store: await PostgresStore.open({ databaseUrl }) }));
+describeUndoStoreContract("PostgresStore", async () => {
+  let store = await PostgresStore.open({ databaseUrl });
+  return {
+    store,
+    async reopen() {
+      await store.close();
+      store = await PostgresStore.open({ databaseUrl });
+      return store;
+    },
+  };
+});
 describeGroupCommitContract("PostgresStore", async () => ({ store: await PostgresStore.open({ databaseUrl }) }), /PostgreSQL at .*duplicate key/);
 
 const seqs = (events: BoardEvent[]) => events.map((event) => event.seq);

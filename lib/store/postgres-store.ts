@@ -1,7 +1,15 @@
 import pg from "pg";
 import type { PoolClient } from "pg";
-import type { BoardEvent, Circle } from "../events.js";
-import { checkMaxCircles, type BoardStore, type StoredBoard } from "./board-store.js";
+import type { StoredCircle, StoredEvent } from "../events.js";
+import {
+  BoardLockedError,
+  checkMaxCircles,
+  type BoardStore,
+  type ClearOptions,
+  type RestoreOutcome,
+  type RestoreRequest,
+  type StoredBoard,
+} from "./board-store.js";
 import { connectionOptions, describeDatabase } from "./postgres-connection.js";
 import { migrate } from "./postgres-schema.js";
 
@@ -22,9 +30,16 @@ export interface PostgresStoreStats {
 
 type Request =
   | { op: "load"; board: string }
-  | { op: "add"; board: string; circle: Circle; maxCircles: number }
-  | { op: "clear"; board: string }
+  | { op: "add"; board: string; circle: StoredCircle; maxCircles: number }
+  | { op: "clear"; board: string; at: number; host: string | undefined }
+  | { op: "remove-owned"; board: string; id: string; owner: string }
+  | { op: "restore"; board: string; request: RestoreRequest }
+  | { op: "claim"; board: string; hash: string }
+  | { op: "set-locked"; board: string; hash: string; locked: boolean }
   | { op: "ping" };
+
+/** A clear's answer when the board is locked against its clearer: a value, so that the batch's other writes still commit. */
+const CLEAR_LOCKED = "locked";
 
 interface Call {
   request: Request;
@@ -46,8 +61,8 @@ const SQL = {
       UPDATE boards SET seq = seq + 1, circle_count = circle_count + 1 WHERE board = $1
       RETURNING seq, circle_count
     )
-    INSERT INTO circles (board, seq, id, initials, x, y, dia, rgba, created_at)
-    SELECT $1, seq, $2, $3, $4, $5, $6, $7, $8 FROM counted
+    INSERT INTO circles (board, seq, id, initials, x, y, dia, rgba, created_at, owner)
+    SELECT $1, seq, $2, $3, $4, $5, $6, $7, $8, $9 FROM counted
     RETURNING seq, (SELECT circle_count FROM counted) AS count`,
   // Each dropped circle is one change: it takes one seq and leaves the count.
   dropOldest: `WITH gone AS (
@@ -60,30 +75,79 @@ const SQL = {
       WHERE board = $1
     )
     SELECT id FROM gone ORDER BY seq`,
-  // Keeps the row, and so the seq, of a cleared board.
-  clear: `WITH gone AS (DELETE FROM circles WHERE board = $1)
-    UPDATE boards SET seq = seq + 1, circle_count = 0 WHERE board = $1 RETURNING seq`,
+  boardState: "SELECT host, locked, cleared_seq, cleared_at FROM boards WHERE board = $1",
+  forgetCleared: "DELETE FROM cleared_circles WHERE board = $1",
+  // Keeps the row, and so the seq, of a cleared board, and what it removed; the clear's seq and time name what it kept.
+  clear: `WITH gone AS (DELETE FROM circles WHERE board = $1 RETURNING *), kept AS (
+      INSERT INTO cleared_circles (board, position, id, initials, x, y, dia, rgba, created_at, owner)
+      SELECT board, seq, id, initials, x, y, dia, rgba, created_at, owner FROM gone
+    )
+    UPDATE boards SET seq = seq + 1, circle_count = 0, cleared_seq = seq + 1, cleared_at = $2 WHERE board = $1 RETURNING seq`,
+  removeOwned: `WITH gone AS (DELETE FROM circles WHERE board = $1 AND id = $2 AND owner = $3 RETURNING id)
+    UPDATE boards SET seq = seq + 1, circle_count = circle_count - 1
+    WHERE board = $1 AND EXISTS (SELECT FROM gone) RETURNING seq`,
+  // What the last clear kept goes back on top, in its order, each with the board's next seq.
+  restore: `WITH kept AS (
+      DELETE FROM cleared_circles WHERE board = $1 RETURNING *
+    ), numbered AS (
+      SELECT row_number() OVER (ORDER BY position) AS n, * FROM kept
+    ), counted AS (
+      UPDATE boards SET seq = seq + (SELECT count(*) FROM kept), circle_count = circle_count + (SELECT count(*) FROM kept),
+        cleared_seq = NULL, cleared_at = NULL
+      WHERE board = $1 RETURNING seq - (SELECT count(*) FROM kept) AS base, circle_count
+    )
+    INSERT INTO circles (board, seq, id, initials, x, y, dia, rgba, created_at, owner)
+    SELECT $1, base + n, id, initials, x, y, dia, rgba, created_at, owner FROM numbered, counted
+    RETURNING seq, id, initials, x, y, dia, rgba, created_at, owner, (SELECT circle_count FROM counted) AS count`,
+  // The batch made the row (seq 0) if there was none: a board that never changed.
+  claim: "UPDATE boards SET host = $2 WHERE board = $1 AND seq = 0 AND host IS NULL RETURNING board",
+  setLocked: "UPDATE boards SET locked = $3 WHERE board = $1 AND host = $2 RETURNING board",
   // One statement, so the seq and the circles come from one snapshot even while other servers write.
-  load: `SELECT b.seq, c.id, c.initials, c.x, c.y, c.dia, c.rgba, c.created_at
+  load: `SELECT b.seq, b.host, b.locked, c.id, c.initials, c.x, c.y, c.dia, c.rgba, c.created_at, c.owner
     FROM boards b LEFT JOIN circles c ON c.board = b.board
     WHERE b.board = $1 ORDER BY c.seq`,
   ping: "SELECT 1",
 } as const;
 
-interface LoadRow {
-  seq: string;
-  id: string | null;
+interface CircleRow {
+  id: string;
   initials: string;
   x: number;
   y: number;
   dia: number;
   rgba: string;
   created_at: string;
+  owner: string | null;
 }
 
-/** A write that reaches the database: adds with a bad cap are refused before. */
-const isWrite = (request: Request) =>
-  request.op === "clear" || (request.op === "add" && checkMaxCircles(request.maxCircles) === undefined);
+type LoadRow = { seq: string; host: string | null; locked: boolean } & (CircleRow | { id: null });
+
+interface BoardStateRow {
+  host: string | null;
+  locked: boolean;
+  cleared_seq: string | null;
+  cleared_at: string | null;
+}
+
+/** The circle as callers see it: no `owner` key at all when it has none. */
+function circleOf({ id, initials, x, y, dia, rgba, created_at, owner }: CircleRow): StoredCircle {
+  const circle: StoredCircle = { id, initials, x, y, dia, rgba, createdAt: Number(created_at) };
+  if (owner !== null) circle.owner = owner;
+  return circle;
+}
+
+/** May `host` clear this board, or undo its clear? */
+const mayClear = (row: BoardStateRow | undefined, host: string | undefined) => !row?.locked || row.host === host;
+
+/** Why an add or a restore must not run: a bad cap. */
+function badCapOf(request: Request): RangeError | undefined {
+  if (request.op === "add") return checkMaxCircles(request.maxCircles);
+  if (request.op === "restore") return checkMaxCircles(request.request.maxCircles);
+  return undefined;
+}
+
+/** A write that reaches the database: adds and restores with a bad cap are refused before. */
+const isWrite = (request: Request) => request.op !== "load" && request.op !== "ping" && badCapOf(request) === undefined;
 
 /** A message even for errors that carry none, such as the AggregateError of a refused localhost. */
 function describe(error: unknown): string {
@@ -172,12 +236,31 @@ export class PostgresStore implements BoardStore {
     return this.#call({ op: "load", board });
   }
 
-  add(board: string, circle: Circle, maxCircles: number): Promise<BoardEvent[]> {
+  add(board: string, circle: StoredCircle, maxCircles: number): Promise<StoredEvent[]> {
     return this.#call({ op: "add", board, circle, maxCircles });
   }
 
-  clear(board: string): Promise<BoardEvent & { type: "clear" }> {
-    return this.#call({ op: "clear", board });
+  clear(board: string, { at = Date.now(), host }: ClearOptions = {}): Promise<StoredEvent & { type: "clear" }> {
+    return this.#call({ op: "clear", board, at, host }, (cleared) => {
+      if (cleared === CLEAR_LOCKED) throw new BoardLockedError(board);
+      return cleared as StoredEvent & { type: "clear" };
+    });
+  }
+
+  removeOwned(board: string, id: string, owner: string): Promise<(StoredEvent & { type: "remove" }) | undefined> {
+    return this.#call({ op: "remove-owned", board, id, owner });
+  }
+
+  restoreCleared(board: string, request: RestoreRequest): Promise<RestoreOutcome> {
+    return this.#call({ op: "restore", board, request });
+  }
+
+  claim(board: string, hash: string): Promise<boolean> {
+    return this.#call({ op: "claim", board, hash });
+  }
+
+  setLocked(board: string, hash: string, locked: boolean): Promise<boolean> {
+    return this.#call({ op: "set-locked", board, hash, locked });
   }
 
   /** Answers through the queue, on the store's connection, so it fails when writes would. */
@@ -194,10 +277,18 @@ export class PostgresStore implements BoardStore {
     return this.#closing;
   }
 
-  #call<T>(request: Request): Promise<T> {
+  /** `answer` turns the batch's value into the caller's (or throws to reject it) as it settles, keeping promises in call order. */
+  #call<T>(request: Request, answer = (value: unknown) => value as T): Promise<T> {
     if (this.#closing !== undefined) return Promise.reject(new Error("store is closed"));
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ request, resolve: resolve as (value: unknown) => void, reject });
+      const settle = (value: unknown) => {
+        try {
+          resolve(answer(value));
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      };
+      this.#queue.push({ request, resolve: settle, reject });
       // A microtask later, so that the calls of this tick start as one batch.
       this.#draining ??= Promise.resolve().then(() => this.#drain());
     });
@@ -266,7 +357,7 @@ export class PostgresStore implements BoardStore {
     await client.query({ name: "circles-lock-boards", text: SQL.lockBoards, values: [locked] });
     const outcomes: Outcome[] = [];
     for (const call of batch) {
-      const badCap = call.request.op === "add" ? checkMaxCircles(call.request.maxCircles) : undefined;
+      const badCap = badCapOf(call.request);
       outcomes.push(badCap ? { ok: false, error: badCap } : { ok: true, value: await this.#apply(client, call.request) });
     }
     await client.query("COMMIT");
@@ -277,7 +368,7 @@ export class PostgresStore implements BoardStore {
   async #eachAlone(client: PoolClient, calls: Call[]): Promise<Outcome[]> {
     const outcomes: Outcome[] = [];
     for (const call of calls) {
-      const badCap = call.request.op === "add" ? checkMaxCircles(call.request.maxCircles) : undefined;
+      const badCap = badCapOf(call.request);
       if (badCap) {
         outcomes.push({ ok: false, error: badCap });
         continue;
@@ -312,9 +403,23 @@ export class PostgresStore implements BoardStore {
     switch (request.op) {
       case "add":
         return this.#add(client, request.board, request.circle, request.maxCircles);
-      case "clear": {
-        const { rows } = await client.query<{ seq: string }>({ name: "circles-clear", text: SQL.clear, values: [request.board] });
-        return { seq: Number(rows[0]?.seq), type: "clear" };
+      case "clear":
+        return this.#clear(client, request.board, request.at, request.host);
+      case "remove-owned": {
+        const { board, id, owner } = request;
+        const { rows } = await client.query<{ seq: string }>({ name: "circles-remove-owned", text: SQL.removeOwned, values: [board, id, owner] });
+        return rows[0] === undefined ? undefined : { seq: Number(rows[0].seq), type: "remove", id };
+      }
+      case "restore":
+        return this.#restore(client, request.board, request.request);
+      case "claim": {
+        const { rowCount } = await client.query({ name: "circles-claim", text: SQL.claim, values: [request.board, request.hash] });
+        return rowCount === 1;
+      }
+      case "set-locked": {
+        const { board, hash, locked } = request;
+        const { rowCount } = await client.query({ name: "circles-set-locked", text: SQL.setLocked, values: [board, hash, locked] });
+        return rowCount === 1;
       }
       case "load":
         return this.#load(client, request.board);
@@ -324,36 +429,64 @@ export class PostgresStore implements BoardStore {
     }
   }
 
-  async #add(client: PoolClient, board: string, circle: Circle, maxCircles: number): Promise<BoardEvent[]> {
-    const { id, initials, x, y, dia, rgba, createdAt } = circle;
+  async #add(client: PoolClient, board: string, circle: StoredCircle, maxCircles: number): Promise<StoredEvent[]> {
+    const { id, initials, x, y, dia, rgba, createdAt, owner } = circle;
     const { rows } = await client.query<{ seq: string; count: number }>({
       name: "circles-add",
       text: SQL.add,
-      values: [board, id, initials, x, y, dia, rgba, createdAt],
+      values: [board, id, initials, x, y, dia, rgba, createdAt, owner ?? null],
     });
     const added = rows[0];
     if (added === undefined) throw new Error(`no row for board ${board}`);
-    const seq = Number(added.seq);
-    const events: BoardEvent[] = [{ seq, type: "add", circle: { ...circle } }];
-    if (added.count <= maxCircles) return events;
+    const events: StoredEvent[] = [{ seq: Number(added.seq), type: "add", circle: { ...circle } }];
+    return this.#cap(client, board, events, added.count, maxCircles);
+  }
+
+  /** Drops the board's oldest circles beyond the cap, each a change after `events`. */
+  async #cap(client: PoolClient, board: string, events: StoredEvent[], count: number, maxCircles: number): Promise<StoredEvent[]> {
+    const last = events.at(-1);
+    if (last === undefined || count <= maxCircles) return events;
     const dropped = await client.query<{ id: string }>({
       name: "circles-drop-oldest",
       text: SQL.dropOldest,
-      values: [board, added.count - maxCircles],
+      values: [board, count - maxCircles],
     });
-    dropped.rows.forEach((row, i) => events.push({ seq: seq + 1 + i, type: "remove", id: row.id }));
+    dropped.rows.forEach((row, i) => events.push({ seq: last.seq + 1 + i, type: "remove", id: row.id }));
     return events;
+  }
+
+  async #boardState(client: PoolClient, board: string): Promise<BoardStateRow | undefined> {
+    const { rows } = await client.query<BoardStateRow>({ name: "circles-board-state", text: SQL.boardState, values: [board] });
+    return rows[0];
+  }
+
+  async #clear(client: PoolClient, board: string, at: number, host: string | undefined): Promise<StoredEvent | typeof CLEAR_LOCKED> {
+    if (!mayClear(await this.#boardState(client, board), host)) return CLEAR_LOCKED;
+    await client.query({ name: "circles-forget-cleared", text: SQL.forgetCleared, values: [board] });
+    const { rows } = await client.query<{ seq: string }>({ name: "circles-clear", text: SQL.clear, values: [board, at] });
+    return { seq: Number(rows[0]?.seq), type: "clear" };
+  }
+
+  async #restore(client: PoolClient, board: string, { seq, since, host, maxCircles }: RestoreRequest): Promise<RestoreOutcome> {
+    const state = await this.#boardState(client, board);
+    if (!mayClear(state, host)) return { ok: false, reason: "locked" };
+    if (state === undefined || state.cleared_seq === null || Number(state.cleared_seq) !== seq) return { ok: false, reason: "gone" };
+    if (Number(state.cleared_at) < since) return { ok: false, reason: "expired" };
+    const { rows } = await client.query<CircleRow & { seq: string; count: number }>({ name: "circles-restore", text: SQL.restore, values: [board] });
+    // INSERT ... RETURNING promises no order: seq is the circles' order.
+    rows.sort((a, b) => Number(a.seq) - Number(b.seq));
+    const events: StoredEvent[] = rows.map((row) => ({ seq: Number(row.seq), type: "add", circle: circleOf(row) }));
+    return { ok: true, events: await this.#cap(client, board, events, rows[0]?.count ?? 0, maxCircles) };
   }
 
   async #load(client: PoolClient, board: string): Promise<StoredBoard> {
     const { rows } = await client.query<LoadRow>({ name: "circles-load", text: SQL.load, values: [board] });
-    const circles: Circle[] = [];
-    for (const row of rows) {
-      if (row.id === null) continue; // the board's row, joined to no circle
-      const { id, initials, x, y, dia, rgba } = row;
-      circles.push({ id, initials, x, y, dia, rgba, createdAt: Number(row.created_at) });
-    }
-    return { seq: rows[0] === undefined ? 0 : Number(rows[0].seq), circles };
+    const circles: StoredCircle[] = [];
+    for (const row of rows) if (row.id !== null) circles.push(circleOf(row)); // else the board's row, joined to no circle
+    const first = rows[0];
+    const stored: StoredBoard = { seq: first === undefined ? 0 : Number(first.seq), circles };
+    if (first?.host) stored.host = { hash: first.host, locked: first.locked };
+    return stored;
   }
 
   /** Back to the pool; destroyed instead when something failed on it. */

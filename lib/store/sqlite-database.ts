@@ -4,18 +4,39 @@
  * runs in the store's worker thread (`sqlite-worker.ts`), never on the main one.
  */
 import Database from "better-sqlite3";
-import type { BoardEvent, Circle } from "../events.js";
-import { checkMaxCircles, type StoredBoard } from "./board-store.js";
+import type { StoredCircle, StoredEvent } from "../events.js";
+import { checkMaxCircles, type RestoreOutcome, type RestoreRequest, type StoredBoard } from "./board-store.js";
 
 /** One call of the store, as the main thread hands it to the worker. */
 export type StoreRequest =
   | { op: "load"; board: string }
-  | { op: "add"; board: string; circle: Circle; maxCircles: number }
-  | { op: "clear"; board: string }
+  | { op: "add"; board: string; circle: StoredCircle; maxCircles: number }
+  | { op: "clear"; board: string; at: number; host: string | undefined }
+  | { op: "remove-owned"; board: string; id: string; owner: string }
+  | { op: "restore"; board: string; request: RestoreRequest }
+  | { op: "claim"; board: string; hash: string }
+  | { op: "set-locked"; board: string; hash: string; locked: boolean }
   | { op: "ping" };
 
+/**
+ * A clear's answer when the board is locked against its clearer: a value,
+ * not a throw, so that the batch's other writes still commit. The store
+ * turns it into a BoardLockedError.
+ */
+export const CLEAR_LOCKED = "locked";
+
 /** What settles one request's promise: its value, or why it failed. */
-export type StoreOutcome = { ok: true; value: StoredBoard | BoardEvent[] | BoardEvent | undefined } | { ok: false; error: Error };
+export type StoreOutcome =
+  | { ok: true; value: StoredBoard | StoredEvent[] | StoredEvent | RestoreOutcome | boolean | typeof CLEAR_LOCKED | undefined }
+  | { ok: false; error: Error };
+
+/** A circle row as read back; `owner` is NULL for circles from before owners and for REST's. */
+type CircleRow = Omit<StoredCircle, "owner"> & { owner: string | null };
+
+/** The circle as callers see it: no `owner` key at all when it has none. */
+function fromRow({ owner, ...circle }: CircleRow): StoredCircle {
+  return owner === null ? circle : { ...circle, owner };
+}
 
 /** How writes were grouped into transactions, for tests and the benchmark. */
 export interface SqliteStoreStats {
@@ -58,6 +79,29 @@ const MIGRATIONS = [
   // board with circles never reports seq 0, "never changed".
   `ALTER TABLE boards ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
    UPDATE boards SET seq = circle_count;`,
+  // 3. Undo and hosts. A circle's owner is a hash of its player's key; older
+  // circles have none, and cannot be undone. cleared_circles keeps what each
+  // board's last clear removed (position: their circles.seq, so their order),
+  // for the clear cleared_seq made at cleared_at. A board's host is a hash of
+  // the host's key; locked lets only the host clear.
+  `ALTER TABLE circles ADD COLUMN owner TEXT;
+   ALTER TABLE boards ADD COLUMN host TEXT;
+   ALTER TABLE boards ADD COLUMN locked INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE boards ADD COLUMN cleared_seq INTEGER;
+   ALTER TABLE boards ADD COLUMN cleared_at INTEGER;
+   CREATE TABLE cleared_circles (
+     board TEXT NOT NULL,
+     position INTEGER NOT NULL,
+     id TEXT NOT NULL,
+     initials TEXT NOT NULL,
+     x REAL NOT NULL,
+     y REAL NOT NULL,
+     dia REAL NOT NULL,
+     rgba TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     owner TEXT,
+     PRIMARY KEY (board, position)
+   ) WITHOUT ROWID;`,
 ];
 
 function migrate(db: Database.Database): void {
@@ -74,14 +118,16 @@ function migrate(db: Database.Database): void {
 
 function prepareStatements(db: Database.Database) {
   return {
-    circles: db.prepare<[string], Circle>(
-      `SELECT id, initials, x, y, dia, rgba, created_at AS createdAt
+    circles: db.prepare<[string], CircleRow>(
+      `SELECT id, initials, x, y, dia, rgba, created_at AS createdAt, owner
        FROM circles WHERE board = ? ORDER BY seq`,
     ),
-    seq: db.prepare<[string], number>("SELECT seq FROM boards WHERE board = ?").pluck(),
-    insertCircle: db.prepare<[string, string, string, number, number, number, string, number]>(
-      `INSERT INTO circles (board, id, initials, x, y, dia, rgba, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    board: db.prepare<[string], BoardRow>(
+      "SELECT seq, host, locked, cleared_seq AS clearedSeq, cleared_at AS clearedAt FROM boards WHERE board = ?",
+    ),
+    insertCircle: db.prepare<[string, string, string, number, number, number, string, number, string | null]>(
+      `INSERT INTO circles (board, id, initials, x, y, dia, rgba, created_at, owner)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     countUp: db.prepare<[string], { count: number; seq: number }>(
       `INSERT INTO boards (board, circle_count, seq) VALUES (?, 1, 1)
@@ -96,20 +142,54 @@ function prepareStatements(db: Database.Database) {
     dropped: db.prepare<[number, number, string]>(
       "UPDATE boards SET circle_count = circle_count - ?, seq = seq + ? WHERE board = ?",
     ),
+    forgetCleared: db.prepare<[string]>("DELETE FROM cleared_circles WHERE board = ?"),
+    keepCleared: db.prepare<[string]>(
+      `INSERT INTO cleared_circles (board, position, id, initials, x, y, dia, rgba, created_at, owner)
+       SELECT board, seq, id, initials, x, y, dia, rgba, created_at, owner FROM circles WHERE board = ?`,
+    ),
+    cleared: db.prepare<[string], CircleRow>(
+      `SELECT id, initials, x, y, dia, rgba, created_at AS createdAt, owner
+       FROM cleared_circles WHERE board = ? ORDER BY position`,
+    ),
     clearCircles: db.prepare<[string]>("DELETE FROM circles WHERE board = ?"),
-    // Keeps the row, and so the seq, of a cleared board.
+    // Keeps the row, and so the seq, of a cleared board; the clear's seq and time name what it kept.
     clearBoard: db
-      .prepare<[string], number>(
-        `INSERT INTO boards (board, circle_count, seq) VALUES (?, 0, 1)
-         ON CONFLICT (board) DO UPDATE SET circle_count = 0, seq = seq + 1
+      .prepare<[string, number, number], number>(
+        `INSERT INTO boards (board, circle_count, seq, cleared_seq, cleared_at) VALUES (?, 0, 1, 1, ?)
+         ON CONFLICT (board) DO UPDATE SET circle_count = 0, seq = seq + 1, cleared_seq = seq + 1, cleared_at = ?
          RETURNING seq`,
       )
       .pluck(),
+    restored: db.prepare<[string]>("UPDATE boards SET cleared_seq = NULL, cleared_at = NULL WHERE board = ?"),
+    removeOwned: db.prepare<[string, string, string], string>("DELETE FROM circles WHERE board = ? AND id = ? AND owner = ? RETURNING id").pluck(),
+    countDown: db
+      .prepare<[string], number>("UPDATE boards SET circle_count = circle_count - 1, seq = seq + 1 WHERE board = ? RETURNING seq")
+      .pluck(),
+    // A board that never changed has no row, or one with seq 0 (a claim refused, or never made).
+    claim: db
+      .prepare<[string, string, string], number>(
+        `INSERT INTO boards (board, circle_count, seq, host) VALUES (?, 0, 0, ?)
+         ON CONFLICT (board) DO UPDATE SET host = ? WHERE seq = 0 AND host IS NULL
+         RETURNING 1`,
+      )
+      .pluck(),
+    setLocked: db.prepare<[number, string, string], number>("UPDATE boards SET locked = ? WHERE board = ? AND host = ? RETURNING 1").pluck(),
     ping: db.prepare<[]>("SELECT 1"),
   };
 }
 
 const toError = (error: unknown) => (error instanceof Error ? error : new Error(String(error)));
+
+interface BoardRow {
+  seq: number;
+  host: string | null;
+  locked: number;
+  clearedSeq: number | null;
+  clearedAt: number | null;
+}
+
+/** May `host` clear this board, or undo its clear? */
+const mayClear = (row: BoardRow | undefined, host: string | undefined) => !row?.locked || row.host === host;
 
 /** The boards database, `circles.db`, open in WAL mode with synchronous commits. */
 export class BoardDatabase {
@@ -171,9 +251,12 @@ export class BoardDatabase {
     this.#db.close();
   }
 
-  /** A write that reaches the database: adds with a bad cap are refused before. */
+  /** A write that reaches the database: adds and restores with a bad cap are refused before. */
   #isWrite(request: StoreRequest): boolean {
-    return request.op === "clear" || (request.op === "add" && checkMaxCircles(request.maxCircles) === undefined);
+    if (request.op === "load" || request.op === "ping") return false;
+    if (request.op === "add") return checkMaxCircles(request.maxCircles) === undefined;
+    if (request.op === "restore") return checkMaxCircles(request.request.maxCircles) === undefined;
+    return true;
   }
 
   /** Writes throw, to roll back their batch; anything else fails alone, in its outcome. */
@@ -182,14 +265,21 @@ export class BoardDatabase {
       case "add": {
         const badCap = checkMaxCircles(request.maxCircles);
         if (badCap) return { ok: false, error: badCap };
-        return { ok: true, value: this.#add(request.board, request.circle, request.maxCircles) };
+        return { ok: true, value: this.#add(request.board, [request.circle], request.maxCircles) };
       }
-      case "clear": {
-        this.#s.clearCircles.run(request.board);
-        const seq = this.#s.clearBoard.get(request.board);
-        if (seq === undefined) throw new Error(`no seq for board ${request.board}`);
-        return { ok: true, value: { seq, type: "clear" } };
+      case "clear":
+        return { ok: true, value: this.#clear(request.board, request.at, request.host) };
+      case "remove-owned":
+        return { ok: true, value: this.#removeOwned(request.board, request.id, request.owner) };
+      case "restore": {
+        const badCap = checkMaxCircles(request.request.maxCircles);
+        if (badCap) return { ok: false, error: badCap };
+        return { ok: true, value: this.#restore(request.board, request.request) };
       }
+      case "claim":
+        return { ok: true, value: this.#s.claim.get(request.board, request.hash, request.hash) !== undefined };
+      case "set-locked":
+        return { ok: true, value: this.#s.setLocked.get(request.locked ? 1 : 0, request.board, request.hash) !== undefined };
       case "load":
       case "ping":
         try {
@@ -201,7 +291,41 @@ export class BoardDatabase {
   }
 
   #load(board: string): StoredBoard {
-    return { seq: this.#s.seq.get(board) ?? 0, circles: this.#s.circles.all(board) };
+    const row = this.#s.board.get(board);
+    const stored: StoredBoard = { seq: row?.seq ?? 0, circles: this.#s.circles.all(board).map(fromRow) };
+    if (row?.host) stored.host = { hash: row.host, locked: row.locked === 1 };
+    return stored;
+  }
+
+  /** Keeps what it removes in place of what the last clear kept. */
+  #clear(board: string, at: number, host: string | undefined): StoredEvent | typeof CLEAR_LOCKED {
+    const s = this.#s;
+    if (!mayClear(s.board.get(board), host)) return CLEAR_LOCKED;
+    s.forgetCleared.run(board);
+    s.keepCleared.run(board);
+    s.clearCircles.run(board);
+    const seq = s.clearBoard.get(board, at, at);
+    if (seq === undefined) throw new Error(`no seq for board ${board}`);
+    return { seq, type: "clear" };
+  }
+
+  #removeOwned(board: string, id: string, owner: string): StoredEvent | undefined {
+    if (this.#s.removeOwned.get(board, id, owner) === undefined) return undefined;
+    const seq = this.#s.countDown.get(board);
+    if (seq === undefined) throw new Error(`no seq for board ${board}`);
+    return { seq, type: "remove", id };
+  }
+
+  #restore(board: string, { seq, since, host, maxCircles }: RestoreRequest): RestoreOutcome {
+    const s = this.#s;
+    const row = s.board.get(board);
+    if (!mayClear(row, host)) return { ok: false, reason: "locked" };
+    if (row?.clearedSeq !== seq) return { ok: false, reason: "gone" };
+    if ((row.clearedAt ?? 0) < since) return { ok: false, reason: "expired" };
+    const circles = s.cleared.all(board).map(fromRow);
+    s.forgetCleared.run(board);
+    s.restored.run(board);
+    return { ok: true, events: this.#add(board, circles, maxCircles) };
   }
 
   #ping(): undefined {
@@ -209,15 +333,20 @@ export class BoardDatabase {
     return undefined;
   }
 
-  /** Inserts, then drops the board's oldest circles beyond the cap, each change with its seq. */
-  #add(board: string, circle: Circle, maxCircles: number): BoardEvent[] {
+  /** Inserts each circle, then drops the board's oldest circles beyond the cap, each change with its seq. */
+  #add(board: string, circles: readonly StoredCircle[], maxCircles: number): StoredEvent[] {
     const s = this.#s;
-    s.insertCircle.run(board, circle.id, circle.initials, circle.x, circle.y, circle.dia, circle.rgba, circle.createdAt);
-    const counted = s.countUp.get(board);
-    if (counted === undefined) throw new Error(`no circle count for board ${board}`);
+    const events: StoredEvent[] = [];
+    let counted: { count: number; seq: number } | undefined;
+    for (const circle of circles) {
+      const { id, initials, x, y, dia, rgba, createdAt, owner } = circle;
+      s.insertCircle.run(board, id, initials, x, y, dia, rgba, createdAt, owner ?? null);
+      counted = s.countUp.get(board);
+      if (counted === undefined) throw new Error(`no circle count for board ${board}`);
+      events.push({ seq: counted.seq, type: "add", circle });
+    }
+    if (counted === undefined || counted.count <= maxCircles) return events;
     const { count, seq } = counted;
-    const events: BoardEvent[] = [{ seq, type: "add", circle }];
-    if (count <= maxCircles) return events;
     const dropped = s.oldest.all(board, count - maxCircles);
     const newestDropped = dropped.at(-1);
     if (newestDropped === undefined) return events;

@@ -6,6 +6,7 @@ import type * as WorkerThreads from "node:worker_threads";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { describeBoardStoreContract, describeGroupCommitContract, expectProcessExitsWithStores, makeBoard, makeCircle } from "../../test/store-contract.js";
+import { describeUndoStoreContract } from "../../test/undo-store-contract.js";
 import { SqliteStore } from "./sqlite-store.js";
 
 /** Every worker thread the stores of this file start, so that a test can kill one. */
@@ -27,6 +28,20 @@ describeBoardStoreContract("SqliteStore", async () => {
   const dataDir = await tempDir();
   return {
     store: await SqliteStore.open({ dataDir }),
+    cleanup: () => fs.rm(dataDir, { recursive: true, force: true }),
+  };
+});
+
+describeUndoStoreContract("SqliteStore", async () => {
+  const dataDir = await tempDir();
+  let store = await SqliteStore.open({ dataDir });
+  return {
+    store,
+    async reopen() {
+      await store.close();
+      store = await SqliteStore.open({ dataDir });
+      return store;
+    },
     cleanup: () => fs.rm(dataDir, { recursive: true, force: true }),
   };
 });
@@ -177,7 +192,7 @@ describe("SqliteStore", () => {
 
     const db = new Database(path.join(root, "circles.db"), { readonly: true });
     try {
-      expect(db.pragma("user_version", { simple: true })).toBe(2);
+      expect(db.pragma("user_version", { simple: true })).toBe(3);
       expect(db.prepare("SELECT board, circle_count, seq FROM boards").all()).toStrictEqual([
         { board, circle_count: 0, seq: 5 },
       ]);

@@ -1,9 +1,9 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
-import type { BoardEvent, Circle } from "../events.js";
-import type { BoardStore, StoredBoard } from "./board-store.js";
-import type { SqliteStoreStats, StoreOutcome, StoreRequest } from "./sqlite-database.js";
+import type { StoredCircle, StoredEvent } from "../events.js";
+import { BoardLockedError, type BoardStore, type ClearOptions, type RestoreOutcome, type RestoreRequest, type StoredBoard } from "./board-store.js";
+import { CLEAR_LOCKED, type SqliteStoreStats, type StoreOutcome, type StoreRequest } from "./sqlite-database.js";
 import type { FromWorker, ToWorker, WorkerData } from "./sqlite-worker.js";
 
 export type { SqliteStoreStats } from "./sqlite-database.js";
@@ -115,12 +115,31 @@ export class SqliteStore implements BoardStore {
     return this.#call<StoredBoard>({ op: "load", board });
   }
 
-  add(board: string, circle: Circle, maxCircles: number): Promise<BoardEvent[]> {
-    return this.#call<BoardEvent[]>({ op: "add", board, circle, maxCircles });
+  add(board: string, circle: StoredCircle, maxCircles: number): Promise<StoredEvent[]> {
+    return this.#call<StoredEvent[]>({ op: "add", board, circle, maxCircles });
   }
 
-  clear(board: string): Promise<BoardEvent & { type: "clear" }> {
-    return this.#call<BoardEvent & { type: "clear" }>({ op: "clear", board });
+  clear(board: string, { at = Date.now(), host }: ClearOptions = {}): Promise<StoredEvent & { type: "clear" }> {
+    return this.#call({ op: "clear", board, at, host }, (cleared) => {
+      if (cleared === CLEAR_LOCKED) throw new BoardLockedError(board);
+      return cleared as StoredEvent & { type: "clear" };
+    });
+  }
+
+  removeOwned(board: string, id: string, owner: string): Promise<(StoredEvent & { type: "remove" }) | undefined> {
+    return this.#call({ op: "remove-owned", board, id, owner });
+  }
+
+  restoreCleared(board: string, request: RestoreRequest): Promise<RestoreOutcome> {
+    return this.#call({ op: "restore", board, request });
+  }
+
+  claim(board: string, hash: string): Promise<boolean> {
+    return this.#call({ op: "claim", board, hash });
+  }
+
+  setLocked(board: string, hash: string, locked: boolean): Promise<boolean> {
+    return this.#call({ op: "set-locked", board, hash, locked });
   }
 
   /** Answers through the worker's queue, so it fails when the worker is gone or stuck. */
@@ -148,14 +167,25 @@ export class SqliteStore implements BoardStore {
     await this.#worker.terminate();
   }
 
-  // Not async: the promise settles with its batch, before `close` resolves, not ticks later.
-  #call<T>(request: StoreRequest): Promise<T> {
+  /**
+   * Not async: the promise settles with its batch, before `close` resolves,
+   * not ticks later; `answer` turns the worker's value into the caller's (or
+   * throws to reject it) as it settles, keeping promises in call order.
+   */
+  #call<T>(request: StoreRequest, answer = (value: unknown) => value as T): Promise<T> {
     if (this.#closing !== undefined) return Promise.reject(new Error("store is closed"));
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     return new Promise<T>((resolve, reject) => {
       if (this.#outbox.length === 0) queueMicrotask(() => this.#send());
       this.#outbox.push(request);
-      this.#outboxSettlers.push({ resolve: (outcome) => resolve(outcome.value as T), reject });
+      const settle = (outcome: StoreOutcome & { ok: true }) => {
+        try {
+          resolve(answer(outcome.value));
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      };
+      this.#outboxSettlers.push({ resolve: settle, reject });
     });
   }
 
