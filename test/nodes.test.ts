@@ -156,8 +156,33 @@ describe("two nodes on one PostgreSQL and one Redis", () => {
     const stopped = Date.now();
     expect(await d?.stop("SIGTERM")).toBe(0);
     await vi.waitFor(() => expect(lastList()).toEqual([]), 5_000);
-    // Well before NODE_TIMEOUT_MS (10 s), which is how long a killed node's players stay.
+    // Well before a killed node's players go (about 10 s).
     expect(Date.now() - stopped).toBeLessThan(5_000);
   }, 30_000);
-});
 
+  it("carries chat, who is here and pointers between the nodes' sockets of a board", async () => {
+    const [a, b] = nodes as [ServerProcess, ServerProcess];
+    const onA = await client(a, { board: "lounge", protocol: 2 });
+    const watcherOnB = await client(b, { board: "lounge", protocol: 2 });
+    const lessonOnB = await client(b, { board: "lounge" });
+    const registered = await onA.emitWithAck("register-player", "AA");
+    if (!registered.ok) throw new Error(registered.error);
+    const lastPeople = (socket: TestClient) => socket.received.filter((e) => e.event === "board-people").at(-1)?.args[0];
+    const expected = { here: 3, players: [{ id: registered.id, initials: "AA", colour: registered.colour }] };
+    await vi.waitFor(() => expect([lastPeople(onA), lastPeople(watcherOnB)]).toEqual([expected, expected]), 5_000);
+
+    expect(await onA.emitWithAck("message", { text: "hello from A" })).toEqual({ ok: true });
+    const said = (socket: TestClient) => socket.received.filter((e) => e.event === "message").map((e) => (e.args[0] as { user: string; text: string }).text);
+    await vi.waitFor(() => expect(said(lessonOnB)).toContain("hello from A"), 5_000);
+    expect(said(lessonOnB)).toContain("AA joined");
+    // A newcomer on B gets the history kept in Redis.
+    const late = await client(b, { board: "lounge", protocol: 2 });
+    await vi.waitFor(() => expect(late.received.find((e) => e.event === "chat-history")?.args[0]).toEqual([expect.objectContaining({ user: "AA", text: "hello from A" })]), 5_000);
+
+    onA.emit("cursor", { x: 960, y: 540 });
+    await vi.waitFor(
+      () => expect(watcherOnB.received.filter((e) => e.event === "cursors").flatMap((e) => (e.args[0] as { cursors: unknown[] }).cursors)).toContainEqual({ id: registered.id, x: 960, y: 540 }),
+      5_000,
+    );
+  }, 30_000);
+});
