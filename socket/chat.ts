@@ -2,11 +2,14 @@
  * Board-scoped chat, speaking right-now's protocol: `message` events of
  * `{user, text}` both ways, with the time and the sender's colour added.
  * Each board has a bot that welcomes a new socket and tells everyone else
- * who joined and left. Messages go through the adapter, so every node's
- * sockets of the board get them; the board's recent history is live state.
+ * who joined and left, once a second at most ("AB, CD and 38 others
+ * joined"), so that a class arriving at once is one line, not hundreds.
+ * Messages go through the adapter, so every node's sockets of the board get
+ * them; the board's recent history is live state.
  */
 import type { ChatInput, ChatMessage } from "../lib/events.js";
 import type { LiveState } from "../lib/live-state/live-state.js";
+import { TickQueue } from "../lib/tick-queue.js";
 import { roomsOf } from "./rooms.js";
 import type { CirclesServer, CirclesSocket } from "./types.js";
 
@@ -14,6 +17,27 @@ export const BOT_NAME = "circles";
 const BOT_COLOUR = "#475569";
 /** Unregistered senders (right-now clients) have no colour of their own. */
 const GUEST_COLOUR = "#334155";
+/** Arrivals and departures are told together, once per this long. */
+const NOTICE_MS = 1_000;
+/** Names listed in one notice; the rest are counted. */
+const NAMES_LISTED = 3;
+
+interface Notice {
+  kind: "joined" | "left";
+  initials: string;
+  /** The socket that joined: not told of its own arrival. */
+  socket?: string;
+}
+
+/** "AB joined", "AB and CD left", "AB, CD and 38 others joined". */
+export function noticeText(names: readonly string[], verb: string): string {
+  if (names.length <= NAMES_LISTED) {
+    const last = names.at(-1) ?? "";
+    return `${names.length > 1 ? `${names.slice(0, -1).join(", ")} and ${last}` : last} ${verb}`;
+  }
+  const rest = names.length - (NAMES_LISTED - 1);
+  return `${names.slice(0, NAMES_LISTED - 1).join(", ")} and ${rest} others ${verb}`;
+}
 
 export interface Chat {
   /** A socket joined its board: its recent chat, then the bot's welcome, to it alone. */
@@ -28,6 +52,16 @@ export interface Chat {
 
 export function createChat(io: CirclesServer, presence: Pick<LiveState, "remember" | "recentMessages" | "playerOf">): Chat {
   const bot = (text: string): ChatMessage => ({ user: BOT_NAME, text, time: Date.now(), colour: BOT_COLOUR, bot: true });
+  const notices = new TickQueue<string, Notice>({
+    tickMs: NOTICE_MS,
+    flush(board, queued) {
+      const joined = queued.filter((notice) => notice.kind === "joined");
+      const left = queued.filter((notice) => notice.kind === "left");
+      const newcomers = joined.flatMap((notice) => (notice.socket === undefined ? [] : [notice.socket]));
+      if (joined.length > 0) io.to(roomsOf(board)).except(newcomers).emit("message", bot(noticeText(joined.map((n) => n.initials), "joined")));
+      if (left.length > 0) io.to(roomsOf(board)).emit("message", bot(noticeText(left.map((n) => n.initials), "left")));
+    },
+  });
   return {
     async welcome(socket) {
       const { board, protocol } = socket.data;
@@ -39,10 +73,10 @@ export function createChat(io: CirclesServer, presence: Pick<LiveState, "remembe
       socket.emit("message", bot(`Welcome to ${board}! Say hello.`));
     },
     joined(socket, initials) {
-      io.to(roomsOf(socket.data.board)).except(socket.id).emit("message", bot(`${initials} joined`));
+      notices.add(socket.data.board, { kind: "joined", initials, socket: socket.id });
     },
     left(board, initials) {
-      io.to(roomsOf(board)).emit("message", bot(`${initials} left`));
+      notices.add(board, { kind: "left", initials });
     },
     async say(socket, input) {
       const { board } = socket.data;

@@ -46,14 +46,23 @@ describe("chat", () => {
     const host = await server.client({ board: "hello" });
     const newcomer = await server.client({ board: "hello" });
     await newcomer.emitWithAck("register-player", "NC");
-    await vi.waitFor(() => expect(texts(host)).toContain("circles: NC joined"));
+    // Arrivals are told once a second at most.
+    await vi.waitFor(() => expect(texts(host)).toContain("circles: NC joined"), 3_000);
     // Told to everyone else, not to the one who joined.
     expect(texts(newcomer)).not.toContain("circles: NC joined");
     // A new name is not a new arrival.
     await newcomer.emitWithAck("register-player", "NX");
     newcomer.disconnect();
-    await vi.waitFor(() => expect(texts(host)).toContain("circles: NX left"));
+    await vi.waitFor(() => expect(texts(host)).toContain("circles: NX left"), 3_000);
     expect(texts(host).filter((text) => text.endsWith("joined"))).toEqual(["circles: NC joined"]);
+  });
+
+  it("tells of a crowd arriving at once in one line, not one per player", async () => {
+    server = await startTestServer();
+    const host = await server.client({ board: "crowd" });
+    const crowd = await Promise.all(Array.from({ length: 12 }, () => server.client({ board: "crowd" })));
+    await Promise.all(crowd.map((socket, i) => socket.emitWithAck("register-player", `C${i.toString(36).toUpperCase()}`)));
+    await vi.waitFor(() => expect(texts(host).filter((text) => text.includes("joined"))).toEqual([expect.stringMatching(/^circles: C\w, C\w and 10 others joined$/)]), 3_000);
   });
 
   // How many are kept (the last 50) is the live state's contract (test/live-state-contract.ts).

@@ -174,7 +174,7 @@ describe("two nodes on one PostgreSQL and one Redis", () => {
     expect(await onA.emitWithAck("message", { text: "hello from A" })).toEqual({ ok: true });
     const said = (socket: TestClient) => socket.received.filter((e) => e.event === "message").map((e) => (e.args[0] as { user: string; text: string }).text);
     await vi.waitFor(() => expect(said(lessonOnB)).toContain("hello from A"), 5_000);
-    expect(said(lessonOnB)).toContain("AA joined");
+    await vi.waitFor(() => expect(said(lessonOnB)).toContain("AA joined"), 5_000);
     // A newcomer on B gets the history kept in Redis.
     const late = await client(b, { board: "lounge", protocol: 2 });
     await vi.waitFor(() => expect(late.received.find((e) => e.event === "chat-history")?.args[0]).toEqual([expect.objectContaining({ user: "AA", text: "hello from A" })]), 5_000);
