@@ -18,6 +18,12 @@ export interface LiveStateFixture {
 /** How long a change may take to reach another node: Redis is read once per tick. */
 const SEEN_WITHIN = { timeout: 3_000, interval: 10 };
 
+/** A socket of `node` joins `board` and registers. */
+function play(node: LiveState, socket: string, board: string, initials: string): void {
+  node.join(socket, board);
+  node.register(socket, initials);
+}
+
 export function describeLiveStateContract(name: string, makeFixture: () => Promise<LiveStateFixture>): void {
   describe(`LiveState contract: ${name}`, () => {
     let fixture: LiveStateFixture | undefined;
@@ -62,8 +68,7 @@ export function describeLiveStateContract(name: string, makeFixture: () => Promi
       await vi.waitFor(() => expect([b.players(room), b.here(room)]).toEqual([["AA"], 2]), SEEN_WITHIN);
       expect(heard).toHaveBeenCalledWith(room);
       // B's own sockets count on both nodes too.
-      b.join("b1", room);
-      b.register("b1", "BB");
+      play(b, "b1", room, "BB");
       await vi.waitFor(() => expect([a.players(room), a.here(room)]).toEqual([["AA", "BB"], 3]), SEEN_WITHIN);
       expect(b.players(room)).toEqual(["AA", "BB"]);
 
@@ -97,8 +102,7 @@ export function describeLiveStateContract(name: string, makeFixture: () => Promi
       const f = await start();
       const [a, b] = [await f.node(), await f.node()];
       const [one, two] = [board(), board()];
-      a.join("s1", one);
-      a.register("s1", "AB");
+      play(a, "s1", one, "AB");
       a.join("s2", two);
       await vi.waitFor(() => expect([b.players(one), b.here(two)]).toEqual([["AB"], 1]), SEEN_WITHIN);
       expect(b.players(two)).toEqual([]);
@@ -110,8 +114,7 @@ export function describeLiveStateContract(name: string, makeFixture: () => Promi
       const f = await start();
       const a = await f.node();
       const room = board();
-      a.join("a1", room);
-      a.register("a1", "AA");
+      play(a, "a1", room, "AA");
       const late = await f.node();
       // It learns of boards it has no socket on too (the REST API lists a board's players).
       await vi.waitFor(() => expect(late.players(room)).toEqual(["AA"]), { timeout: 6_000, interval: 20 });
@@ -123,10 +126,8 @@ export function describeLiveStateContract(name: string, makeFixture: () => Promi
       const f = await start();
       const [a, b] = [await f.node(), await f.node()];
       const room = board();
-      a.join("a1", room);
-      a.register("a1", "AA");
-      b.join("b1", room);
-      b.register("b1", "BB");
+      play(a, "a1", room, "AA");
+      play(b, "b1", room, "BB");
       // Joined in the same millisecond: either order, as long as every node agrees.
       await vi.waitFor(() => expect([...b.players(room)].sort()).toEqual(["AA", "BB"]), SEEN_WITHIN);
       await a.close();
@@ -137,11 +138,9 @@ export function describeLiveStateContract(name: string, makeFixture: () => Promi
       const f = await start();
       const [a, b] = [await f.node(), await f.node()];
       const room = board();
-      a.join("a1", room);
-      a.register("a1", "AB");
+      play(a, "a1", room, "AB");
       await vi.waitFor(() => expect(b.players(room)).toEqual(["AB"]), SEEN_WITHIN);
-      b.join("b1", room);
-      b.register("b1", "AB");
+      play(b, "b1", room, "AB");
       await vi.waitFor(() => expect(a.playerDetails(room)).toHaveLength(2), SEEN_WITHIN);
       const details = a.playerDetails(room);
       expect(b.playerDetails(room)).toEqual(details);
@@ -173,8 +172,7 @@ export function describeLiveStateContract(name: string, makeFixture: () => Promi
       const f = await start();
       const [a, b] = [await f.node(), await f.node()];
       const room = board();
-      a.join("a1", room);
-      a.register("a1", "AA");
+      play(a, "a1", room, "AA");
       b.join("b1", room);
       await vi.waitFor(() => expect(b.here(room)).toBe(2), SEEN_WITHIN);
       expect([b.connections, b.playerCount, b.connectionsTo(room), [...b.boards()]]).toEqual([1, 0, 1, [room]]);
