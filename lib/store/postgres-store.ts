@@ -167,6 +167,17 @@ function failureOf(outcomes: Outcome[]): Error | undefined {
 const ignore = () => undefined;
 
 /**
+ * How long the server lets a session of this store sit in a transaction
+ * between statements. The store never pauses inside one, so a session that
+ * does belongs to a server cut off from the database mid-transaction: left
+ * alone, it would hold its boards' rows, and so every node's writes to them,
+ * until the database noticed the connection was gone (hours, with TCP
+ * keepalive's defaults). Well under the query timeout, so that the other
+ * nodes' writes waiting for those rows still go through.
+ */
+const IDLE_IN_TRANSACTION_MS = 5_000;
+
+/**
  * Boards in PostgreSQL, for `DATABASE_URL`; several servers may share the
  * database.
  *
@@ -352,7 +363,8 @@ export class PostgresStore implements BoardStore {
     const boards = new Set<string>();
     for (const { request } of batch) if (request.op !== "ping" && isWrite(request)) boards.add(request.board);
     const locked = [...boards];
-    await client.query("BEGIN");
+    // SET LOCAL, not a connection parameter, so that poolers such as PgBouncer accept it; one round trip with BEGIN.
+    await client.query(`BEGIN; SET LOCAL idle_in_transaction_session_timeout = ${IDLE_IN_TRANSACTION_MS}`);
     await client.query({ name: "circles-create-boards", text: SQL.createBoards, values: [locked] });
     await client.query({ name: "circles-lock-boards", text: SQL.lockBoards, values: [locked] });
     const outcomes: Outcome[] = [];
