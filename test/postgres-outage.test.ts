@@ -1,22 +1,23 @@
 /**
  * Two real server processes sharing the machine's Redis (a key prefix of the
- * test's own) and PostgreSQL (a database of its own), reached through a TCP
- * proxy the test can cut, since the machine's PostgreSQL must not be
- * stopped. Mid-burst, with clients writing on both nodes, PostgreSQL goes
- * away, refusing connections (as when it is down) or answering nothing (as
- * when a cable is pulled), at any moment or while both nodes have a
- * transaction under way, and comes back: every write is answered in bounded
- * time, those made while it is away are refused with a reason, `/readyz` on
- * both nodes names the store, no acknowledged circle is lost, and afterwards
- * both nodes take writes again and their clients hold the same board as the
- * database, without a restart.
+ * test's own) and PostgreSQL (a database of its own), each reaching it
+ * through a TCP proxy of its own that the test can cut, since the machine's
+ * PostgreSQL must not be stopped. Mid-burst, with clients writing on both
+ * nodes, PostgreSQL goes away, refusing connections (as when it is down) or
+ * answering nothing (as when a cable is pulled), at any moment or while both
+ * nodes have a transaction under way, for both nodes or for one, and comes
+ * back: every write is answered in bounded time, those made on a node cut
+ * off are refused with a reason, its `/readyz` names the store, a node still
+ * connected keeps taking writes, no acknowledged circle is lost, and
+ * afterwards both nodes take writes again and their clients hold the same
+ * board as the database, without a restart.
  */
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Ack, BoardEvent, BoardSnapshot, Circle, CircleInput } from "../lib/events.js";
 import { createTestDatabase, dropTestDatabases } from "./support/postgres.js";
 import { REDIS_URL, removeRedisKeys, testRedisPrefix } from "./support/redis.js";
-import { startNodes, type ServerProcess } from "./support/server-process.js";
+import { startServerProcess, type ServerProcess } from "./support/server-process.js";
 import { startTcpProxy, type TcpProxy } from "./support/tcp-proxy.js";
 import { connectClient, type TestClient } from "./support/test-server.js";
 
@@ -33,24 +34,28 @@ const REFUSED = "the circle could not be saved";
 
 const prefix = testRedisPrefix();
 let databaseUrl: string;
-let proxy: TcpProxy;
-let nodes: ServerProcess[] = [];
+const proxies: TcpProxy[] = [];
+const nodes: ServerProcess[] = [];
 const clients: TestClient[] = [];
 
 beforeAll(async () => {
   databaseUrl = await createTestDatabase();
   const direct = new URL(databaseUrl);
-  proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port) });
-  const proxied = new URL(databaseUrl);
-  proxied.port = String(proxy.port);
-  const env = { DATABASE_URL: proxied.toString(), REDIS_URL, REDIS_PREFIX: prefix, RATE_LIMIT_PER_SECOND: "1000", RATE_LIMIT_BURST: "2000" };
-  nodes = await startNodes(2, env);
+  // One after the other: the first creates the schema.
+  for (let n = 0; n < 2; n++) {
+    const proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port) });
+    proxies.push(proxy);
+    const proxied = new URL(databaseUrl);
+    proxied.port = String(proxy.port);
+    const env = { DATABASE_URL: proxied.toString(), REDIS_URL, REDIS_PREFIX: prefix, RATE_LIMIT_PER_SECOND: "1000", RATE_LIMIT_BURST: "2000" };
+    nodes.push(await startServerProcess({ env }));
+  }
 }, 60_000);
 
 afterAll(async () => {
   for (const socket of clients) socket.disconnect();
   await Promise.all(nodes.map((node) => node.stop("SIGTERM")));
-  await proxy?.close();
+  await Promise.all(proxies.map((proxy) => proxy.close()));
   await dropTestDatabases();
   await removeRedisKeys(prefix);
 }, 60_000);
@@ -168,15 +173,28 @@ async function postCircle(node: ServerProcess, board: string): Promise<{ status:
   return { status: response.status, body: await response.json() };
 }
 
+interface Outage {
+  how: string;
+  cut: "refuse" | "blackhole";
+  to: string;
+  /** The nodes whose proxy is cut. */
+  cutOff: number[];
+  underWay: boolean;
+  board: string;
+}
+
 describe("PostgreSQL unreachable, then back, under two nodes", () => {
-  it.each([
-    { how: "refuses connections", cut: () => proxy.refuse(), underWay: false, board: "refused" },
-    { how: "refuses connections", cut: () => proxy.refuse(), underWay: true, board: "refused-under-way" },
-    { how: "answers nothing", cut: () => proxy.blackhole(), underWay: true, board: "blackholed" },
-  ])("when it $how mid-burst (transactions under way: $underWay): refused with a reason, /readyz names it, nothing acknowledged lost, both nodes recover", async ({ cut, underWay, board }) => {
+  it.each<Outage>([
+    { how: "refuses connections", cut: "refuse", to: "both nodes", cutOff: [0, 1], underWay: false, board: "refused" },
+    { how: "refuses connections", cut: "refuse", to: "both nodes", cutOff: [0, 1], underWay: true, board: "refused-under-way" },
+    { how: "answers nothing", cut: "blackhole", to: "both nodes", cutOff: [0, 1], underWay: true, board: "blackholed" },
+    // The node cut off leaves a transaction open, holding its board's row: the other must not wait for it for ever.
+    { how: "answers nothing", cut: "blackhole", to: "one node", cutOff: [0], underWay: true, board: "one-blackholed" },
+  ])("when it $how to $to mid-burst (transactions under way: $underWay): refused with a reason, /readyz names it, nothing acknowledged lost, both nodes recover", async ({ cut, cutOff, underWay, board }) => {
     const writers = await Promise.all(nodes.map((node) => connectClient(node.url, { board })));
     const watchers = await Promise.all(nodes.map((node) => connectClient(node.url, { board, protocol: 2 })));
     clients.push(...writers, ...watchers);
+    const reachable = nodes.map((_, n) => n).filter((n) => !cutOff.includes(n));
     const writes = burst(writers);
     try {
       await vi.waitFor(() => nodes.forEach((_, n) => expect(writes.acked(n).length).toBeGreaterThan(10)), 10_000);
@@ -185,25 +203,29 @@ describe("PostgreSQL unreachable, then back, under two nodes", () => {
       const hold = underWay ? await holdBoard(board) : undefined;
       try {
         if (hold) await vi.waitFor(async () => expect(await hold.waiting()).toBe(nodes.length), 5_000);
-        cut();
+        for (const n of cutOff) proxies[n]?.[cut]();
         cutAt = Date.now();
       } finally {
         await hold?.release();
       }
-      // Every node says the store is what is missing, within a few seconds.
+      // Every node cut off says the store is what is missing, within a few seconds.
       const notReady = { status: 503, reason: expect.stringMatching(/^store: /) };
-      await vi.waitFor(async () => expect(await Promise.all(nodes.map(readiness))).toEqual(nodes.map(() => notReady)), 10_000);
+      const readinessOf = (which: number[]) => Promise.all(which.map((n) => readiness(nodes[n] as ServerProcess)));
+      await vi.waitFor(async () => expect(await readinessOf(cutOff)).toEqual(cutOff.map(() => notReady)), 10_000);
       expect(Date.now() - cutAt).toBeLessThan(5_000);
-      // Writes on both nodes are refused, saying why; a REST write too, with 503.
-      await vi.waitFor(() => nodes.forEach((_, n) => expect(writes.refused(n).length).toBeGreaterThan(0)), ANSWER_WITHIN_MS);
-      for (const node of nodes) expect(await postCircle(node, board)).toEqual({ status: 503, body: { error: REFUSED } });
-      const answeredDuring = writes.writes.filter((w) => w.sentAt > cutAt && w.ack !== undefined);
-      expect(answeredDuring.length).toBeGreaterThan(0);
-      expect(answeredDuring.filter((w) => w.ack?.ok)).toEqual([]);
+      // Writes on them are refused, saying why; a REST write too, with 503.
+      await vi.waitFor(() => cutOff.forEach((n) => expect(writes.refused(n).length).toBeGreaterThan(0)), ANSWER_WITHIN_MS);
+      for (const n of cutOff) expect(await postCircle(nodes[n] as ServerProcess, board)).toEqual({ status: 503, body: { error: REFUSED } });
+      const answeredDuring = () => writes.writes.filter((w) => cutOff.includes(w.node) && w.sentAt > cutAt && w.ack !== undefined);
+      await vi.waitFor(() => expect(answeredDuring().length).toBeGreaterThan(0), ANSWER_WITHIN_MS);
+      expect(answeredDuring().filter((w) => w.ack?.ok)).toEqual([]);
+      // A node still connected keeps taking writes, and says it is ready.
+      await vi.waitFor(() => reachable.forEach((n) => expect(writes.acked(n, cutAt).length).toBeGreaterThan(10)), 10_000);
+      await vi.waitFor(async () => expect(await readinessOf(reachable)).toEqual(reachable.map(() => ({ status: 200 }))), 10_000);
 
-      proxy.restore();
+      for (const n of cutOff) proxies[n]?.restore();
       const restoredAt = Date.now();
-      await vi.waitFor(async () => expect(await Promise.all(nodes.map(readiness))).toEqual(nodes.map(() => ({ status: 200 }))), 10_000);
+      await vi.waitFor(async () => expect(await readinessOf(nodes.map((_, n) => n))).toEqual(nodes.map(() => ({ status: 200 }))), 10_000);
       // Both nodes take writes again, without a restart.
       await vi.waitFor(() => nodes.forEach((_, n) => expect(writes.acked(n, restoredAt).length).toBeGreaterThan(10)), 10_000);
     } finally {
