@@ -19,6 +19,7 @@ import { DEFAULT_BOARD } from "./lib/rules.js";
 import { parseChatInput, parseCircleInput, parseCursor, parseHandshake, parseInitials, parseSeq } from "./lib/schemas.js";
 import { cursorBudget } from "./lib/cursor-budget.js";
 import { splitAck } from "./lib/acks.js";
+import { keysOf, listenForBoardControls, writerOf } from "./socket/board-controls.js";
 import { coalesceWrites } from "./socket/coalesced-writes.js";
 import { createChat, type Chat } from "./socket/chat.js";
 import { createCursors, type Cursors } from "./socket/cursors.js";
@@ -65,6 +66,10 @@ const CLIENT_EVENTS: Record<keyof ClientToServerEvents, true> = {
   "sync-board": true,
   message: true,
   cursor: true,
+  "undo-circle": true,
+  "undo-clear": true,
+  "claim-board": true,
+  "lock-board": true,
 };
 
 /** An event's name for logs and metric labels: clients choose names, so any other is "unknown". */
@@ -95,6 +100,13 @@ export function createIo(httpServer: HttpServer, deps: IoDeps): CirclesIo {
     socket.data.board = parsed.value.board ?? DEFAULT_BOARD;
     socket.data.protocol = parsed.value.protocol;
     socket.data.since = parsed.value.since;
+    const keys = keysOf(socket.handshake.auth);
+    if (!keys.ok) {
+      deps.logger.info({ socket: socket.id, error: keys.error }, "rejected connection");
+      return next(new Error(keys.error));
+    }
+    socket.data.owner = keys.value.owner;
+    socket.data.host = keys.value.host;
     next();
   });
 
@@ -226,21 +238,26 @@ function onConnection(socket: CirclesSocket, deps: IoDeps, { fanout, joins, chat
   socket.on("add-circle", guarded<{ circle: Circle; seq: number }>(log, async (reply, payload) => {
     const input = parseCircleInput(payload);
     if (!input.ok) return refuse("add-circle", "invalid", input.error, reply);
-    const result = await boards.addCircle(board, input.value, {
-      key: socket.id,
-      initials: presence.initialsOf(socket.id),
-    });
+    const result = await boards.addCircle(board, input.value, writerOf(socket, presence));
     if (!result.ok) return refuse("add-circle", result.reason, result.error, reply);
     fanout.afterRelay(board, () => reply({ ok: true, circle: result.circle, seq: result.seq }));
   }));
 
   const clear = guarded<{ seq: number }>(log, async (reply) => {
-    const result = await boards.clear(board, { key: socket.id });
+    const result = await boards.clear(board, writerOf(socket, presence));
     if (!result.ok) return refuse("clear-circles", result.reason, result.error, reply);
     fanout.afterRelay(board, () => reply({ ok: true, seq: result.seq }));
   });
   socket.on("clear-circles", clear);
   socket.on("clear-display", clear);
+
+  listenForBoardControls(socket, {
+    boards,
+    fanout,
+    writer: () => writerOf(socket, presence),
+    guard: (handler) => guarded(log, handler),
+    refuse,
+  });
 
   socket.on("sync-board", guarded<BoardSync>(log, async (reply, payload) => {
     const since = parseSeq(payload);

@@ -51,6 +51,31 @@ export interface BoardHost {
   locked: boolean;
 }
 
+/**
+ * What a board's nodes hear besides its changes, and pass on to their
+ * sockets: who just cleared it (and for how long it can be undone), and
+ * its host settings (`BoardService`).
+ */
+export type BoardNotice =
+  | { type: "cleared"; seq: number; by: string | null; undoMs: number }
+  | { type: "host"; host: BoardHost };
+
+/** `protocol=2` clients: the board was just cleared by `by` (registered initials; null for someone unregistered). */
+export interface BoardCleared {
+  /** The clear's seq, which `undo-clear` names. */
+  seq: number;
+  by: string | null;
+  /** How long from now `undo-clear` may bring the circles back. */
+  undoMs: number;
+}
+
+/** `protocol=2` clients: whether only the board's host may clear it. */
+export interface BoardLock {
+  locked: boolean;
+  /** Sent on joining only: whether this socket is the host (its handshake's host key is the board's). */
+  host?: boolean;
+}
+
 export interface BoardSnapshot {
   board: string;
   /** The last change this snapshot reflects; 0 for a board that never changed. */
@@ -124,6 +149,17 @@ export interface ClientToServerEvents {
   message: (...args: [ChatInput, AckCallback?] | ["message", ChatInput, AckCallback?]) => void;
   /** Sent volatile, about 30 a second at most; players only. */
   cursor: (position: CursorPosition, ack?: AckCallback) => void;
+  /**
+   * Remove the newest circle of this player (the handshake's player key),
+   * or the one `id` names, if it is theirs; acknowledged with the removal's seq.
+   */
+  "undo-circle": (which: { id?: string }, ack?: AckCallback<{ seq: number; id: string }>) => void;
+  /** Bring back what the clear of this seq removed, within `undoMs` of it; acknowledged with the seq of the last circle back. */
+  "undo-clear": (seq: number, ack?: AckCallback<{ seq: number }>) => void;
+  /** Become the host of a board nobody has used yet, with the handshake's host key. */
+  "claim-board": (ack?: AckCallback) => void;
+  /** The host only: let only the host clear (true), or anyone again (false). */
+  "lock-board": (locked: boolean, ack?: AckCallback<{ locked: boolean }>) => void;
 }
 
 export interface ServerToClientEvents {
@@ -138,6 +174,10 @@ export interface ServerToClientEvents {
   "chat-history": (messages: ChatMessage[]) => void;
   /** `protocol=2` clients, volatile: other players' pointers, once per tick per board. */
   cursors: (moves: CursorMoves) => void;
+  /** `protocol=2` clients, as it happens: who cleared the board, so that it can be undone. */
+  "board-cleared": (cleared: BoardCleared) => void;
+  /** `protocol=2` clients: whether the board is locked, on joining and whenever it changes. */
+  "board-lock": (lock: BoardLock) => void;
   "add-circle": (circle: Circle) => void;
   "remove-circle": (removed: { id: string }) => void;
   "clear-circles": () => void;
@@ -146,7 +186,8 @@ export interface ServerToClientEvents {
 
 /** Between nodes, through the Socket.IO adapter (Redis): each node announces the changes its own writes stored. */
 export interface InterServerEvents {
-  "board-changes": (changes: { board: string; events: BoardEvent[] }) => void;
+  "board-changes": (changes: { board: string; events: StoredEvent[] }) => void;
+  "board-notice": (notice: { board: string; notice: BoardNotice }) => void;
 }
 
 /** 1: the lesson's events, one message per change. 2: `board-events`, one message per tick. */
@@ -160,4 +201,8 @@ export interface SocketData {
   since: number | undefined;
   /** The client's address, seen through the trusted proxies. */
   address: string;
+  /** The hash of the handshake's player key (`auth.playerKey`): whose circles this socket may undo. */
+  owner: string | undefined;
+  /** The hash of the handshake's host key (`auth.hostKey`) for this board. */
+  host: string | undefined;
 }

@@ -51,3 +51,41 @@ describe("LiveBoard", () => {
   });
 });
 
+
+describe("LiveBoard owners", () => {
+  const owned = (id: string, owner: string) => ({ ...circle(id), owner });
+
+  it("keeps owners apart: its changes applied, snapshots and changes missed carry none", () => {
+    const live = new LiveBoard("b", { seq: 1, circles: [owned("c1", "o1")] });
+    const applied = live.apply([{ seq: 2, type: "add", circle: owned("c2", "o2") }]);
+    expect(applied).toStrictEqual([{ seq: 2, type: "add", circle: circle("c2") }]);
+    expect(live.snapshot().circles).toStrictEqual([circle("c1"), circle("c2")]);
+    expect(live.since(1)).toStrictEqual([{ seq: 2, type: "add", circle: circle("c2") }]);
+    expect([live.ownerOf("c1"), live.ownerOf("c2")]).toEqual(["o1", "o2"]);
+  });
+
+  it("finds an owner's newest circle, passing over others', those skipped and those gone", () => {
+    const live = new LiveBoard("b", { seq: 0, circles: [] });
+    live.apply([
+      { seq: 1, type: "add", circle: owned("a1", "alice") },
+      { seq: 2, type: "add", circle: owned("a2", "alice") },
+      { seq: 3, type: "add", circle: owned("b1", "bob") },
+      { seq: 4, type: "add", circle: circle("nobody") },
+    ]);
+    expect(live.newestOf("alice", new Set())).toBe("a2");
+    expect(live.newestOf("alice", new Set(["a2"]))).toBe("a1");
+    live.apply([{ seq: 5, type: "remove", id: "a2" }]);
+    expect(live.newestOf("alice", new Set())).toBe("a1");
+    expect(live.ownerOf("nobody")).toBeUndefined();
+    live.apply([{ seq: 6, type: "clear" }]);
+    expect(live.newestOf("alice", new Set())).toBeUndefined();
+  });
+
+  it("takes owners and the host from the store when caught up", () => {
+    const live = new LiveBoard("b", { seq: 1, circles: [owned("c1", "o1")] });
+    live.replace({ seq: 3, circles: [owned("c3", "o3")], host: { hash: "h", locked: true } });
+    expect(live.ownerOf("c1")).toBeUndefined();
+    expect(live.ownerOf("c3")).toBe("o3");
+    expect(live.host).toEqual({ hash: "h", locked: true });
+  });
+});

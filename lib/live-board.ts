@@ -3,8 +3,13 @@
  * since, applied strictly in seq order, with the last changes kept so that a
  * client which missed a few can be sent just those. Snapshots are built once
  * per version and shared by every reader.
+ *
+ * It takes changes as stored (circles with their owners) and keeps the
+ * owners apart, so that what it gives out for clients (changes applied,
+ * snapshots, changes missed) never carries one. It also holds the board's
+ * host settings, which are not numbered changes.
  */
-import type { BoardEvent, BoardSnapshot, Circle } from "./events.js";
+import type { BoardEvent, BoardHost, BoardSnapshot, Circle, StoredCircle, StoredEvent } from "./events.js";
 import type { StoredBoard } from "./store/board-store.js";
 
 /** Changes kept for clients that come back: a class's Wi-Fi blip, not a night away. */
@@ -14,17 +19,22 @@ export class LiveBoard {
   readonly name: string;
   #seq: number;
   readonly #circles = new Map<string, Circle>();
+  /** Each owned circle's owner, by id, in the circles' order. */
+  readonly #owners = new Map<string, string>();
   /** The last changes applied, oldest first; at most RECENT_EVENTS. */
   #recent: BoardEvent[] = [];
   /** Changes that arrived ahead of a missing seq, by seq. */
-  readonly #early = new Map<number, BoardEvent>();
+  readonly #early = new Map<number, StoredEvent>();
+  /** Set by `BoardService` as the board's host settings change. */
+  host: BoardHost | undefined;
   #snapshot: BoardSnapshot | undefined;
   #circlesJson: string | undefined;
 
   constructor(name: string, stored: StoredBoard) {
     this.name = name;
     this.#seq = stored.seq;
-    for (const circle of stored.circles) this.#circles.set(circle.id, circle);
+    for (const circle of stored.circles) this.#keep(circle);
+    this.host = stored.host;
   }
 
   get seq(): number {
@@ -40,15 +50,23 @@ export class LiveBoard {
    * already reflected are skipped, and one that arrives before its
    * predecessor waits for it, so every caller sees one order.
    */
-  apply(events: readonly BoardEvent[]): BoardEvent[] {
+  apply(events: readonly StoredEvent[]): BoardEvent[] {
     for (const event of events) if (event.seq > this.#seq) this.#early.set(event.seq, event);
     const applied: BoardEvent[] = [];
     for (let next = this.#early.get(this.#seq + 1); next !== undefined; next = this.#early.get(this.#seq + 1)) {
       this.#early.delete(next.seq);
       this.#seq = next.seq;
-      if (next.type === "add") this.#circles.set(next.circle.id, next.circle);
-      else if (next.type === "remove") this.#circles.delete(next.id);
-      else this.#circles.clear();
+      if (next.type === "add") {
+        applied.push({ seq: next.seq, type: "add", circle: this.#keep(next.circle) });
+        continue;
+      }
+      if (next.type === "remove") {
+        this.#circles.delete(next.id);
+        this.#owners.delete(next.id);
+      } else {
+        this.#circles.clear();
+        this.#owners.clear();
+      }
       applied.push(next);
     }
     if (applied.length > 0) {
@@ -77,7 +95,9 @@ export class LiveBoard {
     if (stored.seq <= this.#seq) return false;
     this.#seq = stored.seq;
     this.#circles.clear();
-    for (const circle of stored.circles) this.#circles.set(circle.id, circle);
+    this.#owners.clear();
+    for (const circle of stored.circles) this.#keep(circle);
+    this.host = stored.host;
     this.#recent = [];
     this.#snapshot = undefined;
     this.#circlesJson = undefined;
@@ -85,6 +105,38 @@ export class LiveBoard {
     this.#early.clear();
     this.apply(waiting);
     return true;
+  }
+
+  /** Whether the board has this circle. */
+  has(id: string): boolean {
+    return this.#circles.has(id);
+  }
+
+  /** The circle's owner; undefined for a circle nobody owns, or none. */
+  ownerOf(id: string): string | undefined {
+    return this.#owners.get(id);
+  }
+
+  /** The id of the newest circle `owner` owns, passing over those in `skip`. */
+  newestOf(owner: string, skip: ReadonlySet<string>): string | undefined {
+    const owned = [...this.#owners];
+    for (let i = owned.length - 1; i >= 0; i--) {
+      const [id, of] = owned[i] as [string, string];
+      if (of === owner && !skip.has(id)) return id;
+    }
+    return undefined;
+  }
+
+  /** Keeps the circle, its owner apart; returns it as clients see it. */
+  #keep(stored: StoredCircle): Circle {
+    if (stored.owner === undefined) {
+      this.#circles.set(stored.id, stored);
+      return stored;
+    }
+    const { owner, ...circle } = stored;
+    this.#circles.set(circle.id, circle);
+    this.#owners.set(circle.id, owner);
+    return circle;
   }
 
   /** The whole board; the same object until the next change, so callers must not modify it. */

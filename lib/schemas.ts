@@ -14,7 +14,7 @@ import {
   MAX_DIAMETER,
   MIN_DIAMETER,
 } from "./rules.js";
-import type { BoardEvent, ChatInput, ChatMessage, CircleInput, CursorPosition, Protocol } from "./events.js";
+import type { BoardNotice, ChatInput, ChatMessage, CircleInput, CursorPosition, Protocol, StoredEvent } from "./events.js";
 
 /** Initials come out normalised (see `checkInitials`): the same rule the browser applies. */
 export const initialsSchema = z.string({ error: "initials must be a string" }).transform((raw, ctx) => {
@@ -82,7 +82,13 @@ export const handshakeSchema = z.object({
  * own servers, but checked anyway, since a node of another version or a
  * stray writer to the stream must not put a bad circle on a board.
  */
-const storedCircleSchema = circleInputSchema.extend({ id: z.string().min(1).max(100), createdAt: z.number().int() });
+/** A hash of a player's or host's key (`player-keys.ts`): SHA-256, base64url. */
+const keyHashSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
+const storedCircleSchema = circleInputSchema.extend({
+  id: z.string().min(1).max(100),
+  createdAt: z.number().int(),
+  owner: keyHashSchema.optional(),
+});
 export const boardChangesSchema = z.object({
   board: boardNameSchema,
   events: z
@@ -96,6 +102,49 @@ export const boardChangesSchema = z.object({
     .min(1)
     .max(10_000),
 });
+
+/** What another node heard of a board besides its changes: who cleared it, or its host settings. */
+export const boardNoticeSchema = z.object({
+  board: boardNameSchema,
+  notice: z.discriminatedUnion("type", [
+    z.object({ type: z.literal("cleared"), seq: seqSchema, by: initialsSchema.nullable(), undoMs: z.number().int().min(0).max(60_000) }),
+    z.object({ type: z.literal("host"), host: z.object({ hash: keyHashSchema, locked: z.boolean() }) }),
+  ]),
+});
+
+/**
+ * A secret a browser keeps (`auth` in the Socket.IO handshake): its player
+ * key, which makes its circles its own, and for a board it made, the host
+ * key. Random, at least 128 bits in base64url; only their hashes are kept.
+ */
+function secretKey(name: string) {
+  return z
+    .string({ error: `${name} must be a string` })
+    .regex(/^[A-Za-z0-9_-]{22,128}$/, { error: `${name} must be 22–128 letters, digits, '-' or '_'` });
+}
+
+/** The handshake's `auth`; the lesson's clients send none. Unknown fields are dropped. */
+export const handshakeAuthSchema = z.object(
+  { playerKey: secretKey("player key").optional(), hostKey: secretKey("host key").optional() },
+  { error: "auth must be an object of {playerKey, hostKey}" },
+);
+
+/** `undo-circle`'s payload: nothing, `{}` (the newest of yours), or `{id}` of a circle of yours. */
+export const undoCircleSchema = z
+  .object(
+    { id: z.string({ error: "id must be a circle's id (a string)" }).min(1, { error: "id must not be empty" }).max(100, { error: "id is too long" }).optional() },
+    { error: "undo-circle takes nothing, or {id} of a circle of yours" },
+  )
+  .optional();
+
+/** `undo-clear`'s payload: the seq of the clear, as `board-cleared` said it. */
+export const clearSeqSchema = z
+  .number({ error: "undo-clear takes the seq of the clear (a whole number)" })
+  .int({ error: "undo-clear takes the seq of the clear (a whole number)" })
+  .min(1, { error: "undo-clear takes the seq of the clear (a whole number)" })
+  .max(Number.MAX_SAFE_INTEGER, { error: "undo-clear takes the seq of the clear (a whole number)" });
+
+export const lockSchema = z.boolean({ error: "lock-board takes true (lock) or false (unlock)" });
 
 /**
  * The live state in Redis (`live-state/redis-live-state.ts`): a node's notice
@@ -184,6 +233,11 @@ export const parseInitials = (input: unknown): ParseResult<string> => parseWith(
 export const parseSeq = (input: unknown): ParseResult<number> => parseWith(seqSchema, input);
 export const parseHandshake = (query: unknown) => parseWith(handshakeSchema, query);
 export const parseBoardName = (input: unknown): ParseResult<string> => parseWith(boardNameSchema, input);
-export const parseBoardChanges = (input: unknown): ParseResult<{ board: string; events: BoardEvent[] }> => parseWith(boardChangesSchema, input);
+export const parseBoardChanges = (input: unknown): ParseResult<{ board: string; events: StoredEvent[] }> => parseWith(boardChangesSchema, input);
+export const parseBoardNotice = (input: unknown): ParseResult<{ board: string; notice: BoardNotice }> => parseWith(boardNoticeSchema, input);
+export const parseHandshakeAuth = (auth: unknown) => parseWith(handshakeAuthSchema, auth);
+export const parseUndoCircle = (input: unknown): ParseResult<{ id?: string | undefined } | undefined> => parseWith(undoCircleSchema, input);
+export const parseClearSeq = (input: unknown): ParseResult<number> => parseWith(clearSeqSchema, input);
+export const parseLock = (input: unknown): ParseResult<boolean> => parseWith(lockSchema, input);
 export const parseLiveNotice = (text: string): ParseResult<LiveNotice> => parseJsonWith(liveNoticeSchema, text);
 export const parseStoredPerson = (text: string): ParseResult<StoredPerson> => parseJsonWith(storedPersonSchema, text);

@@ -18,7 +18,8 @@ export interface ApiDeps {
   metrics: Pick<Metrics, "rejected">;
 }
 
-const STATUS_OF: Record<WriteFailure["reason"], number> = { "rate-limited": 429, unavailable: 503 };
+/** `refused`: the board's rules say no (a clear of a board its host locked). */
+const STATUS_OF: Record<WriteFailure["reason"], number> = { "rate-limited": 429, unavailable: 503, refused: 403 };
 
 /** The socket event each write route stands for, to label rejections alike. */
 const EVENT_OF: Record<string, string> = { POST: "add-circle", DELETE: "clear-circles" };

@@ -6,7 +6,8 @@
  * `protocol=2` clients get one `board-events` message per board per tick.
  * Who is here goes out at most once per tick per board: the player list
  * (the lesson's) when it changed, and `board-people` to `protocol=2`
- * clients, whose count changes with watchers too. Each message is
+ * clients, whose count changes with watchers too. Notices (who cleared,
+ * the lock) go to `protocol=2` clients as they come. Each message is
  * encoded once for all the sockets of its room (Socket.IO pre-encodes a room
  * broadcast). Every node relays to its own sockets only (`nodes.ts`).
  */
@@ -118,6 +119,12 @@ export function createFanout(
         // The lesson's clients know no snapshot once connected: a clear, then every circle.
         const { seq, circles } = snapshot;
         relayToLessonClients(board, [{ seq, type: "clear" }, ...circles.map((circle) => ({ seq, type: "add" as const, circle }))]);
+      },
+      noticed(board, notice) {
+        const room = roomOf(board, 2);
+        if (!occupied(room)) return;
+        if (notice.type === "cleared") io.local.to(room).emit("board-cleared", { seq: notice.seq, by: notice.by, undoMs: notice.undoMs });
+        else io.local.to(room).emit("board-lock", { locked: notice.host.locked });
       },
     },
     afterRelay: (board, reply) => turns.add(board, reply),

@@ -1,6 +1,7 @@
 /**
  * Brings a socket onto its board: first the board (a snapshot, or only what
- * a returning `protocol=2` client missed), then the player list, then live
+ * a returning `protocol=2` client missed), then the player list (and to
+ * `protocol=2` clients who is here and the board's lock), then live
  * changes, all in one synchronous step taken the moment the board is live
  * (see `BoardService.open`), so that no change falls between them: a change
  * is either in what the socket was sent here or reaches it in its room.
@@ -29,7 +30,10 @@ export function createJoins(presence: Pick<LiveState, "players" | "playerDetails
       if (missed) socket.emit("board-events", { events: missed });
       else socket.emit("board-snapshot", live.snapshot());
       socket.emit("update-player-list", presence.players(live.name));
-      if (protocol === 2) socket.emit("board-people", { here: presence.here(live.name), players: [...presence.playerDetails(live.name)] });
+      if (protocol === 2) {
+        socket.emit("board-people", { here: presence.here(live.name), players: [...presence.playerDetails(live.name)] });
+        socket.emit("board-lock", { locked: live.host?.locked ?? false, host: live.host !== undefined && live.host.hash === socket.data.host });
+      }
       void socket.join(roomOf(live.name, protocol));
     },
   };

@@ -12,7 +12,7 @@
  */
 import type { BoardService } from "../lib/board-service.js";
 import type { Logger } from "../lib/logger.js";
-import { parseBoardChanges } from "../lib/schemas.js";
+import { parseBoardChanges, parseBoardNotice } from "../lib/schemas.js";
 import type { CirclesServer } from "./types.js";
 
 export function shareChangesAcrossNodes(io: CirclesServer, boards: BoardService, logger: Logger): void {
@@ -20,10 +20,19 @@ export function shareChangesAcrossNodes(io: CirclesServer, boards: BoardService,
     changed(board, events) {
       io.serverSideEmit("board-changes", { board, events: [...events] });
     },
+    // Who cleared, and a host's settings: after the changes they follow, on the same stream.
+    noticed(board, notice) {
+      io.serverSideEmit("board-notice", { board, notice });
+    },
   });
   io.on("board-changes", (changes: unknown) => {
     const parsed = parseBoardChanges(changes);
     if (!parsed.ok) return logger.warn({ error: parsed.error }, "ignored board changes from another node");
     boards.applyRemote(parsed.value.board, parsed.value.events);
+  });
+  io.on("board-notice", (notice: unknown) => {
+    const parsed = parseBoardNotice(notice);
+    if (!parsed.ok) return logger.warn({ error: parsed.error }, "ignored a board notice from another node");
+    boards.applyRemoteNotice(parsed.value.board, parsed.value.notice);
   });
 }

@@ -33,6 +33,8 @@ export interface ClientOptions {
   protocol?: 2;
   /** With protocol 2: the last seq this client applied before. */
   since?: number;
+  /** The handshake's `auth`: a player key, a host key (see `socket/board-controls.ts`). */
+  auth?: Record<string, unknown>;
 }
 
 export interface TestServer extends CirclesApp {
@@ -101,13 +103,13 @@ export async function startTestServer(
 }
 
 /** A client of the server at `url` that records what it receives; resolves once it has its board snapshot and player list. */
-export async function connectClient(url: string, { board, transports = ["websocket"], protocol, since }: ClientOptions = {}): Promise<TestClient> {
+export async function connectClient(url: string, { board, transports = ["websocket"], protocol, since, auth }: ClientOptions = {}): Promise<TestClient> {
   const query = {
     ...(board === undefined ? {} : { board }),
     ...(protocol === undefined ? {} : { protocol: String(protocol) }),
     ...(since === undefined ? {} : { since: String(since) }),
   };
-  const socket = Object.assign(connect(url, { transports, forceNew: true, reconnection: false, query }), {
+  const socket = Object.assign(connect(url, { transports, forceNew: true, reconnection: false, query, ...(auth ? { auth } : {}) }), {
     received: [] as ReceivedEvent[],
   });
   socket.onAny((event: string, ...args: unknown[]) => socket.received.push({ event, args }));
