@@ -24,6 +24,22 @@ export interface NodeLink {
   close(): Promise<void>;
 }
 
+/**
+ * The adapter sends `serverSideEmit` (every node's board changes) with a
+ * PUBLISH whose result it never handles: one caught by a Redis outage would
+ * be an unhandled rejection, which ends the process. The message is lost
+ * either way, and the other nodes catch up from the store (`GAP_WAIT_MS`).
+ */
+function publishSafely(client: RedisClient, logger: Logger): void {
+  const publish = client.publish.bind(client) as (...args: unknown[]) => Promise<number>;
+  const safe = (...args: unknown[]) =>
+    publish(...args).catch((error: unknown) => {
+      logger.warn({ err: error }, "a message to the other nodes was lost; they catch up from the store");
+      return 0;
+    });
+  Object.assign(client, { publish: safe, PUBLISH: safe });
+}
+
 export async function connectNodes(redis: { url: string; prefix: string }, logger: Logger): Promise<NodeLink> {
   // The adapter's stream reads wait out a Redis blip and carry on; the counts must not wait.
   const clients: RedisClient[] = [];
@@ -39,6 +55,7 @@ export async function connectNodes(redis: { url: string; prefix: string }, logge
     throw error;
   }
   const [stream, counts, subscriber] = clients as [RedisClient, RedisClient, RedisClient];
+  publishSafely(stream, logger);
   return {
     adapter: createAdapter(stream, { streamName: `${redis.prefix}:socket.io`, channelPrefix: `${redis.prefix}:socket.io` }),
     redis: counts,
