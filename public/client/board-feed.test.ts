@@ -154,6 +154,18 @@ describe("BoardFeed", () => {
   });
 });
 
+describe("BoardFeed's last clear", () => {
+  it("remembers whether the last clear it applied removed anything", () => {
+    const { feed } = feedWithServer();
+    feed.snapshot({ board: "b", seq: 0, circles: [] });
+    expect(feed.lastClear).toBeUndefined();
+    feed.events([add(1), { seq: 2, type: "clear" }]);
+    expect(feed.lastClear).toEqual({ seq: 2, hadCircles: true });
+    feed.events([{ seq: 3, type: "clear" }]);
+    expect(feed.lastClear).toEqual({ seq: 3, hadCircles: false });
+  });
+});
+
 describe("the handshake", () => {
   it("asks for batches, and sends since once the board has loaded", () => {
     expect(handshakeQuery("club", undefined)).toEqual({ board: "club", protocol: "2" });

@@ -41,6 +41,7 @@ export class BoardFeed {
   /** Bumped on every disconnection, so that an answer meant for an old connection is ignored. */
   #connection = 0;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #lastClear: { seq: number; hadCircles: boolean } | undefined;
 
   constructor(options: BoardFeedOptions) {
     this.#state = options.state;
@@ -51,6 +52,11 @@ export class BoardFeed {
   /** The last seq applied, to send as `since` on the next connection; undefined before the board first loaded. */
   get seq(): number | undefined {
     return this.#seq;
+  }
+
+  /** The last clear applied, and whether it removed anything: whether undoing it would bring anything back. */
+  get lastClear(): { seq: number; hadCircles: boolean } | undefined {
+    return this.#lastClear;
   }
 
   /** True from the first message of a connection (a snapshot or the changes missed) until it drops. */
@@ -99,7 +105,7 @@ export class BoardFeed {
     this.#seq = event.seq;
     if (event.type === "add") this.#state.add(event.circle);
     else if (event.type === "remove") this.#state.remove(event.id);
-    else this.#state.clear();
+    else this.#lastClear = { seq: event.seq, hadCircles: this.#state.clear() };
   }
 
   async #sync(): Promise<void> {

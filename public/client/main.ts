@@ -9,19 +9,36 @@ import { boardPath, copyText, randomBoardName, readBoardName } from "./board-lin
 import { BoardView } from "./board-view.js";
 import { ChatPanel } from "./chat-panel.js";
 import { announceCircles } from "./circle-announcements.js";
+import { ClearNotice } from "./clear-notice.js";
 import { makeCircle } from "./circle-factory.js";
 import { CirclesState } from "./circles-state.js";
 import { ConnectionStatus } from "./connection-status.js";
 import { CursorLayer } from "./cursor-layer.js";
 import { exposeDebug, type RenderTiming } from "./debug.js";
 import { byId } from "./dom.js";
+import { HostControls } from "./host-controls.js";
 import { IdentityPanel } from "./identity-panel.js";
 import { loadInitials, saveInitials } from "./initials.js";
 import { KeyboardControls } from "./keyboard-controls.js";
+import { Keys } from "./keys.js";
 import { PlayersList } from "./players-list.js";
 import { Replay } from "./replay.js";
-import { addCircle, clearCircles, connect, moveCursor, registerPlayer, sendMessage, syncBoard, type Registered } from "./socket.js";
+import {
+  addCircle,
+  claimBoard,
+  clearCircles,
+  connect,
+  lockBoard,
+  moveCursor,
+  registerPlayer,
+  sendMessage,
+  syncBoard,
+  undoCircle,
+  undoClear,
+  type Registered,
+} from "./socket.js";
 import { Toaster } from "./toast.js";
+import { listenForUndo } from "./undo-keys.js";
 import { ViewportController } from "./viewport-controller.js";
 import type { Point } from "./viewport.js";
 
@@ -46,7 +63,9 @@ const players = new PlayersList({
 const status = new ConnectionStatus(byId("connection", HTMLElement), byId("connection-label", HTMLElement));
 const toaster = new Toaster(byId("toast", HTMLElement));
 const feed = new BoardFeed({ state, requestSync: (since) => syncBoard(socket, since) });
-const { socket, reconnect } = connect(board, () => feed.seq);
+const keys = new Keys();
+const hostKey = keys.hostKeyOf(board);
+const { socket, reconnect } = connect(board, () => feed.seq, { playerKey: keys.playerKey(), ...(hostKey ? { hostKey } : {}) });
 
 let initials: string | null = loadInitials();
 
@@ -192,17 +211,55 @@ const cursors = new CursorLayer({
   },
 });
 
-// --- header actions ------------------------------------------------------------
+// --- header actions: undo, clear and its undo, the host's lock ----------------------
 
-byId("clear", HTMLButtonElement).addEventListener("click", async () => {
+listenForUndo(byId("undo", HTMLButtonElement), async () => {
+  if (!readyToWrite()) return;
+  // The circle goes when the server broadcasts its removal, as anyone's change.
+  const ack = await undoCircle(socket);
+  if (!ack.ok) toaster.show(`Not undone: ${ack.error}`, "error");
+});
+
+const clearButton = byId("clear", HTMLButtonElement);
+const host = new HostControls(
+  { clear: clearButton, lock: byId("lock", HTMLButtonElement) },
+  {
+    hasHostKey: () => hostKey !== undefined,
+    seq: () => feed.seq,
+    claim: () => claimBoard(socket),
+    forgetHostKey: () => keys.forgetHostKey(board),
+    setLocked: (locked) => lockBoard(socket, locked),
+    onError: (message) => toaster.show(message, "error"),
+  },
+);
+const clearNotice = new ClearNotice(
+  { box: byId("clear-notice", HTMLElement), text: byId("clear-notice-text", HTMLElement), undo: byId("undo-clear", HTMLButtonElement) },
+  {
+    async undo(seq) {
+      if (!readyToWrite()) return "not connected";
+      const ack = await undoClear(socket, seq);
+      return ack.ok ? null : ack.error;
+    },
+    onError: (message) => toaster.show(message, "error"),
+  },
+);
+/** Set while this page's own clear is under way, so that its notice says "You". */
+let clearing = false;
+
+clearButton.addEventListener("click", async () => {
   if (!readyToWrite()) return;
   // Like circles, the clear itself arrives as a broadcast; the ack is only for errors.
+  clearing = true;
   const ack = await clearCircles(socket);
+  clearing = false;
   if (!ack.ok) toaster.show(`Not cleared: ${ack.error}`, "error");
 });
 
 byId("new-board", HTMLButtonElement).addEventListener("click", () => {
-  location.assign(boardPath(randomBoardName()));
+  const name = randomBoardName();
+  // Whoever makes a board is its host: its page claims it with this key.
+  keys.makeHostKey(name);
+  location.assign(boardPath(name));
 });
 
 byId("copy-link", HTMLButtonElement).addEventListener("click", async () => {
@@ -234,6 +291,16 @@ socket.on("cursors", (moves) => {
   cursors.render();
 });
 socket.on("chat-history", (messages) => chat.history(messages));
+// Sent as the clear happens, usually just ahead of the clear itself: then the circles still here are what undoing brings back.
+socket.on("board-cleared", (cleared) => {
+  const { lastClear } = feed;
+  const somethingToUndo = lastClear?.seq === cleared.seq ? lastClear.hadCircles : state.size > 0;
+  clearNotice.show(cleared, clearing ? "You" : (cleared.by ?? "Someone"), host.mayClear && somethingToUndo);
+});
+socket.on("board-lock", (lock) => {
+  host.update(lock);
+  if (!host.mayClear) clearNotice.hide();
+});
 socket.on("message", (message) => chat.add(message, !message.bot && message.user === initials));
 
 /**

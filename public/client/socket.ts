@@ -53,8 +53,14 @@ export function keepSinceFresh(manager: QueryHolder, board: string, seq: () => n
   return refresh;
 }
 
-export function connect(board: string, seq: () => number | undefined): Connection {
-  const socket: CirclesSocket = io({ query: handshakeQuery(board, seq()) });
+/** This browser's keys for the board (see keys.ts), sent in the handshake's `auth`, which no URL carries. */
+export interface HandshakeAuth {
+  playerKey: string;
+  hostKey?: string;
+}
+
+export function connect(board: string, seq: () => number | undefined, auth: HandshakeAuth): Connection {
+  const socket: CirclesSocket = io({ query: handshakeQuery(board, seq()), auth: { ...auth } });
   const refresh = keepSinceFresh(socket.io, board, seq);
   return {
     socket,
@@ -123,6 +129,26 @@ export function addCircle(socket: CirclesSocket, circle: CircleInput): Promise<A
 
 export function clearCircles(socket: CirclesSocket): Promise<Ack<{ seq: number }>> {
   return request((ack) => socket.emit("clear-circles", ack));
+}
+
+/** Remove this player's newest circle, for everyone. */
+export function undoCircle(socket: CirclesSocket): Promise<Ack<{ seq: number; id: string }>> {
+  return request((ack) => socket.emit("undo-circle", {}, ack));
+}
+
+/** Bring back what the clear of `seq` removed. */
+export function undoClear(socket: CirclesSocket, seq: number): Promise<Ack<{ seq: number }>> {
+  return request((ack) => socket.emit("undo-clear", seq, ack));
+}
+
+/** Become the host of the new board this browser made. */
+export function claimBoard(socket: CirclesSocket): Promise<Ack> {
+  return request((ack) => socket.emit("claim-board", ack));
+}
+
+/** The host only: let only the host clear, or anyone again. */
+export function lockBoard(socket: CirclesSocket, locked: boolean): Promise<Ack<{ locked: boolean }>> {
+  return request((ack) => socket.emit("lock-board", locked, ack));
 }
 
 /** What the page missed since `since`: the changes, or the whole board when that is cheaper. */

@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import { Keys, randomKey, type KeyStorage } from "./keys.js";
+
+function memoryStorage(): KeyStorage & { items: Map<string, string> } {
+  const items = new Map<string, string>();
+  return {
+    items,
+    getItem: (name) => items.get(name) ?? null,
+    setItem: (name, value) => void items.set(name, value),
+    removeItem: (name) => void items.delete(name),
+  };
+}
+
+const blocked: KeyStorage = {
+  getItem: () => {
+    throw new Error("blocked");
+  },
+  setItem: () => {
+    throw new Error("blocked");
+  },
+  removeItem: () => {
+    throw new Error("blocked");
+  },
+};
+
+describe("Keys", () => {
+  it("makes keys the server accepts: 256 random bits in base64url", () => {
+    const key = randomKey();
+    expect(key).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(randomKey()).not.toBe(key);
+  });
+
+  it("keeps one player key in storage, across pages", () => {
+    const storage = memoryStorage();
+    const key = new Keys(() => storage).playerKey();
+    expect(new Keys(() => storage).playerKey()).toBe(key);
+    expect(storage.items.get("circles.playerKey")).toBe(key);
+  });
+
+  it("keeps a host key per board made here, and forgets it", () => {
+    const storage = memoryStorage();
+    const keys = new Keys(() => storage);
+    expect(keys.hostKeyOf("bakum-tesip-ridaz")).toBeUndefined();
+    const key = keys.makeHostKey("bakum-tesip-ridaz");
+    expect(new Keys(() => storage).hostKeyOf("bakum-tesip-ridaz")).toBe(key);
+    expect(keys.hostKeyOf("other")).toBeUndefined();
+    keys.forgetHostKey("bakum-tesip-ridaz");
+    expect(keys.hostKeyOf("bakum-tesip-ridaz")).toBeUndefined();
+  });
+
+  it("keeps its keys for the page when storage is blocked", () => {
+    const keys = new Keys(() => blocked);
+    const key = keys.playerKey();
+    expect(keys.playerKey()).toBe(key);
+    const host = keys.makeHostKey("b");
+    expect(keys.hostKeyOf("b")).toBe(host);
+    keys.forgetHostKey("b");
+    expect(keys.hostKeyOf("b")).toBeUndefined();
+  });
+});
