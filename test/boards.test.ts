@@ -29,7 +29,8 @@ describe("snapshots", () => {
     const second = await alice.emitWithAck("add-circle", circle(2));
 
     const late = await server.client();
-    expect(late.received.map((e) => e.event)).toEqual(["board-snapshot", "update-player-list"]);
+    // The chat bot's welcome comes apart from the board (see chat.test.ts).
+    expect(late.received.map((e) => e.event).filter((event) => event !== "message")).toEqual(["board-snapshot", "update-player-list"]);
     const [snapshot] = late.received[0]!.args as [{ board: string; circles: unknown[] }];
     expect(snapshot.board).toBe("default");
     expect(snapshot.circles).toEqual([first.ok && first.circle, second.ok && second.circle]);
@@ -134,10 +135,16 @@ describe("boards", () => {
     // Anything leaked to another board was sent before the answers above, so before these.
     await Promise.all([onOne, onTwo, onDefault].map(sync));
 
-    const events = (socket: typeof onOne) => socket.received.map((e) => e.event);
+    // Chat is checked apart: each socket hears only its own board's bot.
+    const events = (socket: typeof onOne) => socket.received.map((e) => e.event).filter((event) => event !== "message");
+    const chat = (socket: typeof onOne) => socket.received.filter((e) => e.event === "message").map((e) => (e.args[0] as { text: string }).text);
+    expect(chat(onOne).filter((text) => text.startsWith("Welcome"))).toEqual(["Welcome to one! Say hello."]);
+    expect(chat(onDefault).filter((text) => text.startsWith("Welcome"))).toEqual(["Welcome to default! Say hello."]);
+    expect([...chat(onOne), ...chat(onDefault)].some((text) => text.includes("TWO"))).toBe(false);
     expect(events(onOne)).toEqual(["board-snapshot", "update-player-list", "update-player-list", "add-circle"]);
-    expect(onOne.received[2]!.args).toEqual([["ONE"]]);
-    expect(onTwo.received[2]!.args).toEqual([["TWO"]]);
+    const lists = (socket: typeof onOne) => socket.received.filter((e) => e.event === "update-player-list").map((e) => e.args[0]);
+    expect(lists(onOne)).toEqual([[], ["ONE"]]);
+    expect(lists(onTwo)).toEqual([[], ["TWO"]]);
     expect(events(onDefault)).toEqual(["board-snapshot", "update-player-list"]);
     expect(await server.storedCircles("one")).toHaveLength(1);
     expect(await server.storedCircles("two")).toHaveLength(0);
