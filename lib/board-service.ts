@@ -179,6 +179,7 @@ export class BoardService {
         (stored) => {
           const live = entry.live;
           if (this.live.get(board) !== entry || !live?.waiting) return;
+          const hostBefore = live.host;
           const replaced = live.replace(stored);
           // Still waiting (the store was not ahead yet, or changes beyond it miss one too): wait again.
           this.watchForGap(board, entry);
@@ -190,6 +191,8 @@ export class BoardService {
               this.onListenerError(error, board);
             }
           }
+          // A notice lost with the change that never came.
+          if (live.host && !sameHost(hostBefore, live.host)) this.tellNotice(board, { type: "host", host: live.host }, this.listeners);
         },
         (error: unknown) => {
           this.onStoreError(error, board);
@@ -364,7 +367,10 @@ export class BoardService {
     try {
       event = await this.store.clear(board, { at: this.now(), host: writer.host });
     } catch (error) {
-      if (error instanceof BoardLockedError) return refused(LOCK_ERRORS.locked);
+      if (error instanceof BoardLockedError) {
+        this.refreshHost(board);
+        return refused(LOCK_ERRORS.locked);
+      }
       return this.unavailable(error, board, "the board could not be cleared");
     }
     this.stored(board, [event]);
@@ -404,6 +410,7 @@ export class BoardService {
     let events: StoredEvent[];
     try {
       const outcome = await this.store.restoreCleared(board, request);
+      if (!outcome.ok && outcome.reason === "locked") this.refreshHost(board);
       if (!outcome.ok) return refused(RESTORE_ERRORS[outcome.reason]);
       events = outcome.events;
     } catch (error) {
@@ -473,6 +480,24 @@ export class BoardService {
     this.noticed(board, { type: "host", host });
   }
 
+  /**
+   * The store refused what the live copy would have allowed (it thinks the
+   * board unlocked): another node's notice was lost. Read the host from the
+   * store, so that this node's clients see the lock.
+   */
+  private refreshHost(board: string): void {
+    if (this.peek(board)?.host?.locked) return;
+    this.store.load(board).then(
+      (stored) => {
+        const live = this.peek(board);
+        if (!live || !stored.host || sameHost(live.host, stored.host)) return;
+        live.host = stored.host;
+        this.tellNotice(board, { type: "host", host: stored.host }, this.listeners);
+      },
+      (error: unknown) => this.onStoreError(error, board),
+    );
+  }
+
   private takeHost(entry: LiveEntry, host: BoardHost): void {
     if (entry.live) entry.live.host = host;
     else entry.earlyHost = host;
@@ -518,3 +543,5 @@ function forClients(event: StoredEvent): BoardEvent {
   const { id, initials, x, y, dia, rgba, createdAt } = event.circle;
   return { ...event, circle: { id, initials, x, y, dia, rgba, createdAt } };
 }
+
+const sameHost = (a: BoardHost | undefined, b: BoardHost | undefined) => a?.hash === b?.hash && a?.locked === b?.locked;

@@ -4,7 +4,7 @@
  * undo, when a clear can be undone, who may claim and lock a board, and
  * what listeners (this node's sockets) and the other nodes hear of it.
  */
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { BoardService, type BoardListener, type OwnWritesListener } from "./board-service.js";
 import type { BoardEvent, BoardNotice, CircleInput, StoredEvent } from "./events.js";
 import { createWriteLimiter } from "./rate-limit.js";
@@ -163,6 +163,29 @@ describe("undo and hosts in BoardService", () => {
       // A board not live here reads its host from the store when opened.
       boards.applyRemoteNotice("elsewhere", { type: "host", host });
       expect((await boards.read("elsewhere")).host).toBeUndefined();
+    });
+
+    it("learns a lock it missed (another node's notice lost) from the store, when a clear is refused", async () => {
+      // Another node's writes, never announced here.
+      await store.claim("b", "host-elsewhere");
+      await store.setLocked("b", "host-elsewhere", true);
+      expect(await boards.clear("b", alice)).toMatchObject({ ok: false, reason: "refused" });
+      await vi.waitFor(() => expect(boards.peek("b")?.host).toEqual({ hash: "host-elsewhere", locked: true }));
+      expect(heard.at(-1)).toEqual({ board: "b", notice: { type: "host", host: { hash: "host-elsewhere", locked: true } } });
+    });
+
+    it("learns host settings it missed when it catches up from the store past a change that never came", async () => {
+      const catching = new BoardService({ store, limiter: createWriteLimiter({ perSecond: 1000, burst: 1000 }), maxCircles: 100, gapWaitMs: 5 });
+      const notices: BoardNotice[] = [];
+      catching.subscribe({ changed: () => {}, noticed: (_board, notice) => notices.push(notice) });
+      await catching.open("gap");
+      await store.claim("gap", "host-elsewhere");
+      await store.setLocked("gap", "host-elsewhere", true);
+      await store.add("gap", { id: "lost", ...input, createdAt: 1 }, 100);
+      const [second] = await store.add("gap", { id: "heard", ...input, createdAt: 2 }, 100);
+      catching.applyRemote("gap", second ? [second] : []);
+      await vi.waitFor(() => expect(notices).toEqual([{ type: "host", host: { hash: "host-elsewhere", locked: true } }]));
+      expect(catching.peek("gap")?.seq).toBe(2);
     });
 
     it("refuses a second claim and a lock by anyone else from its live copy, without asking the store", async () => {

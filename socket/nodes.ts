@@ -20,7 +20,8 @@ export function shareChangesAcrossNodes(io: CirclesServer, boards: BoardService,
     changed(board, events) {
       io.serverSideEmit("board-changes", { board, events: [...events] });
     },
-    // Who cleared, and a host's settings: after the changes they follow, on the same stream.
+    // Who cleared, and a host's settings: after the changes they follow, by the same channel. One
+    // lost with Redis is made good from the store when this node next finds it behind (`BoardService`).
     noticed(board, notice) {
       io.serverSideEmit("board-notice", { board, notice });
     },
