@@ -125,6 +125,36 @@ describe("PostgresStore", () => {
     );
   });
 
+  it("migrates a database of schema version 1: its circles keep no owner, so none can be undone, and it has no host", async () => {
+    // Version 1 as it shipped (postgres-schema.ts, the first migration).
+    const url = await createTestDatabase();
+    const board = makeBoard();
+    const circle = makeCircle();
+    const { id, initials, x, y, dia, rgba, createdAt } = circle;
+    await query(
+      url,
+      `CREATE TABLE schema_version (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());
+       INSERT INTO schema_version (version) VALUES (1);
+       CREATE TABLE boards (board text PRIMARY KEY, seq bigint NOT NULL, circle_count integer NOT NULL);
+       CREATE TABLE circles (
+         board text NOT NULL REFERENCES boards, seq bigint NOT NULL, id text NOT NULL UNIQUE, initials text NOT NULL,
+         x double precision NOT NULL, y double precision NOT NULL, dia double precision NOT NULL, rgba text NOT NULL,
+         created_at bigint NOT NULL, PRIMARY KEY (board, seq));
+       INSERT INTO boards VALUES ('${board}', 1, 1);
+       INSERT INTO circles VALUES ('${board}', 1, '${id}', '${initials}', ${x}, ${y}, ${dia}, '${rgba}', ${createdAt});`,
+    );
+    const store = await open(url);
+    expect(await store.load(board)).toStrictEqual({ seq: 1, circles: [circle] });
+    expect(await store.removeOwned(board, id, "anyone")).toBeUndefined();
+    expect(await store.claim(board, "host-a")).toBe(false);
+    const { seq } = await store.clear(board, { at: 1 });
+    expect(await store.restoreCleared(board, { seq, since: 0, maxCircles: 10 })).toStrictEqual({
+      ok: true,
+      events: [{ seq: 3, type: "add", circle }],
+    });
+    expect(await query(url, "SELECT version FROM schema_version ORDER BY version")).toStrictEqual(upTo(SCHEMA_VERSION).map((version) => ({ version })));
+  });
+
   it("refuses a database from a newer release", async () => {
     const url = await createTestDatabase();
     await (await open(url)).close();

@@ -203,6 +203,37 @@ describe("SqliteStore", () => {
     expect(await (await open()).load(board)).toStrictEqual({ seq: 5, circles: [] });
   });
 
+  it("migrates a database of schema version 2: its circles keep no owner, so none can be undone, and it has no host", async () => {
+    // Version 2 as it shipped (sqlite-database.ts, the first two migrations).
+    const old = new Database(path.join(root, "circles.db"));
+    old.exec(`
+      CREATE TABLE circles (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, board TEXT NOT NULL, id TEXT NOT NULL UNIQUE, initials TEXT NOT NULL,
+        x REAL NOT NULL, y REAL NOT NULL, dia REAL NOT NULL, rgba TEXT NOT NULL, created_at INTEGER NOT NULL
+      );
+      CREATE INDEX circles_board_seq ON circles (board, seq);
+      CREATE TABLE boards (board TEXT PRIMARY KEY, circle_count INTEGER NOT NULL, seq INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+    `);
+    old.pragma("user_version = 2");
+    const board = makeBoard();
+    const circle = makeCircle();
+    old
+      .prepare("INSERT INTO circles (board, id, initials, x, y, dia, rgba, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+      .run(board, circle.id, circle.initials, circle.x, circle.y, circle.dia, circle.rgba, circle.createdAt);
+    old.prepare("INSERT INTO boards (board, circle_count, seq) VALUES (?, 1, 1)").run(board);
+    old.close();
+
+    const store = await open();
+    expect(await store.load(board)).toStrictEqual({ seq: 1, circles: [circle] });
+    expect(await store.removeOwned(board, circle.id, "anyone")).toBeUndefined();
+    expect(await store.claim(board, "host-a")).toBe(false);
+    const { seq } = await store.clear(board, { at: 1 });
+    expect(await store.restoreCleared(board, { seq, since: 0, maxCircles: 10 })).toStrictEqual({
+      ok: true,
+      events: [{ seq: 3, type: "add", circle }],
+    });
+  });
+
   it("refuses a database from a newer release", async () => {
     const newer = new Database(path.join(root, "circles.db"));
     newer.pragma("user_version = 99");
