@@ -68,7 +68,9 @@ test("a clear tells the other page who cleared, and Undo clear brings every circ
   await ann.expectDrawn(3);
   expect(await ids(ann)).toEqual(before);
   expect(await ids(bob)).toEqual(before);
+  // Undone for everyone: neither page offers it any more.
   await expect(notice).toBeHidden();
+  await expect(ann.page.locator("#clear-notice")).toBeHidden();
 });
 
 test("the maker of a New board locks Clear: the other page's Clear is disabled until it is unlocked", async ({ openPage }) => {

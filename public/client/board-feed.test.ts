@@ -155,14 +155,15 @@ describe("BoardFeed", () => {
 });
 
 describe("BoardFeed's last clear", () => {
-  it("remembers whether the last clear it applied removed anything", () => {
+  it("remembers which circles the last clear it applied removed", () => {
     const { feed } = feedWithServer();
     feed.snapshot({ board: "b", seq: 0, circles: [] });
     expect(feed.lastClear).toBeUndefined();
-    feed.events([add(1), { seq: 2, type: "clear" }]);
-    expect(feed.lastClear).toEqual({ seq: 2, hadCircles: true });
-    feed.events([{ seq: 3, type: "clear" }]);
-    expect(feed.lastClear).toEqual({ seq: 3, hadCircles: false });
+    const [a, b] = [circle(), circle()];
+    feed.events([add(1, a), add(2, b), { seq: 3, type: "clear" }]);
+    expect(feed.lastClear).toEqual({ seq: 3, ids: new Set([a.id, b.id]) });
+    feed.events([{ seq: 4, type: "clear" }]);
+    expect(feed.lastClear).toEqual({ seq: 4, ids: new Set() });
   });
 });
 

@@ -17,6 +17,11 @@ export interface BoardFeedOptions {
   retryMs?: number;
 }
 
+export interface LastClear {
+  seq: number;
+  ids: ReadonlySet<string>;
+}
+
 const isSeq = (n: unknown): n is number => typeof n === "number" && Number.isSafeInteger(n) && n >= 0;
 
 /** The circle inside an "add" is checked by CirclesState; here only the envelope. */
@@ -41,7 +46,7 @@ export class BoardFeed {
   /** Bumped on every disconnection, so that an answer meant for an old connection is ignored. */
   #connection = 0;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
-  #lastClear: { seq: number; hadCircles: boolean } | undefined;
+  #lastClear: LastClear | undefined;
 
   constructor(options: BoardFeedOptions) {
     this.#state = options.state;
@@ -54,8 +59,8 @@ export class BoardFeed {
     return this.#seq;
   }
 
-  /** The last clear applied, and whether it removed anything: whether undoing it would bring anything back. */
-  get lastClear(): { seq: number; hadCircles: boolean } | undefined {
+  /** The last clear applied, and the circles it removed: what undoing it would bring back. */
+  get lastClear(): LastClear | undefined {
     return this.#lastClear;
   }
 
@@ -105,7 +110,11 @@ export class BoardFeed {
     this.#seq = event.seq;
     if (event.type === "add") this.#state.add(event.circle);
     else if (event.type === "remove") this.#state.remove(event.id);
-    else this.#lastClear = { seq: event.seq, hadCircles: this.#state.clear() };
+    else {
+      const ids = new Set(Array.from(this.#state.values(), (circle) => circle.id));
+      this.#state.clear();
+      this.#lastClear = { seq: event.seq, ids };
+    }
   }
 
   async #sync(): Promise<void> {

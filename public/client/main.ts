@@ -294,8 +294,12 @@ socket.on("chat-history", (messages) => chat.history(messages));
 // Sent as the clear happens, usually just ahead of the clear itself: then the circles still here are what undoing brings back.
 socket.on("board-cleared", (cleared) => {
   const { lastClear } = feed;
-  const somethingToUndo = lastClear?.seq === cleared.seq ? lastClear.hadCircles : state.size > 0;
+  const somethingToUndo = lastClear?.seq === cleared.seq ? lastClear.ids.size > 0 : state.size > 0;
   clearNotice.show(cleared, clearing ? "You" : (cleared.by ?? "Someone"), host.mayClear && somethingToUndo);
+});
+// A circle the last clear removed is back: someone undid the clear.
+state.subscribe((change) => {
+  if (change.kind === "add" && feed.lastClear?.ids.has(change.circle.id)) clearNotice.hide();
 });
 socket.on("board-lock", (lock) => {
   host.update(lock);
