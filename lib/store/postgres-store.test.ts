@@ -114,6 +114,18 @@ describe("PostgresStore", () => {
     }
   });
 
+  it("lets one of two servers claim a board, and undo a clear, when both try at once", async () => {
+    const [a, b] = [await open(), await open()];
+    const board = makeBoard();
+    expect((await Promise.all([a.claim(board, "host-a"), b.claim(board, "host-b")])).sort()).toStrictEqual([false, true]);
+    const host = (await a.load(board)).host?.hash;
+    await a.add(board, makeCircle(), 10);
+    const { seq } = await a.clear(board, { at: 1 });
+    const outcomes = await Promise.all([a, b].map((store) => store.restoreCleared(board, { seq, since: 0, host, maxCircles: 10 })));
+    expect(outcomes.map((outcome) => outcome.ok).sort()).toStrictEqual([false, true]);
+    expect(await b.load(board)).toMatchObject({ seq: 3, circles: [{}] });
+  });
+
   it("migrates a new database once when several servers start at once", async () => {
     const url = await createTestDatabase();
     const stores = await Promise.all(Array.from({ length: 4 }, () => open(url)));
