@@ -16,11 +16,12 @@ import { corsOrigin, isOriginAllowed, type OriginPolicy } from "./lib/origins.js
 import type { LiveState } from "./lib/live-state/live-state.js";
 import type { WriteLimiter } from "./lib/rate-limit.js";
 import { DEFAULT_BOARD } from "./lib/rules.js";
-import { parseChatInput, parseCircleInput, parseCursor, parseHandshake, parseInitials, parseSeq } from "./lib/schemas.js";
+import { parseCircleInput, parseHandshake, parseInitials, parseSeq } from "./lib/schemas.js";
 import { cursorBudget } from "./lib/cursor-budget.js";
 import { splitAck } from "./lib/acks.js";
 import { keysOf, listenForBoardControls, writerOf } from "./socket/board-controls.js";
 import { coalesceWrites } from "./socket/coalesced-writes.js";
+import { listenForChatAndPointers } from "./socket/chat-and-pointers.js";
 import { createChat, type Chat } from "./socket/chat.js";
 import { createCursors, type Cursors } from "./socket/cursors.js";
 import { createFanout, type Fanout } from "./socket/fanout.js";
@@ -209,30 +210,14 @@ function onConnection(socket: CirclesSocket, deps: IoDeps, { fanout, joins, chat
     reply({ ok: true, ...player });
   }));
 
-  const say = guarded<object>(log, async (reply, payload) => {
-    const input = parseChatInput(payload);
-    if (!input.ok) return refuse("message", "invalid", input.error, reply);
-    if (!(await deps.chatLimiter.tryConsume(socket.id))) return refuse("message", "rate-limited", "rate limited", reply);
-    try {
-      await chat.say(socket, input.value);
-    } catch (error) {
-      // Kept in Redis with several nodes: while it is down, chat waits.
-      log().warn({ err: error }, "could not keep a chat message");
-      return reply({ ok: false, error: "chat is unavailable: try again shortly" });
-    }
-    reply({ ok: true });
-  });
-  // `send("message", {user, text})` arrives with the event's name as its first argument.
-  socket.on("message", (...args: unknown[]) => say(...(args[0] === "message" ? args.slice(1) : args)));
-
-  socket.on("cursor", (...args: unknown[]) => {
-    const { payload, reply } = splitAck(args);
-    const position = parseCursor(payload);
-    if (!position.ok) return refuse("cursor", "invalid", position.error, reply);
-    const player = presence.playerOf(socket.id);
-    if (!player) return refuse("cursor", "invalid", "register initials first", reply);
-    cursors.moved(board, player.id, position.value);
-    reply({ ok: true });
+  listenForChatAndPointers(socket, {
+    chat,
+    cursors,
+    presence,
+    chatLimiter: deps.chatLimiter,
+    guard: (handler) => guarded(log, handler),
+    refuse,
+    log,
   });
 
   socket.on("add-circle", guarded<{ circle: Circle; seq: number }>(log, async (reply, payload) => {

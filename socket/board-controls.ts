@@ -32,12 +32,15 @@ export function writerOf(socket: CirclesSocket, presence: Pick<LiveState, "initi
 /** `io.ts`'s guarded listener: failures logged and answered. */
 export type Guard = <T extends object>(handler: (reply: AckCallback<T>, payload: unknown) => Promise<void>) => (...args: unknown[]) => void;
 
+/** `io.ts`'s refusal: counted, logged and answered `{ok: false, error}`. */
+export type Refuse = (event: string, reason: RejectionReason, error: string, reply: AckCallback<never>) => void;
+
 export interface BoardControlsDeps {
   boards: BoardService;
   fanout: Pick<Fanout, "afterRelay">;
   writer: () => Writer;
   guard: Guard;
-  refuse: (event: string, reason: RejectionReason, error: string, reply: AckCallback<never>) => void;
+  refuse: Refuse;
 }
 
 export function listenForBoardControls(socket: CirclesSocket, { boards, fanout, writer, guard, refuse }: BoardControlsDeps): void {

@@ -1,0 +1,52 @@
+/**
+ * The events of people rather than of the board: `message` (chat, as
+ * right-now sends it) and `cursor` (a player's pointer). Checked here; chat
+ * is kept and told by `chat.ts`, pointers by `cursors.ts`.
+ */
+import type { LiveState } from "../lib/live-state/live-state.js";
+import type { Logger } from "../lib/logger.js";
+import type { WriteLimiter } from "../lib/rate-limit.js";
+import { parseChatInput, parseCursor } from "../lib/schemas.js";
+import { splitAck } from "../lib/acks.js";
+import type { Guard, Refuse } from "./board-controls.js";
+import type { Chat } from "./chat.js";
+import type { Cursors } from "./cursors.js";
+import type { CirclesSocket } from "./types.js";
+
+export interface ChatAndPointersDeps {
+  chat: Chat;
+  cursors: Cursors;
+  presence: Pick<LiveState, "playerOf">;
+  chatLimiter: WriteLimiter;
+  guard: Guard;
+  refuse: Refuse;
+  log: () => Logger;
+}
+
+export function listenForChatAndPointers(socket: CirclesSocket, { chat, cursors, presence, chatLimiter, guard, refuse, log }: ChatAndPointersDeps): void {
+  const say = guard<object>(async (reply, payload) => {
+    const input = parseChatInput(payload);
+    if (!input.ok) return refuse("message", "invalid", input.error, reply);
+    if (!(await chatLimiter.tryConsume(socket.id))) return refuse("message", "rate-limited", "rate limited", reply);
+    try {
+      await chat.say(socket, input.value);
+    } catch (error) {
+      // Kept in Redis with several nodes: while it is down, chat waits.
+      log().warn({ err: error }, "could not keep a chat message");
+      return reply({ ok: false, error: "chat is unavailable: try again shortly" });
+    }
+    reply({ ok: true });
+  });
+  // `send("message", {user, text})` arrives with the event's name as its first argument.
+  socket.on("message", (...args: unknown[]) => say(...(args[0] === "message" ? args.slice(1) : args)));
+
+  socket.on("cursor", (...args: unknown[]) => {
+    const { payload, reply } = splitAck(args);
+    const position = parseCursor(payload);
+    if (!position.ok) return refuse("cursor", "invalid", position.error, reply);
+    const player = presence.playerOf(socket.id);
+    if (!player) return refuse("cursor", "invalid", "register initials first", reply);
+    cursors.moved(socket.data.board, player.id, position.value);
+    reply({ ok: true });
+  });
+}
