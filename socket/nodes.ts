@@ -1,8 +1,9 @@
 /**
  * Several nodes on one shared store: each announces the changes its own
- * writes stored to the others through the Socket.IO adapter (the Redis
- * Streams adapter, whose stream keeps them in order and resumes after a
- * Redis blip), and applies theirs to its live boards. Every node then relays
+ * writes stored to the others through the Socket.IO adapter
+ * (`serverSideEmit`, which the Redis Streams adapter sends by Pub/Sub: one
+ * lost with Redis is made up from the store, see `GAP_WAIT_MS`), and
+ * applies theirs to its live boards. Every node then relays
  * every change to its own sockets, as if it had stored it, so broadcasts
  * stay local (`io.local`): what crosses nodes is one message per write, not
  * one per socket.
