@@ -59,7 +59,7 @@ export interface CirclesIo {
 }
 
 /** The events clients may send; the type makes sure none is forgotten. */
-const CLIENT_EVENTS: Record<keyof ClientToServerEvents, true> = {
+export const CLIENT_EVENTS: Record<keyof ClientToServerEvents, true> = {
   "register-player": true,
   "add-circle": true,
   "clear-circles": true,

@@ -59,6 +59,14 @@ export function createChat(io: CirclesServer, presence: Pick<LiveState, "remembe
       const left = queued.filter((notice) => notice.kind === "left");
       const newcomers = joined.flatMap((notice) => (notice.socket === undefined ? [] : [notice.socket]));
       if (joined.length > 0) io.to(roomsOf(board)).except(newcomers).emit("message", bot(noticeText(joined.map((n) => n.initials), "joined")));
+      // Each newcomer hears of the others who joined with it, not of itself.
+      if (joined.length > 1) {
+        joined.forEach((notice, i) => {
+          if (notice.socket === undefined) return;
+          const others = joined.filter((_, j) => j !== i).map((n) => n.initials);
+          io.to(notice.socket).emit("message", bot(noticeText(others, "joined")));
+        });
+      }
       if (left.length > 0) io.to(roomsOf(board)).emit("message", bot(noticeText(left.map((n) => n.initials), "left")));
     },
   });

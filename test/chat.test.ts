@@ -63,6 +63,10 @@ describe("chat", () => {
     const crowd = await Promise.all(Array.from({ length: 12 }, () => server.client({ board: "crowd" })));
     await Promise.all(crowd.map((socket, i) => socket.emitWithAck("register-player", `C${i.toString(36).toUpperCase()}`)));
     await vi.waitFor(() => expect(texts(host).filter((text) => text.includes("joined"))).toEqual([expect.stringMatching(/^circles: C\w, C\w and 10 others joined$/)]), 3_000);
+    // Those who came together hear of each other, each not of itself.
+    const [first] = crowd as [TestClient];
+    await vi.waitFor(() => expect(texts(first).filter((text) => text.includes("joined"))).toEqual([expect.stringMatching(/^circles: C\w, C\w and 9 others joined$/)]), 3_000);
+    expect(texts(first).some((text) => text.includes("C0"))).toBe(false);
   });
 
   // How many are kept (the last 50) is the live state's contract (test/live-state-contract.ts).
