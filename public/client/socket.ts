@@ -18,7 +18,12 @@ import type {
 
 export type CirclesSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-const ACK_TIMEOUT_MS = 8000;
+/**
+ * Longer than the server's own worst case (a database that stops answering:
+ * a 10 s query timeout, then up to 5 s for a connection), so that its
+ * refusal, not a guess, is what the player is told.
+ */
+const ACK_TIMEOUT_MS = 20_000;
 
 /**
  * The handshake: this board, in batches (protocol 2), and once the board has
