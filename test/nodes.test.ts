@@ -4,41 +4,17 @@
  * the test's own, removed afterwards): what one node stores reaches the
  * sockets of the other, in seq order, for both protocols.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { Ack, BoardEvent, Circle, CircleInput } from "../lib/events.js";
 import { PostgresStore } from "../lib/store/postgres-store.js";
-import { createTestDatabase, dropTestDatabases } from "./support/postgres.js";
-import { REDIS_URL, removeRedisKeys, testRedisPrefix } from "./support/redis.js";
 import { startNodes, startServerProcess, type ServerProcess } from "./support/server-process.js";
-import { connectClient, type ClientOptions, type TestClient } from "./support/test-server.js";
+import { startSharedNodes } from "./support/shared-nodes.js";
+import type { TestClient } from "./support/test-server.js";
 
-const prefix = testRedisPrefix();
 const circle: CircleInput = { initials: "AB", x: 10, y: 20, dia: 30, rgba: "rgba(1, 2, 3, 0.5)" };
 
-let nodes: ServerProcess[] = [];
-let databaseUrl: string;
-let env: Record<string, string>;
-const clients: TestClient[] = [];
-
-async function client(node: ServerProcess, options: ClientOptions): Promise<TestClient> {
-  const socket = await connectClient(node.url, options);
-  clients.push(socket);
-  return socket;
-}
-
-beforeAll(async () => {
-  databaseUrl = await createTestDatabase();
-  env = { DATABASE_URL: databaseUrl, REDIS_URL, REDIS_PREFIX: prefix, RATE_LIMIT_PER_SECOND: "1000", RATE_LIMIT_BURST: "2000" };
-  nodes.push(...(await startNodes(2, env)));
-}, 60_000);
-
-afterAll(async () => {
-  for (const socket of clients) socket.disconnect();
-  await Promise.all(nodes.map((node) => node.stop("SIGTERM")));
-  nodes = [];
-  await dropTestDatabases();
-  await removeRedisKeys(prefix);
-}, 60_000);
+const shared = startSharedNodes(2);
+const { nodes, client } = shared;
 
 const lessonEvents = (socket: TestClient) => socket.received.filter((e) => ["add-circle", "clear-circles"].includes(e.event));
 const batchedSeqs = (socket: TestClient) =>
@@ -105,7 +81,7 @@ describe("two nodes on one PostgreSQL and one Redis", () => {
     const lessonOnA = await client(a, { board: "gap" });
     const batchedOnB = await client(b, { board: "gap", protocol: 2 });
     // A writer that stores without announcing: an announcement lost with Redis.
-    const silent = await PostgresStore.open({ databaseUrl });
+    const silent = await PostgresStore.open({ databaseUrl: shared.databaseUrl });
     try {
       await silent.add("gap", { ...circle, id: "silent", createdAt: Date.now() }, 5000);
     } finally {
@@ -127,7 +103,7 @@ describe("two nodes on one PostgreSQL and one Redis", () => {
 
   it("lists every node's players alike on every node, and drops a killed node's players within 15 s", async () => {
     const [a, b] = nodes as [ServerProcess, ServerProcess];
-    const c = await startServerProcess({ env });
+    const c = await startServerProcess({ env: shared.env });
     nodes.push(c);
     const players = [await client(a, { board: "roll" }), await client(b, { board: "roll" }), await client(c, { board: "roll" })];
     for (const [i, initials] of ["AA", "BB", "CC"].entries()) await players[i]?.emitWithAck("register-player", initials);
@@ -145,7 +121,7 @@ describe("two nodes on one PostgreSQL and one Redis", () => {
 
   it("takes a stopped node's players off the other nodes' lists at once, not after the timeout", async () => {
     const [a] = nodes as [ServerProcess];
-    const [d] = await startNodes(1, env);
+    const [d] = await startNodes(1, shared.env);
     nodes.push(d as ServerProcess);
     const watcher = await client(a, { board: "farewell" });
     const leaving = await client(d as ServerProcess, { board: "farewell" });

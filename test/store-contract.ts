@@ -38,6 +38,23 @@ export function makeBoard(): string {
   return `b-${randomUUID()}`;
 }
 
+/**
+ * Opens a fixture from `makeStore` before each test of the enclosing suite
+ * and hands it to `opened`; after the test, closes the fixture's store (a
+ * test that swaps in another, as a reopen does, puts it there) and cleans up.
+ */
+export function openStoreForEachTest<F extends StoreFixture>(makeStore: () => Promise<F>, opened: (fixture: F) => void): void {
+  let fixture: F;
+  beforeEach(async () => {
+    fixture = await makeStore();
+    opened(fixture);
+  });
+  afterEach(async () => {
+    await fixture.store.close();
+    await fixture.cleanup?.();
+  });
+}
+
 const ids = (circles: Circle[]) => circles.map((circle) => circle.id);
 const seqs = (events: BoardEvent[]) => events.map((event) => event.seq);
 /** The ids an add's changes removed, oldest first. */
@@ -48,18 +65,8 @@ const BIG = 1_000_000;
 
 export function describeBoardStoreContract(name: string, makeStore: () => Promise<StoreFixture>): void {
   describe(`BoardStore contract: ${name}`, () => {
-    let fixture: StoreFixture;
     let store: BoardStore;
-
-    beforeEach(async () => {
-      fixture = await makeStore();
-      store = fixture.store;
-    });
-
-    afterEach(async () => {
-      await store.close();
-      await fixture.cleanup?.();
-    });
+    openStoreForEachTest(makeStore, (fixture) => (store = fixture.store));
 
     it("loads an unknown board as empty, at seq 0", async () => {
       expect(await store.load(makeBoard())).toStrictEqual({ seq: 0, circles: [] });
@@ -366,18 +373,8 @@ export function describeGroupCommitContract(
   duplicateId: RegExp,
 ): void {
   describe(`group commit: ${name}`, () => {
-    let fixture: StoreFixture & { store: GroupCommitStore };
     let store: GroupCommitStore;
-
-    beforeEach(async () => {
-      fixture = await makeStore();
-      store = fixture.store;
-    });
-
-    afterEach(async () => {
-      await store.close();
-      await fixture.cleanup?.();
-    });
+    openStoreForEachTest(makeStore, (fixture) => (store = fixture.store));
 
     it("groups concurrent writes into few transactions", async () => {
       const board = makeBoard();

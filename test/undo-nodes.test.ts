@@ -6,39 +6,16 @@
  * holds on the other.
  */
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { Ack, BoardEvent, Circle, CircleInput } from "../lib/events.js";
-import { createTestDatabase, dropTestDatabases } from "./support/postgres.js";
-import { REDIS_URL, removeRedisKeys, testRedisPrefix } from "./support/redis.js";
-import { startNodes, type ServerProcess } from "./support/server-process.js";
-import { connectClient, type ClientOptions, type TestClient } from "./support/test-server.js";
+import type { ServerProcess } from "./support/server-process.js";
+import { startSharedNodes } from "./support/shared-nodes.js";
+import type { TestClient } from "./support/test-server.js";
 
-const prefix = testRedisPrefix();
 const input: CircleInput = { initials: "AB", x: 10, y: 20, dia: 30, rgba: "rgba(1, 2, 3, 0.5)" };
 const newKey = () => randomBytes(32).toString("base64url");
 
-let nodes: ServerProcess[] = [];
-const clients: TestClient[] = [];
-
-async function client(node: ServerProcess, options: ClientOptions): Promise<TestClient> {
-  const socket = await connectClient(node.url, options);
-  clients.push(socket);
-  return socket;
-}
-
-beforeAll(async () => {
-  const databaseUrl = await createTestDatabase();
-  const env = { DATABASE_URL: databaseUrl, REDIS_URL, REDIS_PREFIX: prefix, RATE_LIMIT_PER_SECOND: "1000", RATE_LIMIT_BURST: "2000" };
-  nodes = await startNodes(2, env);
-}, 60_000);
-
-afterAll(async () => {
-  for (const socket of clients) socket.disconnect();
-  await Promise.all(nodes.map((node) => node.stop("SIGTERM")));
-  nodes = [];
-  await dropTestDatabases();
-  await removeRedisKeys(prefix);
-}, 60_000);
+const { nodes, client } = startSharedNodes(2);
 
 const on = (socket: TestClient, event: string) => socket.received.filter((e) => e.event === event).map((e) => e.args[0]);
 const eventsOf = (socket: TestClient) => (on(socket, "board-events") as { events: BoardEvent[] }[]).flatMap((batch) => batch.events);

@@ -4,10 +4,10 @@
  * the last clear kept for undoing it, and a board's host and lock. Each
  * store runs it against itself, as it runs `store-contract.ts`.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { StoredCircle, StoredEvent } from "../lib/events.js";
 import { BoardLockedError, type BoardStore } from "../lib/store/board-store.js";
-import { makeBoard, makeCircle, type StoreFixture } from "./store-contract.js";
+import { makeBoard, makeCircle, openStoreForEachTest, type StoreFixture } from "./store-contract.js";
 
 const BIG = 1_000_000;
 const AT = 1_700_000_000_000;
@@ -24,15 +24,9 @@ export function describeUndoStoreContract(name: string, makeStore: () => Promise
   describe(`BoardStore undo and hosts: ${name}`, () => {
     let fixture: UndoStoreFixture;
     let store: BoardStore;
-
-    beforeEach(async () => {
-      fixture = await makeStore();
-      store = fixture.store;
-    });
-
-    afterEach(async () => {
-      await store.close();
-      await fixture.cleanup?.();
+    openStoreForEachTest(makeStore, (opened) => {
+      fixture = opened;
+      store = opened.store;
     });
 
     /** The board as stored, after adding these circles. */
@@ -269,7 +263,8 @@ export function describeUndoStoreContract(name: string, makeStore: () => Promise
       await store.add(board, kept, BIG);
       const { seq } = await store.clear(board, { at: AT, host: "host-a" });
       await store.add(board, mine, BIG);
-      store = await fixture.reopen();
+      // On the fixture too, so that the reopened store is the one closed after the test.
+      store = fixture.store = await fixture.reopen();
       expect(await store.load(board)).toStrictEqual({ seq: 3, circles: [mine], host: { hash: "host-a", locked: true } });
       expect(await store.restoreCleared(board, { seq, since: AT, host: "host-a", maxCircles: BIG })).toStrictEqual({
         ok: true,

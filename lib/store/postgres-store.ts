@@ -1,17 +1,10 @@
 import pg from "pg";
 import type { PoolClient } from "pg";
 import type { StoredCircle, StoredEvent } from "../events.js";
-import {
-  BoardLockedError,
-  checkMaxCircles,
-  type BoardStore,
-  type ClearOptions,
-  type RestoreOutcome,
-  type RestoreRequest,
-  type StoredBoard,
-} from "./board-store.js";
+import { checkMaxCircles, type RestoreOutcome, type RestoreRequest, type StoredBoard } from "./board-store.js";
 import { connectionOptions, describeDatabase } from "./postgres-connection.js";
 import { migrate } from "./postgres-schema.js";
+import { CLEAR_LOCKED, RequestStore, type StoreRequest } from "./request-store.js";
 
 export interface PostgresStoreOptions {
   /** A postgres:// URL, as Heroku sets DATABASE_URL. */
@@ -28,21 +21,8 @@ export interface PostgresStoreStats {
   failedTransactions: number;
 }
 
-type Request =
-  | { op: "load"; board: string }
-  | { op: "add"; board: string; circle: StoredCircle; maxCircles: number }
-  | { op: "clear"; board: string; at: number; host: string | undefined }
-  | { op: "remove-owned"; board: string; id: string; owner: string }
-  | { op: "restore"; board: string; request: RestoreRequest }
-  | { op: "claim"; board: string; hash: string }
-  | { op: "set-locked"; board: string; hash: string; locked: boolean }
-  | { op: "ping" };
-
-/** A clear's answer when the board is locked against its clearer: a value, so that the batch's other writes still commit. */
-const CLEAR_LOCKED = "locked";
-
 interface Call {
-  request: Request;
+  request: StoreRequest;
   resolve(value: unknown): void;
   reject(error: Error): void;
 }
@@ -140,14 +120,14 @@ function circleOf({ id, initials, x, y, dia, rgba, created_at, owner }: CircleRo
 const mayClear = (row: BoardStateRow | undefined, host: string | undefined) => !row?.locked || row.host === host;
 
 /** Why an add or a restore must not run: a bad cap. */
-function badCapOf(request: Request): RangeError | undefined {
+function badCapOf(request: StoreRequest): RangeError | undefined {
   if (request.op === "add") return checkMaxCircles(request.maxCircles);
   if (request.op === "restore") return checkMaxCircles(request.request.maxCircles);
   return undefined;
 }
 
 /** A write that reaches the database: adds and restores with a bad cap are refused before. */
-const isWrite = (request: Request) => request.op !== "load" && request.op !== "ping" && badCapOf(request) === undefined;
+const isWrite = (request: StoreRequest) => request.op !== "load" && request.op !== "ping" && badCapOf(request) === undefined;
 
 /** A message even for errors that carry none, such as the AggregateError of a refused localhost. */
 function describe(error: unknown): string {
@@ -192,7 +172,7 @@ const IDLE_IN_TRANSACTION_MS = 5_000;
  * When PostgreSQL is down every call rejects, saying so, and the next batch
  * tries a fresh connection: the store recovers by itself.
  */
-export class PostgresStore implements BoardStore {
+export class PostgresStore extends RequestStore {
   readonly #pool: pg.Pool;
   /** Where the database is, for error messages. */
   readonly #where: string;
@@ -234,6 +214,7 @@ export class PostgresStore implements BoardStore {
   }
 
   private constructor(pool: pg.Pool, where: string) {
+    super();
     this.#pool = pool;
     this.#where = where;
   }
@@ -241,42 +222,6 @@ export class PostgresStore implements BoardStore {
   /** Counters since open; they only ever grow. */
   get stats(): Readonly<PostgresStoreStats> {
     return { ...this.#stats };
-  }
-
-  load(board: string): Promise<StoredBoard> {
-    return this.#call({ op: "load", board });
-  }
-
-  add(board: string, circle: StoredCircle, maxCircles: number): Promise<StoredEvent[]> {
-    return this.#call({ op: "add", board, circle, maxCircles });
-  }
-
-  clear(board: string, { at = Date.now(), host }: ClearOptions = {}): Promise<StoredEvent & { type: "clear" }> {
-    return this.#call({ op: "clear", board, at, host }, (cleared) => {
-      if (cleared === CLEAR_LOCKED) throw new BoardLockedError(board);
-      return cleared as StoredEvent & { type: "clear" };
-    });
-  }
-
-  removeOwned(board: string, id: string, owner: string): Promise<(StoredEvent & { type: "remove" }) | undefined> {
-    return this.#call({ op: "remove-owned", board, id, owner });
-  }
-
-  restoreCleared(board: string, request: RestoreRequest): Promise<RestoreOutcome> {
-    return this.#call({ op: "restore", board, request });
-  }
-
-  claim(board: string, hash: string): Promise<boolean> {
-    return this.#call({ op: "claim", board, hash });
-  }
-
-  setLocked(board: string, hash: string, locked: boolean): Promise<boolean> {
-    return this.#call({ op: "set-locked", board, hash, locked });
-  }
-
-  /** Answers through the queue, on the store's connection, so it fails when writes would. */
-  async ping(): Promise<void> {
-    await this.#call({ op: "ping" });
   }
 
   /** Runs every call made so far, then closes the connection. */
@@ -288,8 +233,7 @@ export class PostgresStore implements BoardStore {
     return this.#closing;
   }
 
-  /** `answer` turns the batch's value into the caller's (or throws to reject it) as it settles, keeping promises in call order. */
-  #call<T>(request: Request, answer = (value: unknown) => value as T): Promise<T> {
+  protected call<T>(request: StoreRequest, answer: (value: unknown) => T): Promise<T> {
     if (this.#closing !== undefined) return Promise.reject(new Error("store is closed"));
     return new Promise<T>((resolve, reject) => {
       const settle = (value: unknown) => {
@@ -411,7 +355,7 @@ export class PostgresStore implements BoardStore {
     return answers;
   }
 
-  async #apply(client: PoolClient, request: Request): Promise<unknown> {
+  async #apply(client: PoolClient, request: StoreRequest): Promise<unknown> {
     switch (request.op) {
       case "add":
         return this.#add(client, request.board, request.circle, request.maxCircles);

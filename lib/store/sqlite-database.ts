@@ -6,24 +6,7 @@
 import Database from "better-sqlite3";
 import type { StoredCircle, StoredEvent } from "../events.js";
 import { checkMaxCircles, type RestoreOutcome, type RestoreRequest, type StoredBoard } from "./board-store.js";
-
-/** One call of the store, as the main thread hands it to the worker. */
-export type StoreRequest =
-  | { op: "load"; board: string }
-  | { op: "add"; board: string; circle: StoredCircle; maxCircles: number }
-  | { op: "clear"; board: string; at: number; host: string | undefined }
-  | { op: "remove-owned"; board: string; id: string; owner: string }
-  | { op: "restore"; board: string; request: RestoreRequest }
-  | { op: "claim"; board: string; hash: string }
-  | { op: "set-locked"; board: string; hash: string; locked: boolean }
-  | { op: "ping" };
-
-/**
- * A clear's answer when the board is locked against its clearer: a value,
- * not a throw, so that the batch's other writes still commit. The store
- * turns it into a BoardLockedError.
- */
-export const CLEAR_LOCKED = "locked";
+import { CLEAR_LOCKED, type StoreRequest } from "./request-store.js";
 
 /** What settles one request's promise: its value, or why it failed. */
 export type StoreOutcome =

@@ -1,9 +1,8 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
-import type { StoredCircle, StoredEvent } from "../events.js";
-import { BoardLockedError, type BoardStore, type ClearOptions, type RestoreOutcome, type RestoreRequest, type StoredBoard } from "./board-store.js";
-import { CLEAR_LOCKED, type SqliteStoreStats, type StoreOutcome, type StoreRequest } from "./sqlite-database.js";
+import { RequestStore, type StoreRequest } from "./request-store.js";
+import type { SqliteStoreStats, StoreOutcome } from "./sqlite-database.js";
 import type { FromWorker, ToWorker, WorkerData } from "./sqlite-worker.js";
 
 export type { SqliteStoreStats } from "./sqlite-database.js";
@@ -61,7 +60,7 @@ const message = (error: unknown) => (error instanceof Error ? error.message : St
  * cost one fsync, and promises settle in the order the calls were made,
  * loads included.
  */
-export class SqliteStore implements BoardStore {
+export class SqliteStore extends RequestStore {
   readonly #worker: Worker;
   /** Requests of this tick, not yet sent, and the promises they settle. */
   #outbox: StoreRequest[] = [];
@@ -95,6 +94,7 @@ export class SqliteStore implements BoardStore {
   }
 
   private constructor(worker: Worker) {
+    super();
     this.#worker = worker;
     worker.on("message", (reply: FromWorker) => this.#receive(reply));
     let cause: Error | undefined;
@@ -109,42 +109,6 @@ export class SqliteStore implements BoardStore {
   /** The worker's counters as of its last answer; they only ever grow. */
   get stats(): Readonly<SqliteStoreStats> {
     return { ...this.#stats };
-  }
-
-  load(board: string): Promise<StoredBoard> {
-    return this.#call<StoredBoard>({ op: "load", board });
-  }
-
-  add(board: string, circle: StoredCircle, maxCircles: number): Promise<StoredEvent[]> {
-    return this.#call<StoredEvent[]>({ op: "add", board, circle, maxCircles });
-  }
-
-  clear(board: string, { at = Date.now(), host }: ClearOptions = {}): Promise<StoredEvent & { type: "clear" }> {
-    return this.#call({ op: "clear", board, at, host }, (cleared) => {
-      if (cleared === CLEAR_LOCKED) throw new BoardLockedError(board);
-      return cleared as StoredEvent & { type: "clear" };
-    });
-  }
-
-  removeOwned(board: string, id: string, owner: string): Promise<(StoredEvent & { type: "remove" }) | undefined> {
-    return this.#call({ op: "remove-owned", board, id, owner });
-  }
-
-  restoreCleared(board: string, request: RestoreRequest): Promise<RestoreOutcome> {
-    return this.#call({ op: "restore", board, request });
-  }
-
-  claim(board: string, hash: string): Promise<boolean> {
-    return this.#call({ op: "claim", board, hash });
-  }
-
-  setLocked(board: string, hash: string, locked: boolean): Promise<boolean> {
-    return this.#call({ op: "set-locked", board, hash, locked });
-  }
-
-  /** Answers through the worker's queue, so it fails when the worker is gone or stuck. */
-  async ping(): Promise<void> {
-    await this.#call({ op: "ping" });
   }
 
   /** Lets the worker commit every request sent so far, then stops it. */
@@ -167,12 +131,8 @@ export class SqliteStore implements BoardStore {
     await this.#worker.terminate();
   }
 
-  /**
-   * Not async: the promise settles with its batch, before `close` resolves,
-   * not ticks later; `answer` turns the worker's value into the caller's (or
-   * throws to reject it) as it settles, keeping promises in call order.
-   */
-  #call<T>(request: StoreRequest, answer = (value: unknown) => value as T): Promise<T> {
+  /** Not async: the promise settles with its batch, before `close` resolves, not ticks later. */
+  protected call<T>(request: StoreRequest, answer: (value: unknown) => T): Promise<T> {
     if (this.#closing !== undefined) return Promise.reject(new Error("store is closed"));
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     return new Promise<T>((resolve, reject) => {

@@ -8,7 +8,8 @@
  * batch commits, the next requests wait in the port and form the next batch.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { BoardDatabase, type SqliteStoreStats, type StoreOutcome, type StoreRequest } from "./sqlite-database.js";
+import type { StoreRequest } from "./request-store.js";
+import { BoardDatabase, type SqliteStoreStats, type StoreOutcome } from "./sqlite-database.js";
 
 export interface WorkerData {
   file: string;
