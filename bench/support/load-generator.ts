@@ -192,8 +192,8 @@ function onFrame(r: Receiver, frame: Buffer): void {
     case 0x72: // remove-circle
       r.count--;
       return;
-    case 0x63: // clear-circles, clear-display
-      r.count = 0;
+    case 0x63: // clear-circles, clear-display; not chat-history or cursors
+      if (frame[5] === 0x6c) r.count = 0;
       return;
     case 0x75: // update-player-list
       r.hasPlayers = true;
@@ -207,11 +207,13 @@ function onFrame(r: Receiver, frame: Buffer): void {
         for (const n of batch.added) delivered(n, r, now);
         r.count = batch.cleared ? batch.delta : r.count + batch.delta;
         if (batch.lastSeq >= 0) r.client.lastSeq = batch.lastSeq;
-      } else {
-        // board-snapshot
+      } else if (frame[10] === 0x73) {
+        // board-snapshot (not board-people, board-cleared or board-lock)
         const snapshot = snapshots.get(frame);
         r.count = snapshot.count;
         r.client.lastSeq = snapshot.seq;
+      } else {
+        return;
       }
       return boardArrived(r);
     }
