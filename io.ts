@@ -50,6 +50,8 @@ export interface IoDeps {
   metrics: Pick<Metrics, "rejected" | "timeBroadcast" | "floodCutOffs">;
   /** The adapter of several nodes on one store (Redis); unset, this node is the only one. */
   adapter?: ServerOptions["adapter"];
+  /** With the adapter: registers a listener for the Redis connection coming back after an outage. */
+  onRedisReconnect?: (listener: () => void) => void;
 }
 
 export interface CirclesIo {
@@ -131,7 +133,7 @@ export function createIo(httpServer: HttpServer, deps: IoDeps): CirclesIo {
   const fanout = createFanout(io, deps.presence, deps.metrics, deps.logger);
   deps.boards.subscribe(fanout.listener);
   const joins = createJoins(deps.presence, fanout);
-  if (deps.adapter) shareChangesAcrossNodes(io, deps.boards, deps.logger);
+  if (deps.adapter) shareChangesAcrossNodes(io, deps.boards, deps.logger, deps.onRedisReconnect ?? (() => undefined));
   // Other nodes' people changed: this node's sockets of the board hear it as they hear their own.
   deps.presence.onRemoteChange((board) => fanout.peopleChanged(board));
   const live = { fanout, joins, chat: createChat(io, deps.presence), cursors: createCursors(io, deps.logger) };

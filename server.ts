@@ -102,6 +102,7 @@ export function createCirclesServer(store: BoardStore, config: ServerConfig, log
     }),
     metrics,
     adapter: nodes?.adapter,
+    onRedisReconnect: nodes?.onReconnect,
   });
   return { httpServer, io, boards, presence, metrics, close: () => shutDown({ httpServer, io, flush, presence, boards, store, nodes }) };
 }

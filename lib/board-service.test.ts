@@ -571,6 +571,19 @@ describe("BoardService", () => {
       await second.addCircle("b", input, { key: "w" });
       expect(heard).toEqual(["3 add id-3 to b"]);
     });
+
+    it("catches up, when asked, the live boards the store is ahead of, with no later change to show the gap", async () => {
+      const [first, second] = [service(), service()];
+      await Promise.all([second.open("behind"), second.open("level")]);
+      const replaced: string[] = [];
+      second.subscribe({ ...textListener([]), replaced: (board) => replaced.push(board) });
+      // The first node's change is stored, but its announcement is lost, and nothing follows it.
+      await first.addCircle("behind", input, { key: "w" });
+
+      second.catchUp();
+      await vi.waitFor(() => expect(replaced).toEqual(["behind"]));
+      expect(second.peek("behind")?.snapshot()).toEqual({ board: "behind", ...(await store.load("behind")) });
+      expect(second.peek("level")?.snapshot().seq).toBe(0);
+    });
   });
 });
-

@@ -169,38 +169,52 @@ export class BoardService {
     this.tellNotice(board, notice, this.listeners);
   }
 
+  /**
+   * Every live board is read again from the store, and those it is ahead of
+   * take its state: after a Redis outage, when other nodes' announcements may
+   * have been lost with no later change to show the gap.
+   */
+  catchUp(): void {
+    for (const [board, entry] of this.live) if (entry.live) this.reload(board, entry, false);
+  }
+
   /** A live board waiting for a missing change gets GAP_WAIT_MS for it to arrive, then is read from the store. */
   private watchForGap(board: string, entry: LiveEntry): void {
     if (!entry.live?.waiting || entry.gapTimer) return;
     entry.gapTimer = setTimeout(() => {
       entry.gapTimer = undefined;
       if (this.live.get(board) !== entry || !entry.live?.waiting) return;
-      this.store.load(board).then(
-        (stored) => {
-          const live = entry.live;
-          if (this.live.get(board) !== entry || !live?.waiting) return;
-          const hostBefore = live.host;
-          const replaced = live.replace(stored);
-          // Still waiting (the store was not ahead yet, or changes beyond it miss one too): wait again.
-          this.watchForGap(board, entry);
-          if (!replaced) return;
-          for (const listener of this.listeners) {
-            try {
-              listener.replaced?.(board, live);
-            } catch (error) {
-              this.onListenerError(error, board);
-            }
-          }
-          // A notice lost with the change that never came.
-          if (live.host && !sameHost(hostBefore, live.host)) this.tellNotice(board, { type: "host", host: live.host }, this.listeners);
-        },
-        (error: unknown) => {
-          this.onStoreError(error, board);
-          this.watchForGap(board, entry);
-        },
-      );
+      this.reload(board, entry, true);
     }, this.gapWaitMs);
     entry.gapTimer.unref();
+  }
+
+  /** Reads the board from the store and takes it if the store is ahead; `gap`: it is waiting for a missing change. */
+  private reload(board: string, entry: LiveEntry, gap: boolean): void {
+    this.store.load(board).then(
+      (stored) => {
+        const live = entry.live;
+        if (this.live.get(board) !== entry || !live || (gap && !live.waiting)) return;
+        const hostBefore = live.host;
+        const replaced = live.replace(stored);
+        // Still waiting (the store was not ahead yet, or changes beyond it miss one too): wait again.
+        this.watchForGap(board, entry);
+        if (!replaced) return;
+        for (const listener of this.listeners) {
+          try {
+            listener.replaced?.(board, live);
+          } catch (error) {
+            this.onListenerError(error, board);
+          }
+        }
+        // A notice lost with the change that never came.
+        if (live.host && !sameHost(hostBefore, live.host)) this.tellNotice(board, { type: "host", host: live.host }, this.listeners);
+      },
+      (error: unknown) => {
+        this.onStoreError(error, board);
+        this.watchForGap(board, entry);
+      },
+    );
   }
 
   /**

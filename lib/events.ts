@@ -188,6 +188,8 @@ export interface ServerToClientEvents {
 export interface InterServerEvents {
   "board-changes": (changes: { board: string; events: StoredEvent[] }) => void;
   "board-notice": (notice: { board: string; notice: BoardNotice }) => void;
+  /** A node is back from a Redis outage: what it announced meanwhile may be lost, so every node reads its boards again. */
+  "catch-up": () => void;
 }
 
 /** 1: the lesson's events, one message per change. 2: `board-events`, one message per tick. */

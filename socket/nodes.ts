@@ -16,7 +16,25 @@ import type { Logger } from "../lib/logger.js";
 import { parseBoardChanges, parseBoardNotice } from "../lib/schemas.js";
 import type { CirclesServer } from "./types.js";
 
-export function shareChangesAcrossNodes(io: CirclesServer, boards: BoardService, logger: Logger): void {
+/** How long after a reconnection the boards are read once more: the adapter's own subscription comes back in its own time. */
+const SECOND_CATCH_UP_MS = 3_000;
+
+/**
+ * `onReconnect`: called when this node's Redis connection is back after an
+ * outage. Announcements sent meanwhile, by this node or to it, may be lost
+ * with no later change to reveal the gap, so every node reads its live
+ * boards again from the store.
+ */
+export function shareChangesAcrossNodes(io: CirclesServer, boards: BoardService, logger: Logger, onReconnect: (listener: () => void) => void): void {
+  const catchUp = () => {
+    boards.catchUp();
+    setTimeout(() => boards.catchUp(), SECOND_CATCH_UP_MS).unref();
+  };
+  onReconnect(() => {
+    catchUp();
+    io.serverSideEmit("catch-up");
+  });
+  io.on("catch-up", catchUp);
   boards.subscribeOwnWrites({
     changed(board, events) {
       io.serverSideEmit("board-changes", { board, events: [...events] });

@@ -18,6 +18,8 @@ export interface NodeLink {
   prefix: string;
   /** Who is on each board, on every node. */
   presence: RedisLiveState;
+  /** `listener` runs each time the adapter's connection is back after an outage. */
+  onReconnect(listener: () => void): void;
   /** For /readyz: resolves while Redis answers. */
   ping(): Promise<unknown>;
   /** After Socket.IO has closed (which stops the adapter's reads). */
@@ -61,6 +63,8 @@ export async function connectNodes(redis: { url: string; prefix: string }, logge
     redis: counts,
     prefix: redis.prefix,
     presence,
+    // "ready" after the first connection (which connectRedis awaited) means a reconnection.
+    onReconnect: (listener) => void stream.on("ready", listener),
     ping: () => counts.ping(),
     async close() {
       await Promise.all([stream.close(), counts.close(), subscriber.close()]);
