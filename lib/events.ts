@@ -117,7 +117,7 @@ export interface PlayerDetails {
 /** Who is on the board, on every node: everyone connected (`here`), and the players among them. */
 export interface BoardPeople {
   here: number;
-  players: PlayerDetails[];
+  players: readonly PlayerDetails[];
 }
 
 /** A player's pointer on the board, in board coordinates. */

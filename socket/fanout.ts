@@ -15,7 +15,7 @@ import type { BoardListener } from "../lib/board-service.js";
 import type { BoardEvent } from "../lib/events.js";
 import type { Logger } from "../lib/logger.js";
 import type { Metrics } from "../lib/metrics.js";
-import type { LiveState } from "../lib/live-state/live-state.js";
+import { boardPeople, type LiveState } from "../lib/live-state/live-state.js";
 import { TickQueue } from "../lib/tick-queue.js";
 import { lessonFrames, type LessonEvent } from "./lesson-frames.js";
 import type { CirclesServer, CirclesSocket } from "./types.js";
@@ -67,7 +67,7 @@ export function createFanout(
       if (presence.connectionsTo(board) > 0) lastLists.set(board, players);
       else lastLists.delete(board);
       const room = roomOf(board, 2);
-      if (occupied(room)) io.local.to(room).emit("board-people", { here: presence.here(board), players: [...presence.playerDetails(board)] });
+      if (occupied(room)) io.local.to(room).emit("board-people", boardPeople(presence, board));
     },
     onError,
   });

@@ -9,7 +9,7 @@
  * (`snapshot-parser.ts`).
  */
 import type { LiveBoard } from "../lib/live-board.js";
-import type { LiveState } from "../lib/live-state/live-state.js";
+import { boardPeople, type LiveState } from "../lib/live-state/live-state.js";
 import type { Fanout } from "./fanout.js";
 import { roomOf } from "./rooms.js";
 import type { CirclesSocket } from "./types.js";
@@ -31,7 +31,7 @@ export function createJoins(presence: Pick<LiveState, "players" | "playerDetails
       else socket.emit("board-snapshot", live.snapshot());
       socket.emit("update-player-list", presence.players(live.name));
       if (protocol === 2) {
-        socket.emit("board-people", { here: presence.here(live.name), players: [...presence.playerDetails(live.name)] });
+        socket.emit("board-people", boardPeople(presence, live.name));
         socket.emit("board-lock", { locked: live.host?.locked ?? false, host: live.host !== undefined && live.host.hash === socket.data.host });
       }
       void socket.join(roomOf(live.name, protocol));

@@ -9,7 +9,7 @@
  * Changes on this node are seen here at once (the caller announces them);
  * changes on other nodes arrive through `onRemoteChange`.
  */
-import type { ChatMessage, PlayerDetails } from "../events.js";
+import type { BoardPeople, ChatMessage, PlayerDetails } from "../events.js";
 import { pickColour } from "../player-colours.js";
 import { Presence, type Person } from "../presence.js";
 
@@ -47,6 +47,11 @@ export interface LiveState {
   boards(): Set<string>;
   /** A graceful stop: this node's people leave the other nodes' lists now, not after a timeout. */
   close(): Promise<void>;
+}
+
+/** Who is on the board, as `board-people` tells it: the player list is the live state's own, built once per change. */
+export function boardPeople(state: Pick<LiveState, "here" | "playerDetails">, board: string): BoardPeople {
+  return { here: state.here(board), players: state.playerDetails(board) };
 }
 
 /** How many chat messages a board keeps for those who join later. */

@@ -15,7 +15,7 @@ export interface PlayersElements {
 
 export class PlayersList {
   readonly #elements: PlayersElements;
-  #players: PlayerDetails[] = [];
+  #players: readonly PlayerDetails[] = [];
   #here = 0;
   #self: string | null = null;
 
