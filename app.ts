@@ -4,14 +4,14 @@
  */
 import express, { type ErrorRequestHandler, type RequestHandler } from "express";
 import helmet from "helmet";
-import type { BoardService } from "./lib/board-service.js";
-import type { Logger } from "./lib/logger.js";
-import type { Metrics } from "./lib/metrics.js";
-import type { OriginPolicy } from "./lib/origins.js";
-import { staticDir, viewsDir } from "./lib/paths.js";
+import type { BoardService } from "./lib/board/board-service.js";
+import type { Logger } from "./lib/ops/logger.js";
+import type { Metrics } from "./lib/ops/metrics.js";
+import type { OriginPolicy } from "./lib/limits/origins.js";
+import { staticDir, viewsDir } from "./lib/ops/paths.js";
 import type { LiveState } from "./lib/live-state/live-state.js";
-import type { WriteLimiter } from "./lib/rate-limit.js";
-import type { ReadinessCheck } from "./lib/readiness.js";
+import type { WriteLimiter } from "./lib/limits/rate-limit.js";
+import type { ReadinessCheck } from "./lib/ops/readiness.js";
 import { apiRouter } from "./routes/api.js";
 import { opsRouter } from "./routes/ops.js";
 import { originGuard } from "./routes/origin-guard.js";

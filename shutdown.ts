@@ -8,7 +8,7 @@
 import type http from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { CirclesServer } from "./io.js";
-import type { BoardService } from "./lib/board-service.js";
+import type { BoardService } from "./lib/board/board-service.js";
 import type { BoardStore } from "./lib/store/board-store.js";
 
 export interface Closeable {

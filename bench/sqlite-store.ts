@@ -19,7 +19,7 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
-import type { Circle } from "../lib/events.js";
+import type { Circle } from "../lib/protocol/events.js";
 import { SqliteStore } from "../lib/store/sqlite-store.js";
 import { busyMachineWarning, ms, summarize, verdict } from "./support/stats.js";
 

@@ -1,5 +1,5 @@
 /**
- * With WEB_CONCURRENCY workers (see lib/workers.ts): this process listens on
+ * With WEB_CONCURRENCY workers (see lib/ops/workers.ts): this process listens on
  * PORT and hands each connection to a worker, keeping a long-polling
  * session on the worker that holds it (@socket.io/sticky); the workers share
  * boards as separate nodes do. It starts listening once every worker is
@@ -10,8 +10,8 @@ import cluster, { type Worker } from "node:cluster";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { setupMaster } from "@socket.io/sticky";
-import type { Config } from "../lib/config.js";
-import type { Logger } from "../lib/logger.js";
+import type { Config } from "../lib/ops/config.js";
+import type { Logger } from "../lib/ops/logger.js";
 import { StartupError } from "./startup-error.js";
 
 /** What a worker tells the primary once it can take connections. */

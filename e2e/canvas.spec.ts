@@ -6,7 +6,7 @@
  * together, so that they reach the page within one frame.
  */
 import type { Page } from "@playwright/test";
-import type { Circle, CircleInput } from "../lib/events.js";
+import type { Circle, CircleInput } from "../lib/protocol/events.js";
 import { BoardPage } from "./support/board-page.js";
 import { expect, test } from "./support/fixtures.js";
 import { openLessonClient, plainCircle, type LessonClient } from "./support/lesson-client.js";

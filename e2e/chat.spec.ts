@@ -3,7 +3,7 @@
  * right-now's protocol (a plain socket.io-client that knows only `message`).
  */
 import { io } from "socket.io-client";
-import type { ChatMessage } from "../lib/events.js";
+import type { ChatMessage } from "../lib/protocol/events.js";
 import { BoardPage } from "./support/board-page.js";
 import { expect, test } from "./support/fixtures.js";
 

@@ -4,7 +4,7 @@
  */
 import type { Download, Page } from "@playwright/test";
 import { readFile } from "node:fs/promises";
-import type { Circle } from "../lib/events.js";
+import type { Circle } from "../lib/protocol/events.js";
 import { BoardPage, blendOverBoard, distance, insidePoint, type Pixel } from "./support/board-page.js";
 import { expect } from "./support/fixtures.js";
 import { test, TouchScreen } from "./support/touch.js";

@@ -5,7 +5,7 @@
  * one per circle.
  */
 import type { Page } from "@playwright/test";
-import { BOARD_HEIGHT, BOARD_WIDTH } from "../lib/rules.js";
+import { BOARD_HEIGHT, BOARD_WIDTH } from "../lib/protocol/rules.js";
 import { BoardPage } from "./support/board-page.js";
 import { expect, test } from "./support/fixtures.js";
 import { openLessonClient, plainCircle } from "./support/lesson-client.js";

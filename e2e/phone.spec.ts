@@ -4,7 +4,7 @@
  * dragging zoom and pan the board without adding any.
  */
 import type { Locator } from "@playwright/test";
-import { BOARD_HEIGHT, BOARD_WIDTH } from "../lib/rules.js";
+import { BOARD_HEIGHT, BOARD_WIDTH } from "../lib/protocol/rules.js";
 import { BoardPage } from "./support/board-page.js";
 import { expect } from "./support/fixtures.js";
 import { test, TouchScreen, type Finger } from "./support/touch.js";

@@ -4,7 +4,7 @@
  * gets only what it missed, and clients of the lesson's protocol still share
  * the board with it.
  */
-import type { Circle } from "../lib/events.js";
+import type { Circle } from "../lib/protocol/events.js";
 import { BoardPage } from "./support/board-page.js";
 import { expect, test } from "./support/fixtures.js";
 import { openLessonClient, plainCircle } from "./support/lesson-client.js";

@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import type { Circle } from "../lib/events.js";
+import type { Circle } from "../lib/protocol/events.js";
 import { startServerProcess, type ServerProcess } from "../test/support/server-process.js";
 import { BoardPage } from "./support/board-page.js";
 import { expect, test } from "./support/fixtures.js";

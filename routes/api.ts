@@ -3,11 +3,11 @@
  * board service as the socket handlers, so its writes reach every socket.
  */
 import express, { Router, type ErrorRequestHandler, type Request, type Response } from "express";
-import type { BoardService, WriteFailure } from "../lib/board-service.js";
-import type { Metrics } from "../lib/metrics.js";
+import type { BoardService, WriteFailure } from "../lib/board/board-service.js";
+import type { Metrics } from "../lib/ops/metrics.js";
 import type { LiveState } from "../lib/live-state/live-state.js";
-import type { WriteLimiter } from "../lib/rate-limit.js";
-import { parseBoardName, parseCircleInput } from "../lib/schemas.js";
+import type { WriteLimiter } from "../lib/limits/rate-limit.js";
+import { parseBoardName, parseCircleInput } from "../lib/protocol/schemas.js";
 
 export interface ApiDeps {
   boards: BoardService;

@@ -7,8 +7,8 @@
  */
 import { Router } from "express";
 import type { Registry } from "prom-client";
-import type { Logger } from "../lib/logger.js";
-import { checkReadiness, type ReadinessCheck } from "../lib/readiness.js";
+import type { Logger } from "../lib/ops/logger.js";
+import { checkReadiness, type ReadinessCheck } from "../lib/ops/readiness.js";
 
 export interface OpsDeps {
   readinessChecks: readonly ReadinessCheck[];

@@ -4,7 +4,7 @@
  */
 import cors from "cors";
 import { Router } from "express";
-import { corsOrigin, isOriginAllowed, type OriginPolicy } from "../lib/origins.js";
+import { corsOrigin, isOriginAllowed, type OriginPolicy } from "../lib/limits/origins.js";
 
 export function originGuard(policy: OriginPolicy): Router {
   const router = Router();

@@ -1,8 +1,8 @@
 /** The HTML pages: one per board, and a 404 page for everything else. */
 import { Router, type Request } from "express";
 import QRCode from "qrcode";
-import { BOARD_HEIGHT, BOARD_WIDTH, boardPath, DEFAULT_BOARD, MAX_INITIALS_LENGTH } from "../lib/rules.js";
-import { parseBoardName } from "../lib/schemas.js";
+import { BOARD_HEIGHT, BOARD_WIDTH, boardPath, DEFAULT_BOARD, MAX_INITIALS_LENGTH } from "../lib/protocol/rules.js";
+import { parseBoardName } from "../lib/protocol/schemas.js";
 
 export const QR_CODE_LABEL = "QR code for this board's link";
 

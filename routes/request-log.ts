@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Request } from "express";
 import { pinoHttp, type HttpLogger, type StdSerializedResults } from "pino-http";
-import type { Logger } from "../lib/logger.js";
+import type { Logger } from "../lib/ops/logger.js";
 
 export function requestLogger(logger: Logger): HttpLogger {
   return pinoHttp({

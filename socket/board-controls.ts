@@ -2,14 +2,14 @@
  * The events that take changes back or guard them (`undo-circle`,
  * `undo-clear`, `claim-board`, `lock-board`), and who a socket is for them:
  * the hashes of the keys in its handshake's `auth`. Checked here, decided by
- * the board service (`lib/undo-and-host.ts` has the rules).
+ * the board service (`lib/board/undo-and-host.ts` has the rules).
  */
-import type { BoardService, Writer } from "../lib/board-service.js";
-import type { AckCallback } from "../lib/events.js";
+import type { BoardService, Writer } from "../lib/board/board-service.js";
+import type { AckCallback } from "../lib/protocol/events.js";
 import type { LiveState } from "../lib/live-state/live-state.js";
-import type { RejectionReason } from "../lib/metrics.js";
-import { hostOf, ownerOf } from "../lib/player-keys.js";
-import { parseClearSeq, parseHandshakeAuth, parseLock, parseUndoCircle, type ParseResult } from "../lib/schemas.js";
+import type { RejectionReason } from "../lib/ops/metrics.js";
+import { hostOf, ownerOf } from "../lib/people/player-keys.js";
+import { parseClearSeq, parseHandshakeAuth, parseLock, parseUndoCircle, type ParseResult } from "../lib/protocol/schemas.js";
 import type { Fanout } from "./fanout.js";
 import type { CirclesSocket } from "./types.js";
 

@@ -4,10 +4,10 @@
  * is kept and told by `chat.ts`, pointers by `cursors.ts`.
  */
 import type { LiveState } from "../lib/live-state/live-state.js";
-import type { Logger } from "../lib/logger.js";
-import type { WriteLimiter } from "../lib/rate-limit.js";
-import { parseChatInput, parseCursor } from "../lib/schemas.js";
-import { splitAck } from "../lib/acks.js";
+import type { Logger } from "../lib/ops/logger.js";
+import type { WriteLimiter } from "../lib/limits/rate-limit.js";
+import { parseChatInput, parseCursor } from "../lib/protocol/schemas.js";
+import { splitAck } from "../lib/protocol/acks.js";
 import type { Guard, Refuse } from "./board-controls.js";
 import type { Chat } from "./chat.js";
 import type { Cursors } from "./cursors.js";

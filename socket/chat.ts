@@ -7,9 +7,9 @@
  * Messages go through the adapter, so every node's sockets of the board get
  * them; the board's recent history is live state.
  */
-import type { ChatInput, ChatMessage } from "../lib/events.js";
+import type { ChatInput, ChatMessage } from "../lib/protocol/events.js";
 import type { LiveState } from "../lib/live-state/live-state.js";
-import { TickQueue } from "../lib/tick-queue.js";
+import { TickQueue } from "../lib/board/tick-queue.js";
 import { roomsOf } from "./rooms.js";
 import type { CirclesServer, CirclesSocket } from "./types.js";
 

@@ -7,9 +7,9 @@
  * A pointer goes when its player leaves the list, or after a few seconds
  * still (the client's part).
  */
-import type { CursorMoves, CursorPosition } from "../lib/events.js";
-import type { Logger } from "../lib/logger.js";
-import { TickQueue } from "../lib/tick-queue.js";
+import type { CursorMoves, CursorPosition } from "../lib/protocol/events.js";
+import type { Logger } from "../lib/ops/logger.js";
+import { TickQueue } from "../lib/board/tick-queue.js";
 import { TICK_MS } from "./fanout.js";
 import { roomOf } from "./rooms.js";
 import type { CirclesServer } from "./types.js";

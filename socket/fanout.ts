@@ -11,12 +11,12 @@
  * encoded once for all the sockets of its room (Socket.IO pre-encodes a room
  * broadcast). Every node relays to its own sockets only (`nodes.ts`).
  */
-import type { BoardListener } from "../lib/board-service.js";
-import type { BoardEvent } from "../lib/events.js";
-import type { Logger } from "../lib/logger.js";
-import type { Metrics } from "../lib/metrics.js";
+import type { BoardListener } from "../lib/board/board-service.js";
+import type { BoardEvent } from "../lib/protocol/events.js";
+import type { Logger } from "../lib/ops/logger.js";
+import type { Metrics } from "../lib/ops/metrics.js";
 import { boardPeople, type LiveState } from "../lib/live-state/live-state.js";
-import { TickQueue } from "../lib/tick-queue.js";
+import { TickQueue } from "../lib/board/tick-queue.js";
 import { lessonFrames, type LessonEvent } from "./lesson-frames.js";
 import type { CirclesServer, CirclesSocket } from "./types.js";
 import { roomOf, roomsOf } from "./rooms.js";

@@ -8,7 +8,7 @@
  * The snapshot is encoded once per version however many sockets join
  * (`snapshot-parser.ts`).
  */
-import type { LiveBoard } from "../lib/live-board.js";
+import type { LiveBoard } from "../lib/board/live-board.js";
 import { boardPeople, type LiveState } from "../lib/live-state/live-state.js";
 import type { Fanout } from "./fanout.js";
 import { roomOf } from "./rooms.js";

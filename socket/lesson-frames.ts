@@ -7,7 +7,7 @@
  * frame: exactly the lesson's events.
  */
 import * as parser from "socket.io-parser";
-import type { BoardEvent, ServerToClientEvents } from "../lib/events.js";
+import type { BoardEvent, ServerToClientEvents } from "../lib/protocol/events.js";
 
 type LessonEventName = "add-circle" | "remove-circle" | "clear-circles" | "clear-display";
 export type LessonEvent = {

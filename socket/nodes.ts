@@ -11,9 +11,9 @@
  * Who is on a board is not a message but shared state: see
  * `lib/live-state/redis-live-state.ts`.
  */
-import type { BoardService } from "../lib/board-service.js";
-import type { Logger } from "../lib/logger.js";
-import { parseBoardChanges, parseBoardNotice } from "../lib/schemas.js";
+import type { BoardService } from "../lib/board/board-service.js";
+import type { Logger } from "../lib/ops/logger.js";
+import { parseBoardChanges, parseBoardNotice } from "../lib/protocol/schemas.js";
 import type { CirclesServer } from "./types.js";
 
 /** How long after a reconnection the boards are read once more: the adapter's own subscription comes back in its own time. */

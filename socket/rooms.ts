@@ -1,5 +1,5 @@
 /** Socket.IO rooms: one per board and protocol, so each kind of client gets its own encoding of a change. */
-import type { Protocol } from "../lib/events.js";
+import type { Protocol } from "../lib/protocol/events.js";
 
 export const roomOf = (board: string, protocol: Protocol) => `board:${protocol}:${board}`;
 

@@ -1,6 +1,6 @@
 /** The REST API against a real server: its writes reach sockets, and socket writes show in its reads. */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Circle, CircleInput } from "../lib/events.js";
+import type { Circle, CircleInput } from "../lib/protocol/events.js";
 import { nextEvent, startTestServer, type TestServer } from "./support/test-server.js";
 
 const circle: CircleInput = { initials: "RS", x: 10, y: 20, dia: 30, rgba: "rgb(1, 2, 3)" };

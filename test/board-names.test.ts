@@ -4,7 +4,7 @@
  * QR code of the board's absolute link.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import type { BoardSnapshot, Circle, CircleInput } from "../lib/events.js";
+import type { BoardSnapshot, Circle, CircleInput } from "../lib/protocol/events.js";
 import { rawRequest } from "./support/raw-http.js";
 import { nextEvent, startTestServer, type TestServer } from "./support/test-server.js";
 

@@ -1,7 +1,7 @@
 /** Server-owned boards over real sockets: snapshots, isolation, the cap and the rate limit. */
 import { performance } from "node:perf_hooks";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { Ack, BoardSnapshot, Circle, CircleInput } from "../lib/events.js";
+import type { Ack, BoardSnapshot, Circle, CircleInput } from "../lib/protocol/events.js";
 import { SqliteStore } from "../lib/store/sqlite-store.js";
 import { nextEvent, startTestServer, type TestClient, type TestServer } from "./support/test-server.js";
 

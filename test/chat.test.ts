@@ -4,7 +4,7 @@
  * newcomers get, and every bad input answered.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { ChatMessage } from "../lib/events.js";
+import type { ChatMessage } from "../lib/protocol/events.js";
 import { startTestServer, type TestClient, type TestServer } from "./support/test-server.js";
 
 let server: TestServer;

@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { io as connect } from "socket.io-client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Circle } from "../lib/events.js";
+import type { Circle } from "../lib/protocol/events.js";
 import { startServerProcess, type ServerProcess } from "./support/server-process.js";
 
 let dataDir: string;

@@ -8,8 +8,8 @@
 import { performance } from "node:perf_hooks";
 import { Writable } from "node:stream";
 import { afterEach, expect, it } from "vitest";
-import type { CircleInput } from "../lib/events.js";
-import { createLogger } from "../lib/logger.js";
+import type { CircleInput } from "../lib/protocol/events.js";
+import { createLogger } from "../lib/ops/logger.js";
 import { startTestServer, type TestClient, type TestServer } from "./support/test-server.js";
 
 const CLASS = 200;

@@ -10,7 +10,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { io as connect } from "socket.io-client";
 import { afterAll, expect, it } from "vitest";
-import { projectRoot } from "../lib/paths.js";
+import { projectRoot } from "../lib/ops/paths.js";
 import { startServerProcess, type ServerProcess } from "./support/server-process.js";
 import { freePort } from "./support/free-port.js";
 

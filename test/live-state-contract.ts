@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { PlayerDetails } from "../lib/events.js";
+import type { PlayerDetails } from "../lib/protocol/events.js";
 import type { LiveState } from "../lib/live-state/live-state.js";
 
 export interface LiveStateFixture {

@@ -5,7 +5,7 @@
  * sockets of the other, in seq order, for both protocols.
  */
 import { describe, expect, it, vi } from "vitest";
-import type { Ack, BoardEvent, Circle, CircleInput } from "../lib/events.js";
+import type { Ack, BoardEvent, Circle, CircleInput } from "../lib/protocol/events.js";
 import { PostgresStore } from "../lib/store/postgres-store.js";
 import { startNodes, startServerProcess, type ServerProcess } from "./support/server-process.js";
 import { startSharedNodes } from "./support/shared-nodes.js";

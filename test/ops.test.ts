@@ -9,8 +9,8 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import { io as connect } from "socket.io-client";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { CircleInput } from "../lib/events.js";
-import { createLogger } from "../lib/logger.js";
+import type { CircleInput } from "../lib/protocol/events.js";
+import { createLogger } from "../lib/ops/logger.js";
 import { SqliteStore } from "../lib/store/sqlite-store.js";
 import { startTestServer, type TestServer } from "./support/test-server.js";
 

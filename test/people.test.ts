@@ -4,7 +4,7 @@
  * other `protocol=2` clients, coalesced per tick.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { BoardPeople, CursorMoves } from "../lib/events.js";
+import type { BoardPeople, CursorMoves } from "../lib/protocol/events.js";
 import { startTestServer, type TestClient, type TestServer } from "./support/test-server.js";
 
 let server: TestServer;

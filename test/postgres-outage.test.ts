@@ -14,7 +14,7 @@
  */
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { Ack, BoardEvent, BoardSnapshot, Circle, CircleInput } from "../lib/events.js";
+import type { Ack, BoardEvent, BoardSnapshot, Circle, CircleInput } from "../lib/protocol/events.js";
 import { createTestDatabase, dropTestDatabases } from "./support/postgres.js";
 import { REDIS_URL, removeRedisKeys, testRedisPrefix } from "./support/redis.js";
 import { startServerProcess, type ServerProcess } from "./support/server-process.js";

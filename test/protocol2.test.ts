@@ -4,7 +4,7 @@
  * with `since`, `sync-board`, and the limits on registrations and REST reads.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { BoardEvent, BoardEvents, BoardSnapshot, CircleInput } from "../lib/events.js";
+import type { BoardEvent, BoardEvents, BoardSnapshot, CircleInput } from "../lib/protocol/events.js";
 import { rawRequest } from "./support/raw-http.js";
 import type { ServerConfig } from "../server.js";
 import { startTestServer, type TestClient, type TestServer } from "./support/test-server.js";

@@ -8,7 +8,7 @@
  */
 import pg from "pg";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
-import type { Ack, Circle, CircleInput } from "../lib/events.js";
+import type { Ack, Circle, CircleInput } from "../lib/protocol/events.js";
 import { createTestDatabase, dropTestDatabases } from "./support/postgres.js";
 import { startNodes, type ServerProcess } from "./support/server-process.js";
 import { connectClient, type TestClient } from "./support/test-server.js";

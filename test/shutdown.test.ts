@@ -11,7 +11,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { io as connect } from "socket.io-client";
 import { afterEach, expect, it } from "vitest";
-import type { Circle } from "../lib/events.js";
+import type { Circle } from "../lib/protocol/events.js";
 import { startServerProcess, type ServerProcess } from "./support/server-process.js";
 
 let dataDir: string | undefined;

@@ -20,7 +20,7 @@ import v8 from "node:v8";
 import vm from "node:vm";
 import { io as connect, type Socket } from "socket.io-client";
 import { afterAll, expect, it, vi } from "vitest";
-import type { Ack, Circle, ClientToServerEvents, ServerToClientEvents } from "../lib/events.js";
+import type { Ack, Circle, ClientToServerEvents, ServerToClientEvents } from "../lib/protocol/events.js";
 import { rawRequest } from "./support/raw-http.js";
 import { RecordingStore } from "./support/recording-store.js";
 import { TICK_MS } from "../socket/fanout.js";

@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { io as connect } from "socket.io-client";
-import type { Circle, CircleInput } from "../lib/events.js";
+import type { Circle, CircleInput } from "../lib/protocol/events.js";
 import { TICK_MS } from "../socket/fanout.js";
 import { nextEvent, startTestServer, type TestClient, type TestServer } from "./support/test-server.js";
 

@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import path from "node:path";
 import { afterAll, expect, it, vi } from "vitest";
-import { projectRoot } from "../lib/paths.js";
+import { projectRoot } from "../lib/ops/paths.js";
 import { createTestDatabase, dropTestDatabases } from "./support/postgres.js";
 import { REDIS_URL, removeRedisKeys, testRedisPrefix } from "./support/redis.js";
 import { connectClient, type TestClient } from "./support/test-server.js";

@@ -3,7 +3,7 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterEach, expect, it } from "vitest";
-import { projectRoot } from "../lib/paths.js";
+import { projectRoot } from "../lib/ops/paths.js";
 import { startServerProcess, type ServerProcess } from "./support/server-process.js";
 import { freePort } from "./support/free-port.js";
 

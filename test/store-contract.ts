@@ -6,7 +6,7 @@ import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { BoardEvent, Circle } from "../lib/events.js";
+import type { BoardEvent, Circle } from "../lib/protocol/events.js";
 import type { BoardStore } from "../lib/store/board-store.js";
 
 export interface StoreFixture {

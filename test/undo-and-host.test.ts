@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { BoardEvents, BoardSnapshot, Circle, CircleInput } from "../lib/events.js";
+import type { BoardEvents, BoardSnapshot, Circle, CircleInput } from "../lib/protocol/events.js";
 import type { ServerConfig } from "../server.js";
 import { connectClient, startTestServer, type ClientOptions, type TestClient, type TestServer } from "./support/test-server.js";
 

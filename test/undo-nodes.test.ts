@@ -7,7 +7,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { describe, expect, it, vi } from "vitest";
-import type { Ack, BoardEvent, Circle, CircleInput } from "../lib/events.js";
+import type { Ack, BoardEvent, Circle, CircleInput } from "../lib/protocol/events.js";
 import type { ServerProcess } from "./support/server-process.js";
 import { startSharedNodes } from "./support/shared-nodes.js";
 import type { TestClient } from "./support/test-server.js";

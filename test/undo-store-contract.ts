@@ -5,7 +5,7 @@
  * store runs it against itself, as it runs `store-contract.ts`.
  */
 import { describe, expect, it } from "vitest";
-import type { StoredCircle, StoredEvent } from "../lib/events.js";
+import type { StoredCircle, StoredEvent } from "../lib/protocol/events.js";
 import { BoardLockedError, type BoardStore } from "../lib/store/board-store.js";
 import { makeBoard, makeCircle, openStoreForEachTest, type StoreFixture } from "./store-contract.js";
 

@@ -6,7 +6,7 @@
  * Needs `npm run build`.
  */
 import { afterAll, expect, it, vi } from "vitest";
-import type { CircleInput } from "../lib/events.js";
+import type { CircleInput } from "../lib/protocol/events.js";
 import { createTestDatabase, dropTestDatabases } from "./support/postgres.js";
 import { REDIS_URL, removeRedisKeys, testRedisPrefix } from "./support/redis.js";
 import { startServerProcess, type ServerProcess } from "./support/server-process.js";

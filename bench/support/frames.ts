@@ -6,7 +6,7 @@
  * board byte for byte the same, so `FrameCache` decodes each once and
  * recognises the copies by comparing all their bytes.
  */
-import type { CircleInput } from "../../lib/events.js";
+import type { CircleInput } from "../../lib/protocol/events.js";
 
 const WIDTH = 1920;
 const HEIGHT = 1081;

@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import readline from "node:readline";
-import { projectRoot } from "../../lib/paths.js";
+import { projectRoot } from "../../lib/ops/paths.js";
 import { forkHelper } from "./child.js";
 import { startArgs, startFlags } from "./start-command.js";
 import { usageOf, type Usage } from "./proc-usage.js";

@@ -6,7 +6,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { projectRoot } from "../../lib/paths.js";
+import { projectRoot } from "../../lib/ops/paths.js";
 
 const script = (JSON.parse(fs.readFileSync(path.join(projectRoot, "package.json"), "utf8")) as { scripts: { start: string } }).scripts
   .start;

@@ -4,8 +4,8 @@
  * (`window.circlesDebug`) and at the canvas pixels.
  */
 import { expect, type Locator, type Page } from "@playwright/test";
-import type { Circle } from "../../lib/events.js";
-import { BOARD_HEIGHT, BOARD_WIDTH } from "../../lib/rules.js";
+import type { Circle } from "../../lib/protocol/events.js";
+import { BOARD_HEIGHT, BOARD_WIDTH } from "../../lib/protocol/rules.js";
 
 /** The slice of `window.circlesDebug` the tests read (see public/client/debug.ts). */
 interface CirclesDebug {

@@ -5,7 +5,7 @@
  * clients and the browser still share one board.
  */
 import { io, type Socket } from "socket.io-client";
-import type { Ack, Circle, CircleInput, ClientToServerEvents, ServerToClientEvents } from "../../lib/events.js";
+import type { Ack, Circle, CircleInput, ClientToServerEvents, ServerToClientEvents } from "../../lib/protocol/events.js";
 
 type LessonSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 

@@ -9,11 +9,11 @@
  * Changes on this node are seen here at once (the caller announces them);
  * changes on other nodes arrive through `onRemoteChange`.
  */
-import type { BoardPeople, ChatMessage, PlayerDetails } from "../events.js";
-import { pickColour } from "../player-colours.js";
-import { Presence, type Person } from "../presence.js";
+import type { BoardPeople, ChatMessage, PlayerDetails } from "../protocol/events.js";
+import { pickColour } from "../people/player-colours.js";
+import { Presence, type Person } from "../people/presence.js";
 
-export type { Person } from "../presence.js";
+export type { Person } from "../people/presence.js";
 
 export interface LiveState {
   /** This node's id among the nodes sharing boards. */

@@ -3,7 +3,7 @@
  * nodes in one process can share one `LiveHub` (the contract suite runs
  * both implementations as two nodes); a server alone makes its own.
  */
-import type { ChatMessage } from "../events.js";
+import type { ChatMessage } from "../protocol/events.js";
 import { byArrival, CHAT_HISTORY, MergedLiveState } from "./live-state.js";
 
 /** Boards whose chat is kept; past this, the board chatted on longest ago forgets its chat. */

@@ -10,11 +10,11 @@
  * repairs whatever a Redis restart (it keeps nothing on disk) or a lost
  * message left out.
  */
-import type { Logger } from "../logger.js";
-import type { Person } from "../presence.js";
-import type { RedisClient } from "../redis-client.js";
-import { parseChatMessage, parseLiveNotice, parseStoredPerson, type LiveNotice, type StoredPerson } from "../schemas.js";
-import type { ChatMessage } from "../events.js";
+import type { Logger } from "../ops/logger.js";
+import type { Person } from "../people/presence.js";
+import type { RedisClient } from "../ops/redis-client.js";
+import { parseChatMessage, parseLiveNotice, parseStoredPerson, type LiveNotice, type StoredPerson } from "../protocol/schemas.js";
+import type { ChatMessage } from "../protocol/events.js";
 import { byArrival, CHAT_HISTORY, MergedLiveState } from "./live-state.js";
 
 /** How often a node renews its key, writes its people and reads its boards. */

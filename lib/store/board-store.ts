@@ -1,4 +1,4 @@
-import type { BoardHost, StoredCircle, StoredEvent } from "../events.js";
+import type { BoardHost, StoredCircle, StoredEvent } from "../protocol/events.js";
 
 /** Refuse a bad cap before it reaches a batch, where it would fail every write queued with it. */
 export function checkMaxCircles(maxCircles: number): RangeError | undefined {

@@ -1,4 +1,4 @@
-import type { StoredCircle, StoredEvent } from "../events.js";
+import type { StoredCircle, StoredEvent } from "../protocol/events.js";
 import {
   BoardLockedError,
   checkMaxCircles,

@@ -1,5 +1,5 @@
 /** Opens the store the configuration names. */
-import type { Config, StoreConfig } from "../config.js";
+import type { Config, StoreConfig } from "../ops/config.js";
 import type { BoardStore } from "./board-store.js";
 import { MemoryStore } from "./memory-store.js";
 import { PostgresStore } from "./postgres-store.js";

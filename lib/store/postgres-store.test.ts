@@ -8,7 +8,7 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { describeBoardStoreContract, describeGroupCommitContract, expectProcessExitsWithStores, makeBoard, makeCircle } from "../../test/store-contract.js";
-import type { BoardEvent, Circle } from "../events.js";
+import type { BoardEvent, Circle } from "../protocol/events.js";
 import { describeUndoStoreContract } from "../../test/undo-store-contract.js";
 import { SCHEMA_VERSION } from "./postgres-schema.js";
 import { PostgresStore } from "./postgres-store.js";

@@ -1,6 +1,6 @@
 import pg from "pg";
 import type { PoolClient } from "pg";
-import type { StoredCircle, StoredEvent } from "../events.js";
+import type { StoredCircle, StoredEvent } from "../protocol/events.js";
 import { checkMaxCircles, type RestoreOutcome, type RestoreRequest, type StoredBoard } from "./board-store.js";
 import { connectionOptions, describeDatabase } from "./postgres-connection.js";
 import { migrate } from "./postgres-schema.js";

@@ -1,4 +1,4 @@
-import type { StoredCircle, StoredEvent } from "../events.js";
+import type { StoredCircle, StoredEvent } from "../protocol/events.js";
 import { BoardLockedError, type BoardStore, type ClearOptions, type RestoreOutcome, type RestoreRequest, type StoredBoard } from "./board-store.js";
 
 /** One call of a RequestStore, as its batches run it (SQLite's worker, PostgreSQL's transaction). */

@@ -4,7 +4,7 @@
  * runs in the store's worker thread (`sqlite-worker.ts`), never on the main one.
  */
 import Database from "better-sqlite3";
-import type { StoredCircle, StoredEvent } from "../events.js";
+import type { StoredCircle, StoredEvent } from "../protocol/events.js";
 import { checkMaxCircles, type RestoreOutcome, type RestoreRequest, type StoredBoard } from "./board-store.js";
 import { CLEAR_LOCKED, type StoreRequest } from "./request-store.js";
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { Circle } from "../../lib/events.js";
+import type { Circle } from "../../lib/protocol/events.js";
 import { Announcer } from "./announcer.js";
-import { announceCircles, describeNewCircles } from "./circle-announcements.js";
-import { CirclesState } from "./circles-state.js";
+import { announceCircles, describeNewCircles } from "./board/circle-announcements.js";
+import { CirclesState } from "./board/circles-state.js";
 
 /** An announcer on a hand-driven clock, and everything it said, when. */
 function rig(intervalMs = 2000) {

@@ -3,7 +3,7 @@
  * players in the console: `circlesDebug.circles()` etc. Everything returned is
  * a copy.
  */
-import type { Circle } from "../../lib/events.js";
+import type { Circle } from "../../lib/protocol/events.js";
 
 export interface CirclesDebug {
   readonly board: string;

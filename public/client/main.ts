@@ -3,26 +3,26 @@
  * the page's controls together. Each piece lives in its own module.
  */
 import { announce, pageAnnouncer } from "./announcer.js";
-import { exportPng, exportSvg } from "./board-export.js";
-import { BoardFeed } from "./board-feed.js";
-import { boardPath, copyText, randomBoardName, readBoardName } from "./board-links.js";
-import { BoardView } from "./board-view.js";
-import { ChatPanel } from "./chat-panel.js";
-import { announceCircles } from "./circle-announcements.js";
-import { ClearNotice } from "./clear-notice.js";
-import { makeCircle } from "./circle-factory.js";
-import { CirclesState } from "./circles-state.js";
+import { exportPng, exportSvg } from "./tools/board-export.js";
+import { BoardFeed } from "./board/board-feed.js";
+import { boardPath, copyText, randomBoardName, readBoardName } from "./tools/board-links.js";
+import { BoardView } from "./board/board-view.js";
+import { ChatPanel } from "./people/chat-panel.js";
+import { announceCircles } from "./board/circle-announcements.js";
+import { ClearNotice } from "./tools/clear-notice.js";
+import { makeCircle } from "./board/circle-factory.js";
+import { CirclesState } from "./board/circles-state.js";
 import { ConnectionStatus } from "./connection-status.js";
-import { CursorLayer } from "./cursor-layer.js";
+import { CursorLayer } from "./people/cursor-layer.js";
 import { exposeDebug, type RenderTiming } from "./debug.js";
 import { byId } from "./dom.js";
-import { HostControls } from "./host-controls.js";
-import { IdentityPanel } from "./identity-panel.js";
-import { loadInitials, saveInitials } from "./initials.js";
-import { KeyboardControls } from "./keyboard-controls.js";
-import { Keys } from "./keys.js";
-import { PlayersList } from "./players-list.js";
-import { Replay } from "./replay.js";
+import { HostControls } from "./tools/host-controls.js";
+import { IdentityPanel } from "./people/identity-panel.js";
+import { loadInitials, saveInitials } from "./people/initials.js";
+import { KeyboardControls } from "./input/keyboard-controls.js";
+import { Keys } from "./people/keys.js";
+import { PlayersList } from "./people/players-list.js";
+import { Replay } from "./tools/replay.js";
 import {
   addCircle,
   claimBoard,
@@ -38,9 +38,9 @@ import {
   type Registered,
 } from "./socket.js";
 import { Toaster } from "./toast.js";
-import { listenForUndo } from "./undo-keys.js";
-import { ViewportController } from "./viewport-controller.js";
-import type { Point } from "./viewport.js";
+import { listenForUndo } from "./input/undo-keys.js";
+import { ViewportController } from "./input/viewport-controller.js";
+import type { Point } from "./input/viewport.js";
 
 const board = readBoardName(document.body);
 const canvas = byId("board", HTMLCanvasElement);

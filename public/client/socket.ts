@@ -14,7 +14,7 @@ import type {
   ClientToServerEvents,
   CursorPosition,
   ServerToClientEvents,
-} from "../../lib/events.js";
+} from "../../lib/protocol/events.js";
 
 export type CirclesSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 

@@ -3,7 +3,7 @@
  * anything was written to, so a test can inspect all of them, not only the
  * boards it meant to touch.
  */
-import type { StoredCircle, StoredEvent } from "../../lib/events.js";
+import type { StoredCircle, StoredEvent } from "../../lib/protocol/events.js";
 import type { BoardStore, ClearOptions, RestoreRequest, StoredBoard } from "../../lib/store/board-store.js";
 
 export class RecordingStore implements BoardStore {

@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import path from "node:path";
-import { projectRoot } from "../../lib/paths.js";
+import { projectRoot } from "../../lib/ops/paths.js";
 
 export interface ServerProcess {
   url: string;

@@ -1,0 +1,561 @@
+/**
+ * The rules of a board, shared by the socket handlers and the REST API:
+ * each write is rate-limited, stored durably (the store gives it its seq),
+ * applied to the board's live copy and announced to the listeners in seq
+ * order, and only then reported as done.
+ *
+ * Boards that someone is looking at are kept live in memory (`open` /
+ * `release`), plus a few recently read ones, so that joining, reading and
+ * resuming cost no store round trip.
+ *
+ * Taking changes back (`undoCircle`, `undoClear`) and a board's host
+ * (`claim`, `setLocked`) follow the rules in `undo-and-host.ts`: the store
+ * has the last word on each, so that they hold across nodes.
+ */
+import { randomUUID } from "node:crypto";
+import type { BoardEvent, BoardHost, BoardNotice, Circle, CircleInput, StoredCircle, StoredEvent } from "../protocol/events.js";
+import { LiveBoard } from "./live-board.js";
+import { BoardLockedError, type BoardStore } from "../store/board-store.js";
+import type { WriteLimiter } from "../limits/rate-limit.js";
+import { CLAIM_ERRORS, RESTORE_ERRORS, UNDO_CLEAR_MS, UNDO_ERRORS, LOCK_ERRORS } from "./undo-and-host.js";
+
+/** Told of every change after it is durable, in seq order per board; `io.ts` relays them to sockets. */
+export interface BoardListener {
+  changed(board: string, events: readonly BoardEvent[]): void;
+  /** The live board was caught up from the store (a change never arrived): its clients need the whole board. */
+  replaced?(board: string, live: LiveBoard): void;
+  /** Someone cleared the board, or its host settings changed (here or, for a board live here, on another node). */
+  noticed?(board: string, notice: BoardNotice): void;
+}
+
+/** Told of what this node's own writes stored, as the store returned it (owners included): for the other nodes. */
+export interface OwnWritesListener {
+  changed(board: string, events: readonly StoredEvent[]): void;
+  noticed?(board: string, notice: BoardNotice): void;
+}
+
+/**
+ * How long a change may wait for a missing predecessor (another node's,
+ * normally a few milliseconds behind through Redis) before the board is
+ * caught up from the store instead.
+ */
+export const GAP_WAIT_MS = 1_000;
+
+/** Boards nobody holds open that stay live anyway, for REST readers and quick returns. */
+const IDLE_BOARDS_KEPT = 16;
+
+interface LiveEntry {
+  /** Holders: sockets on the board, readers under way. */
+  holders: number;
+  /** Set while the board waits for a missing change; fires the catch-up from the store. */
+  gapTimer?: ReturnType<typeof setTimeout> | undefined;
+  loading: Promise<LiveBoard>;
+  live: LiveBoard | undefined;
+  /** Changes stored while the board was loading; the load may or may not reflect them. */
+  early: StoredEvent[];
+  /** Host settings heard of while the board was loading, newest last. */
+  earlyHost?: BoardHost | undefined;
+  /** Told the moment the board is live, before any later change is applied. */
+  onLive: ((live: LiveBoard) => void)[];
+}
+
+/** Who is writing: `key` identifies the sender for rate limiting. */
+export interface Writer {
+  key: string;
+  /** A registered player's initials, which win over the payload's. */
+  initials?: string | undefined;
+  /** The hash of the writer's player key: the owner of the circles they add, who may undo them. */
+  owner?: string | undefined;
+  /** The hash of the writer's host key for this board. */
+  host?: string | undefined;
+}
+
+/** `refused`: against the board's rules (not yours, too late, locked...); the error says which. */
+export type WriteFailure = { ok: false; reason: "rate-limited" | "unavailable" | "refused"; error: string };
+export type WriteResult<T extends object> = ({ ok: true } & T) | WriteFailure;
+
+export interface BoardServiceOptions {
+  store: BoardStore;
+  limiter: WriteLimiter;
+  maxCircles: number;
+  now?: () => number;
+  newId?: () => string;
+  /** Told of store failures, which clients see only as "unavailable". */
+  onStoreError?: (error: unknown, board: string) => void;
+  /** Told of a listener that threw; the write stays stored and reported as done. */
+  onListenerError?: (error: unknown, board: string) => void;
+  /** GAP_WAIT_MS unless a test says otherwise. */
+  gapWaitMs?: number;
+  /**
+   * Why writes cannot be taken now, or undefined when they can: with
+   * several nodes, a node that cannot reach the others refuses writes
+   * rather than store changes they would not hear of.
+   */
+  writesRefused?: () => string | undefined;
+  /** How long a clear can be undone: UNDO_CLEAR_MS unless a test says otherwise. */
+  undoClearMs?: number;
+}
+
+const RATE_LIMITED: WriteFailure = { ok: false, reason: "rate-limited", error: "rate limited" };
+const STOPPING: WriteFailure = { ok: false, reason: "unavailable", error: "the server is restarting: try again shortly" };
+const LOADING: WriteFailure = { ok: false, reason: "unavailable", error: "the board is still loading: try again shortly" };
+const refused = (error: string): WriteFailure => ({ ok: false, reason: "refused", error });
+
+export class BoardService {
+  private readonly listeners = new Set<BoardListener>();
+  private readonly ownWrites = new Set<OwnWritesListener>();
+  private readonly store: BoardStore;
+  private readonly limiter: WriteLimiter;
+  private readonly maxCircles: number;
+  private readonly now: () => number;
+  private readonly newId: () => string;
+  private readonly onStoreError: (error: unknown, board: string) => void;
+  private readonly onListenerError: (error: unknown, board: string) => void;
+  private readonly gapWaitMs: number;
+  private readonly writesRefused: () => string | undefined;
+  private readonly undoClearMs: number;
+  /** Circles being undone now, so that a second undo right after picks the next one. */
+  private readonly undoing = new Set<string>();
+  #stopping = false;
+  private readonly live = new Map<string, LiveEntry>();
+  private writesUnderWay = 0;
+  private readonly whenIdle: (() => void)[] = [];
+
+  constructor(options: BoardServiceOptions) {
+    this.store = options.store;
+    this.limiter = options.limiter;
+    this.maxCircles = options.maxCircles;
+    this.now = options.now ?? Date.now;
+    this.newId = options.newId ?? randomUUID;
+    this.onStoreError = options.onStoreError ?? (() => {});
+    this.onListenerError = options.onListenerError ?? (() => {});
+    this.gapWaitMs = options.gapWaitMs ?? GAP_WAIT_MS;
+    this.writesRefused = options.writesRefused ?? (() => undefined);
+    this.undoClearMs = options.undoClearMs ?? UNDO_CLEAR_MS;
+  }
+
+  subscribe(listener: BoardListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Told only of the changes this node's own writes stored, as the store returned them: for the other nodes. */
+  subscribeOwnWrites(listener: OwnWritesListener): () => void {
+    this.ownWrites.add(listener);
+    return () => this.ownWrites.delete(listener);
+  }
+
+  /**
+   * Changes another node stored in the shared store. A board live here takes
+   * them like its own, in seq order whatever order they arrive in, and the
+   * listeners are told; a board loading here takes them once loaded; a board
+   * not live here will read them from the store when it is opened.
+   */
+  applyRemote(board: string, events: readonly StoredEvent[]): void {
+    const entry = this.live.get(board);
+    if (!entry) return;
+    if (entry.live) {
+      this.tell(board, entry.live.apply(events), this.listeners);
+      return this.watchForGap(board, entry);
+    }
+    entry.early.push(...events);
+  }
+
+  /** What another node heard of a board live here: its host settings are taken, and the listeners told. */
+  applyRemoteNotice(board: string, notice: BoardNotice): void {
+    const entry = this.live.get(board);
+    if (!entry) return;
+    if (notice.type === "host") this.takeHost(entry, notice.host);
+    this.tellNotice(board, notice, this.listeners);
+  }
+
+  /**
+   * Every live board is read again from the store, and those it is ahead of
+   * take its state: after a Redis outage, when other nodes' announcements may
+   * have been lost with no later change to show the gap.
+   */
+  catchUp(): void {
+    for (const [board, entry] of this.live) if (entry.live) this.reload(board, entry, false);
+  }
+
+  /** A live board waiting for a missing change gets GAP_WAIT_MS for it to arrive, then is read from the store. */
+  private watchForGap(board: string, entry: LiveEntry): void {
+    if (!entry.live?.waiting || entry.gapTimer) return;
+    entry.gapTimer = setTimeout(() => {
+      entry.gapTimer = undefined;
+      if (this.live.get(board) !== entry || !entry.live?.waiting) return;
+      this.reload(board, entry, true);
+    }, this.gapWaitMs);
+    entry.gapTimer.unref();
+  }
+
+  /** Reads the board from the store and takes it if the store is ahead; `gap`: it is waiting for a missing change. */
+  private reload(board: string, entry: LiveEntry, gap: boolean): void {
+    this.store.load(board).then(
+      (stored) => {
+        const live = entry.live;
+        if (this.live.get(board) !== entry || !live || (gap && !live.waiting)) return;
+        const hostBefore = live.host;
+        const replaced = live.replace(stored);
+        // Still waiting (the store was not ahead yet, or changes beyond it miss one too): wait again.
+        this.watchForGap(board, entry);
+        if (!replaced) return;
+        for (const listener of this.listeners) {
+          try {
+            listener.replaced?.(board, live);
+          } catch (error) {
+            this.onListenerError(error, board);
+          }
+        }
+        // A notice lost with the change that never came.
+        if (live.host && !sameHost(hostBefore, live.host)) this.tellNotice(board, { type: "host", host: live.host }, this.listeners);
+      },
+      (error: unknown) => {
+        this.onStoreError(error, board);
+        this.watchForGap(board, entry);
+      },
+    );
+  }
+
+  /**
+   * Hold the board live until `release`: resolves with it once loaded. A
+   * failed load is not kept, so the next `open` tries again. `onLive` is
+   * called as soon as the board is live (at once when it already is), in the
+   * same turn as its load, so that no change can be applied in between: what
+   * it does with the board (send a snapshot, join a room) sees exactly the
+   * changes announced before it, and hears every one after.
+   */
+  open(board: string, onLive?: (live: LiveBoard) => void): Promise<LiveBoard> {
+    let entry = this.live.get(board);
+    if (entry) {
+      // Most recently used last, for the eviction of idle boards.
+      this.live.delete(board);
+      this.live.set(board, entry);
+      if (onLive) {
+        if (entry.live) onLive(entry.live);
+        else entry.onLive.push(onLive);
+      }
+    } else {
+      const early: StoredEvent[] = [];
+      const waiting: ((live: LiveBoard) => void)[] = onLive ? [onLive] : [];
+      const loading: Promise<LiveBoard> = this.store.load(board).then(
+        (stored) => {
+          const live = new LiveBoard(board, stored);
+          const current = this.live.get(board);
+          if (current?.loading === loading) {
+            current.live = live;
+            // Heard of after the load was asked for, so no older than what it read.
+            if (current.earlyHost) live.host = current.earlyHost;
+          }
+          // Already told; the live copy takes those the load does not reflect.
+          live.apply(early.splice(0));
+          if (current?.loading === loading) this.watchForGap(board, current);
+          for (const tell of waiting.splice(0)) {
+            try {
+              tell(live);
+            } catch (error) {
+              this.onListenerError(error, board);
+            }
+          }
+          return live;
+        },
+        (error: unknown) => {
+          if (this.live.get(board)?.loading === loading) this.live.delete(board);
+          throw error;
+        },
+      );
+      entry = { holders: 0, live: undefined, early, onLive: waiting, loading };
+      this.live.set(board, entry);
+    }
+    entry.holders++;
+    return entry.loading;
+  }
+
+  /** Let go of a board `open` held; it may stay live a while among the idle ones. */
+  release(board: string): void {
+    const entry = this.live.get(board);
+    if (!entry || entry.holders === 0) return;
+    entry.holders--;
+    let idle = 0;
+    for (const [name, other] of [...this.live].reverse()) {
+      if (other.holders > 0 || other.live === undefined) continue;
+      if (++idle > IDLE_BOARDS_KEPT) this.live.delete(name);
+    }
+  }
+
+  /** The board's live copy, when it is loaded. */
+  peek(board: string): LiveBoard | undefined {
+    return this.live.get(board)?.live;
+  }
+
+  /** The board, read without holding it. */
+  async read(board: string): Promise<LiveBoard> {
+    try {
+      return await this.open(board);
+    } finally {
+      this.release(board);
+    }
+  }
+
+  /** True once a shutdown has begun. */
+  get stopping(): boolean {
+    return this.#stopping;
+  }
+
+  /**
+   * Refuse new writes from now on (a shutdown has begun); resolves once every
+   * write already under way is stored and announced.
+   */
+  async stopWrites(): Promise<void> {
+    this.#stopping = true;
+    if (this.writesUnderWay > 0) await new Promise<void>((resolve) => this.whenIdle.push(resolve));
+  }
+
+  addCircle(board: string, input: CircleInput, writer: Writer): Promise<WriteResult<{ circle: Circle; seq: number }>> {
+    return this.write(() => this.storeCircle(board, input, writer));
+  }
+
+  /** Refused on a locked board but for its host. The listeners hear who cleared it, for undoing it. */
+  clear(board: string, writer: Writer): Promise<WriteResult<{ seq: number }>> {
+    return this.write(() => this.storeClear(board, writer));
+  }
+
+  /** Remove the writer's newest circle, or the one `id` names if it is theirs. */
+  undoCircle(board: string, writer: Writer, id?: string): Promise<WriteResult<{ seq: number; id: string }>> {
+    return this.write(() => this.storeUndoCircle(board, writer, id));
+  }
+
+  /** Bring back what the clear of `seq` removed, within `undoClearMs` of it (see `BoardStore.restoreCleared`). */
+  undoClear(board: string, writer: Writer, seq: number): Promise<WriteResult<{ seq: number }>> {
+    return this.write(() => this.storeUndoClear(board, writer, seq));
+  }
+
+  /** Make the writer (its host key) the host of a board nobody has used yet. */
+  claim(board: string, writer: Writer): Promise<WriteResult<object>> {
+    return this.write(() => this.storeClaim(board, writer));
+  }
+
+  /** The host only: lock the board, so that only the host may clear it, or unlock it. */
+  setLocked(board: string, writer: Writer, locked: boolean): Promise<WriteResult<{ locked: boolean }>> {
+    return this.write(() => this.storeLocked(board, writer, locked));
+  }
+
+  /** Counts writes under way, so that `stopWrites` knows when they are done. */
+  private async write<T extends object>(work: () => Promise<WriteResult<T>>): Promise<WriteResult<T>> {
+    if (this.#stopping) return STOPPING;
+    const refused = this.writesRefused();
+    if (refused !== undefined) return { ok: false, reason: "unavailable", error: refused };
+    this.writesUnderWay++;
+    try {
+      return await work();
+    } finally {
+      if (--this.writesUnderWay === 0) for (const resolve of this.whenIdle.splice(0)) resolve();
+    }
+  }
+
+  private async storeCircle(board: string, input: CircleInput, writer: Writer): Promise<WriteResult<{ circle: Circle; seq: number }>> {
+    if (!(await this.limiter.tryConsume(writer.key))) return RATE_LIMITED;
+    const circle: Circle = {
+      id: this.newId(),
+      initials: writer.initials ?? input.initials,
+      x: input.x,
+      y: input.y,
+      dia: input.dia,
+      rgba: input.rgba,
+      createdAt: this.now(),
+    };
+    const stored: StoredCircle = writer.owner === undefined ? circle : { ...circle, owner: writer.owner };
+    let events: StoredEvent[];
+    try {
+      events = await this.store.add(board, stored, this.maxCircles);
+    } catch (error) {
+      return this.unavailable(error, board, "the circle could not be saved");
+    }
+    this.stored(board, events);
+    return { ok: true, circle, seq: events[0]?.seq ?? 0 };
+  }
+
+  private async storeClear(board: string, writer: Writer): Promise<WriteResult<{ seq: number }>> {
+    if (!(await this.limiter.tryConsume(writer.key))) return RATE_LIMITED;
+    let event: StoredEvent;
+    try {
+      event = await this.store.clear(board, { at: this.now(), host: writer.host });
+    } catch (error) {
+      if (error instanceof BoardLockedError) {
+        this.refreshHost(board);
+        return refused(LOCK_ERRORS.locked);
+      }
+      return this.unavailable(error, board, "the board could not be cleared");
+    }
+    this.stored(board, [event]);
+    this.noticed(board, { type: "cleared", seq: event.seq, by: writer.initials ?? null, undoMs: this.undoClearMs });
+    return { ok: true, seq: event.seq };
+  }
+
+  private async storeUndoCircle(board: string, writer: Writer, id: string | undefined): Promise<WriteResult<{ seq: number; id: string }>> {
+    const { owner } = writer;
+    if (owner === undefined) return refused(UNDO_ERRORS.noKey);
+    if (!(await this.limiter.tryConsume(writer.key))) return RATE_LIMITED;
+    const live = this.peek(board);
+    if (!live) return LOADING;
+    const target = id ?? live.newestOf(owner, this.undoing);
+    if (target === undefined) return refused(UNDO_ERRORS.nothing);
+    if (id !== undefined && !live.has(id)) return refused(UNDO_ERRORS.noSuchCircle);
+    if (live.ownerOf(target) !== owner) return refused(UNDO_ERRORS.notYours);
+    if (this.undoing.has(target)) return refused(UNDO_ERRORS.nothing);
+    this.undoing.add(target);
+    let event: StoredEvent | undefined;
+    try {
+      event = await this.store.removeOwned(board, target, owner);
+    } catch (error) {
+      return this.unavailable(error, board, "the circle could not be removed");
+    } finally {
+      this.undoing.delete(target);
+    }
+    // Gone meanwhile: cleared, or undone on another node.
+    if (event === undefined) return refused(UNDO_ERRORS.nothing);
+    this.stored(board, [event]);
+    return { ok: true, seq: event.seq, id: target };
+  }
+
+  private async storeUndoClear(board: string, writer: Writer, seq: number): Promise<WriteResult<{ seq: number }>> {
+    if (!(await this.limiter.tryConsume(writer.key))) return RATE_LIMITED;
+    const request = { seq, since: this.now() - this.undoClearMs, host: writer.host, maxCircles: this.maxCircles };
+    let events: StoredEvent[];
+    try {
+      const outcome = await this.store.restoreCleared(board, request);
+      if (!outcome.ok && outcome.reason === "locked") this.refreshHost(board);
+      if (!outcome.ok) return refused(RESTORE_ERRORS[outcome.reason]);
+      events = outcome.events;
+    } catch (error) {
+      return this.unavailable(error, board, "the circles could not be brought back");
+    }
+    const last = events.at(-1);
+    if (last === undefined) return refused(RESTORE_ERRORS.empty);
+    this.stored(board, events);
+    return { ok: true, seq: last.seq };
+  }
+
+  private async storeClaim(board: string, writer: Writer): Promise<WriteResult<object>> {
+    const { host } = writer;
+    if (host === undefined) return refused(CLAIM_ERRORS.noKey);
+    if (!(await this.limiter.tryConsume(writer.key))) return RATE_LIMITED;
+    const live = this.peek(board);
+    const whyNot = () => (this.peek(board)?.host ? CLAIM_ERRORS.hosted : CLAIM_ERRORS.used);
+    // The live copy answers most refusals without a write; the store decides the rest.
+    if (live && (live.host || live.seq > 0)) return refused(whyNot());
+    let claimed: boolean;
+    try {
+      claimed = await this.store.claim(board, host);
+    } catch (error) {
+      return this.unavailable(error, board, "the board could not be claimed");
+    }
+    if (!claimed) return refused(whyNot());
+    this.hostChanged(board, { hash: host, locked: false });
+    return { ok: true };
+  }
+
+  private async storeLocked(board: string, writer: Writer, locked: boolean): Promise<WriteResult<{ locked: boolean }>> {
+    const { host } = writer;
+    if (host === undefined) return refused(LOCK_ERRORS.notHost);
+    if (!(await this.limiter.tryConsume(writer.key))) return RATE_LIMITED;
+    const live = this.peek(board);
+    if (live?.host && live.host.hash !== host) return refused(LOCK_ERRORS.notHost);
+    if (live?.host?.locked === locked) return { ok: true, locked };
+    let done: boolean;
+    try {
+      done = await this.store.setLocked(board, host, locked);
+    } catch (error) {
+      return this.unavailable(error, board, "the board's lock could not be changed");
+    }
+    if (!done) return refused(LOCK_ERRORS.notHost);
+    this.hostChanged(board, { hash: host, locked });
+    return { ok: true, locked };
+  }
+
+  /** A write is durable: bring the live copy up to date, then tell the listeners what took effect. */
+  private stored(board: string, events: StoredEvent[]): void {
+    this.tell(board, events, this.ownWrites);
+    const entry = this.live.get(board);
+    if (!entry) return this.tell(board, events.map(forClients), this.listeners);
+    if (entry.live) {
+      this.tell(board, entry.live.apply(events), this.listeners);
+      return this.watchForGap(board, entry);
+    }
+    // Loading: the store settles in call order, so these come in seq order anyway.
+    entry.early.push(...events);
+    this.tell(board, events.map(forClients), this.listeners);
+  }
+
+  /** This node changed the board's host settings: its live copy takes them, and everyone hears. */
+  private hostChanged(board: string, host: BoardHost): void {
+    const entry = this.live.get(board);
+    if (entry) this.takeHost(entry, host);
+    this.noticed(board, { type: "host", host });
+  }
+
+  /**
+   * The store refused what the live copy would have allowed (it thinks the
+   * board unlocked): another node's notice was lost. Read the host from the
+   * store, so that this node's clients see the lock.
+   */
+  private refreshHost(board: string): void {
+    if (this.peek(board)?.host?.locked) return;
+    this.store.load(board).then(
+      (stored) => {
+        const live = this.peek(board);
+        if (!live || !stored.host || sameHost(live.host, stored.host)) return;
+        live.host = stored.host;
+        this.tellNotice(board, { type: "host", host: stored.host }, this.listeners);
+      },
+      (error: unknown) => this.onStoreError(error, board),
+    );
+  }
+
+  private takeHost(entry: LiveEntry, host: BoardHost): void {
+    if (entry.live) entry.live.host = host;
+    else entry.earlyHost = host;
+  }
+
+  /** A notice of this node's: for the other nodes and for this one's listeners. */
+  private noticed(board: string, notice: BoardNotice): void {
+    this.tellNotice(board, notice, this.ownWrites);
+    this.tellNotice(board, notice, this.listeners);
+  }
+
+  /** Each listener on its own: one that throws must not silence the others or undo a stored write. */
+  private tell<E extends BoardEvent>(board: string, events: readonly E[], listeners: Set<{ changed(board: string, events: readonly E[]): void }>): void {
+    if (events.length === 0) return;
+    for (const listener of listeners) {
+      try {
+        listener.changed(board, events);
+      } catch (error) {
+        this.onListenerError(error, board);
+      }
+    }
+  }
+
+  private tellNotice(board: string, notice: BoardNotice, listeners: Set<BoardListener | OwnWritesListener>): void {
+    for (const listener of listeners) {
+      try {
+        listener.noticed?.(board, notice);
+      } catch (error) {
+        this.onListenerError(error, board);
+      }
+    }
+  }
+
+  private unavailable(error: unknown, board: string, message: string): WriteFailure {
+    this.onStoreError(error, board);
+    return { ok: false, reason: "unavailable", error: message };
+  }
+}
+
+/** A change as clients may see it: an add's circle without its owner. */
+function forClients(event: StoredEvent): BoardEvent {
+  if (event.type !== "add" || event.circle.owner === undefined) return event;
+  const { id, initials, x, y, dia, rgba, createdAt } = event.circle;
+  return { ...event, circle: { id, initials, x, y, dia, rgba, createdAt } };
+}
+
+const sameHost = (a: BoardHost | undefined, b: BoardHost | undefined) => a?.hash === b?.hash && a?.locked === b?.locked;
