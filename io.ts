@@ -199,18 +199,21 @@ function onConnection(socket: CirclesSocket, deps: IoDeps, { fanout, joins, chat
     splitAck(args).reply({ ok: false, error: "unknown event" });
   });
 
-  socket.on("register-player", guarded<{ initials: string; id: string; colour: string }>(log, async (reply, payload) => {
-    const initials = parseInitials(payload);
-    if (!initials.ok) return refuse("register-player", "invalid", initials.error, reply);
-    if (await overLimit("register-player", reply)) return;
-    const first = presence.initialsOf(socket.id) === undefined;
-    // The same initials again change nothing, so nothing is announced.
-    if (presence.register(socket.id, initials.value)) fanout.peopleChanged(board);
-    if (first) chat.joined(socket, initials.value);
-    const player = presence.playerOf(socket.id);
-    if (!player) return reply({ ok: false, error: "internal error" });
-    reply({ ok: true, ...player });
-  }));
+  socket.on(
+    "register-player",
+    guarded<{ initials: string; id: string; colour: string }>(log, async (reply, payload) => {
+      const initials = parseInitials(payload);
+      if (!initials.ok) return refuse("register-player", "invalid", initials.error, reply);
+      if (await overLimit("register-player", reply)) return;
+      const first = presence.initialsOf(socket.id) === undefined;
+      // The same initials again change nothing, so nothing is announced.
+      if (presence.register(socket.id, initials.value)) fanout.peopleChanged(board);
+      if (first) chat.joined(socket, initials.value);
+      const player = presence.playerOf(socket.id);
+      if (!player) return reply({ ok: false, error: "internal error" });
+      reply({ ok: true, ...player });
+    }),
+  );
 
   listenForChatAndPointers(socket, {
     chat,
@@ -222,13 +225,16 @@ function onConnection(socket: CirclesSocket, deps: IoDeps, { fanout, joins, chat
     log,
   });
 
-  socket.on("add-circle", guarded<{ circle: Circle; seq: number }>(log, async (reply, payload) => {
-    const input = parseCircleInput(payload);
-    if (!input.ok) return refuse("add-circle", "invalid", input.error, reply);
-    const result = await boards.addCircle(board, input.value, writerOf(socket, presence));
-    if (!result.ok) return refuse("add-circle", result.reason, result.error, reply);
-    fanout.afterRelay(board, () => reply({ ok: true, circle: result.circle, seq: result.seq }));
-  }));
+  socket.on(
+    "add-circle",
+    guarded<{ circle: Circle; seq: number }>(log, async (reply, payload) => {
+      const input = parseCircleInput(payload);
+      if (!input.ok) return refuse("add-circle", "invalid", input.error, reply);
+      const result = await boards.addCircle(board, input.value, writerOf(socket, presence));
+      if (!result.ok) return refuse("add-circle", result.reason, result.error, reply);
+      fanout.afterRelay(board, () => reply({ ok: true, circle: result.circle, seq: result.seq }));
+    }),
+  );
 
   const clear = guarded<{ seq: number }>(log, async (reply) => {
     const result = await boards.clear(board, writerOf(socket, presence));
@@ -246,16 +252,19 @@ function onConnection(socket: CirclesSocket, deps: IoDeps, { fanout, joins, chat
     refuse,
   });
 
-  socket.on("sync-board", guarded<BoardSync>(log, async (reply, payload) => {
-    const since = parseSeq(payload);
-    if (!since.ok) return refuse("sync-board", "invalid", since.error, reply);
-    // A whole board is the dearest answer the server gives: it counts as a write.
-    if (await overLimit("sync-board", reply)) return;
-    const live = boards.peek(board);
-    if (!live) return reply({ ok: false, error: "the board is still loading: try again shortly" });
-    const missed = live.since(since.value);
-    reply(missed ? { ok: true, events: missed } : { ok: true, snapshot: live.snapshot() });
-  }));
+  socket.on(
+    "sync-board",
+    guarded<BoardSync>(log, async (reply, payload) => {
+      const since = parseSeq(payload);
+      if (!since.ok) return refuse("sync-board", "invalid", since.error, reply);
+      // A whole board is the dearest answer the server gives: it counts as a write.
+      if (await overLimit("sync-board", reply)) return;
+      const live = boards.peek(board);
+      if (!live) return reply({ ok: false, error: "the board is still loading: try again shortly" });
+      const missed = live.since(since.value);
+      reply(missed ? { ok: true, events: missed } : { ok: true, snapshot: live.snapshot() });
+    }),
+  );
 
   // The socket holds its board live from the moment it loads until it leaves.
   let holding = false;
@@ -267,17 +276,19 @@ function onConnection(socket: CirclesSocket, deps: IoDeps, { fanout, joins, chat
     log().info({ reason }, "disconnected");
   });
 
-  boards.open(board, (live) => joins.admit(socket, live)).then(
-    () => {
-      if (socket.disconnected) return boards.release(board);
-      holding = true;
-      chat.welcome(socket).catch((error: unknown) => log().warn({ err: error }, "could not send the chat history"));
-    },
-    (error: unknown) => {
-      log().error({ err: error }, "could not load the board");
-      socket.disconnect(true);
-    },
-  );
+  boards
+    .open(board, (live) => joins.admit(socket, live))
+    .then(
+      () => {
+        if (socket.disconnected) return boards.release(board);
+        holding = true;
+        chat.welcome(socket).catch((error: unknown) => log().warn({ err: error }, "could not send the chat history"));
+      },
+      (error: unknown) => {
+        log().error({ err: error }, "could not load the board");
+        socket.disconnect(true);
+      },
+    );
 }
 
 /**

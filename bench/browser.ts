@@ -185,11 +185,9 @@ function boardState(page: Page) {
  */
 async function timeSnapshot(page: Page, url: string): Promise<{ ms: number; transport: string }> {
   await page.goto(`${url}/b/${BOARD}`);
-  await page.waitForFunction(
-    (count) => (globalThis as unknown as PageGlobals).circlesDebug?.lastRender()?.circles === count,
-    CIRCLES,
-    { timeout: 20_000 },
-  );
+  await page.waitForFunction((count) => (globalThis as unknown as PageGlobals).circlesDebug?.lastRender()?.circles === count, CIRCLES, {
+    timeout: 20_000,
+  });
   return page.evaluate(() => {
     const page = globalThis as unknown as PageGlobals;
     const painted = page.circlesDebug?.lastRender()?.at ?? Number.NaN;
@@ -323,7 +321,11 @@ async function main(): Promise<void> {
       await warmUp;
       return countFrames(page, STREAM_MS);
     })();
-    const sending = stream(writers, CIRCLES, frames.then(() => sleep(200)));
+    const sending = stream(
+      writers,
+      CIRCLES,
+      frames.then(() => sleep(200)),
+    );
     const counted = await frames;
     const streamed = await sending;
     const fps = counted.frames / counted.seconds;

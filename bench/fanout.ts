@@ -81,8 +81,7 @@ class Generator {
 
   async next<T extends GeneratorMessage["type"]>(type: T, timeoutMs: number): Promise<Extract<GeneratorMessage, { type: T }>> {
     const message = await this.#child.next(
-      (m): m is Extract<GeneratorMessage, { type: T }> | Extract<GeneratorMessage, { type: "error" }> =>
-        m.type === type || m.type === "error",
+      (m): m is Extract<GeneratorMessage, { type: T }> | Extract<GeneratorMessage, { type: "error" }> => m.type === type || m.type === "error",
       timeoutMs,
     );
     if (message.type === "error") throw new Error(`load generator: ${(message as { message: string }).message}`);
@@ -115,11 +114,7 @@ const openTimeout = (clients: number) => 10_000 + clients * 10;
 
 async function open(generator: Generator, target: Target, board: string, clients: number, protocol: 1 | 2, register = false) {
   const timeoutMs = openTimeout(clients);
-  const opened = await generator.ask(
-    { type: "open", target, board, count: clients, protocol, register, timeoutMs },
-    "opened",
-    timeoutMs + 10_000,
-  );
+  const opened = await generator.ask({ type: "open", target, board, count: clients, protocol, register, timeoutMs }, "opened", timeoutMs + 10_000);
   const failed = opened.ready < clients;
   console.log(
     `  ${opened.ready} of ${clients} clients ready (${target.kind === "raw" ? "connected" : "have the board and the player list"}) ` +
@@ -181,9 +176,7 @@ async function traffic(generator: Generator, served: Pick<Served, "usage">, phas
   const rssPerConnection = (end.rssBytes - baseline.rssBytes) / result.receivers;
   const deliveredPercent = (100 * result.delivered) / Math.max(result.expected, 1);
   const { latency } = result;
-  console.log(
-    `  latency at every receiver: n=${latency.n}  p50 ${ms(latency.p50)}  p99 ${ms(latency.p99)}  max ${ms(latency.max)}`,
-  );
+  console.log(`  latency at every receiver: n=${latency.n}  p50 ${ms(latency.p50)}  p99 ${ms(latency.p99)}  max ${ms(latency.max)}`);
   console.log(
     `  delivered ${deliveredPercent.toFixed(3)} % (${result.delivered} of ${result.expected}: ${result.measured} circles ` +
       `x ${result.receivers} receivers)${result.duplicates > 0 ? `, ${result.duplicates} duplicates` : ""}; ` +
@@ -196,8 +189,7 @@ async function traffic(generator: Generator, served: Pick<Served, "usage">, phas
       `generator CPU ${result.cpuPercent.toFixed(0)} %, sends up to ${ms(result.sendLagMaxMs)} late` +
       (result.ack.n > 0 ? `; ack p99 ${ms(result.ack.p99)}` : ""),
   );
-  const passed =
-    result.delivered === result.expected && result.duplicates === 0 && result.refused === 0 && latency.p99 <= phase.p99TargetMs;
+  const passed = result.delivered === result.expected && result.duplicates === 0 && result.refused === 0 && latency.p99 <= phase.p99TargetMs;
   return { result, passed, deliveredPercent, figures: { p99: latency.p99, cpu, rssPerConnection } satisfies Figures };
 }
 
@@ -237,7 +229,10 @@ async function circlesPhases(dataDir: string): Promise<Map<string, Figures>> {
 
     header(`idle: ${IDLE_CLIENTS} connections (target <= ${kib(IDLE_TARGET_BYTES)} RSS each)`);
     const memory = await idle(generator, server, target, baseline);
-    verdict(!memory.failed && memory.perConnection <= IDLE_TARGET_BYTES, `server RSS per idle connection at ${IDLE_CLIENTS}: ${kib(memory.perConnection)} (target <= 20 KiB)`);
+    verdict(
+      !memory.failed && memory.perConnection <= IDLE_TARGET_BYTES,
+      `server RSS per idle connection at ${IDLE_CLIENTS}: ${kib(memory.perConnection)} (target <= 20 KiB)`,
+    );
     figures.set("idle", { p99: Number.NaN, cpu: Number.NaN, rssPerConnection: memory.perConnection });
 
     for (const [i, phase] of TRAFFIC.entries()) {
@@ -259,10 +254,12 @@ async function circlesPhases(dataDir: string): Promise<Map<string, Figures>> {
     await closeAndSettle(generator, server, target);
 
     if (runs("players")) {
-    header(`players: ${PLAYERS} join at once (at most 200 handshakes in flight) and register (target: all see the full list within ${PLAYERS_TARGET_MS / 1000} s)`);
-    const roll = await open(generator, target, "roll-call", PLAYERS, 1, true);
-    reportPlayers(roll.opened);
-    await closeAndSettle(generator, server, target);
+      header(
+        `players: ${PLAYERS} join at once (at most 200 handshakes in flight) and register (target: all see the full list within ${PLAYERS_TARGET_MS / 1000} s)`,
+      );
+      const roll = await open(generator, target, "roll-call", PLAYERS, 1, true);
+      reportPlayers(roll.opened);
+      await closeAndSettle(generator, server, target);
     }
 
     for (const protocol of runs("storm") ? ([2, 1] as const) : []) {
@@ -283,7 +280,9 @@ async function circlesPhases(dataDir: string): Promise<Map<string, Figures>> {
       await closeAndSettle(generator, server, target);
       const { failed } = await open(generator, target, board, STORM_CLIENTS, protocol);
       const armed = await generator.ask({ type: "storm-arm" }, "armed", 10_000);
-      console.log(`  before: ${armed.agreeing} of ${armed.clients} clients have the board (${armed.count} circles, seq ${armed.seq}); ${fill.acked} circles added`);
+      console.log(
+        `  before: ${armed.agreeing} of ${armed.clients} clients have the board (${armed.count} circles, seq ${armed.seq}); ${fill.acked} circles added`,
+      );
       generator.send({ type: "storm-go", timeoutMs: 15_000 });
       const down = performance.now();
       await server.stop("SIGTERM");
@@ -363,11 +362,15 @@ async function twoNodePhases(): Promise<Map<string, Figures>> {
     const both = together(servers);
     const baseline = both.usage();
     for (const phase of TWO_NODE_PHASES) {
-      header(`two nodes, ${phase.name}: ${phase.clients} clients (half on each), protocol ${phase.protocol}, ${phase.rate} circles/s from ${phase.senders} senders`);
+      header(
+        `two nodes, ${phase.name}: ${phase.clients} clients (half on each), protocol ${phase.protocol}, ${phase.rate} circles/s from ${phase.senders} senders`,
+      );
       await open(generator, target, `two-${phase.name}`, phase.clients, phase.protocol);
       const run = await traffic(generator, both, phase, baseline);
       figures.set(phase.name, run.figures);
-      console.log(`  two nodes, ${phase.name}: p99 ${ms(run.figures.p99)}, ${run.deliveredPercent.toFixed(3)} % delivered (both servers' CPU together)`);
+      console.log(
+        `  two nodes, ${phase.name}: p99 ${ms(run.figures.p99)}, ${run.deliveredPercent.toFixed(3)} % delivered (both servers' CPU together)`,
+      );
       await close(generator);
     }
   } catch (error) {
@@ -419,7 +422,11 @@ async function rawPhases(): Promise<Map<string, Figures>> {
 
 const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(1)}x` : "-");
 
-const loadAverage = () => os.loadavg().map((l) => l.toFixed(2)).join(" ");
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
 console.log(
   `fan-out benchmark: ${os.cpus().length} cores, Node ${process.version}, load average ${loadAverage()} at start; ` +
     "server, load generator and relay each in a process of their own on 127.0.0.1",

@@ -197,7 +197,9 @@ try {
   for (let i = 0; i < 10; i++) await new Promise((resolve) => normal.emit(addCircleBody(nextCircle++), resolve));
   await sleep(1_100); // the warm-up's share of the normal player's allowance comes back
 
-  console.log(`\nnormal player: one circle every ${INTERVAL_MS} ms for ${WINDOW_MS / 1000} s; a watcher on the same board of ${BOARD_CIRCLES} circles`);
+  console.log(
+    `\nnormal player: one circle every ${INTERVAL_MS} ms for ${WINDOW_MS / 1000} s; a watcher on the same board of ${BOARD_CIRCLES} circles`,
+  );
   const baseline = await normalTraffic(server, normal, watch);
   report("alone (baseline)", baseline);
   const limit = (base: Summary) => FACTOR * base.p99 + SLACK_MS;
@@ -215,7 +217,9 @@ try {
     );
     const loaded = !done.cutOff && rate >= ATTACK_MIN_SHARE * ATTACK_PER_SECOND;
     const clean = phase.lost === 0 && phase.refused.length === 0 && baseline.lost === 0;
-    const why = loaded ? "" : `; INVALID: the attacker ${done.cutOff ? "was cut off" : `sent only ${rate.toFixed(0)}/s`}, so the server was not loaded as meant`;
+    const why = loaded
+      ? ""
+      : `; INVALID: the attacker ${done.cutOff ? "was cut off" : `sent only ${rate.toFixed(0)}/s`}, so the server was not loaded as meant`;
     verdict(
       loaded && clean && phase.ack.p99 <= limit(baseline.ack),
       `${event} attacker: normal ack p99 ${ms(phase.ack.p99)} vs ${ms(baseline.ack.p99)} alone (limit ${ms(limit(baseline.ack))}); ` +

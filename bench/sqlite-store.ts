@@ -142,9 +142,7 @@ try {
     );
   }
   const load = await measureLoad(store);
-  console.log(
-    `load of a ${LOAD_BOARD_SIZE}-circle board: median ${load.median.toFixed(1)} ms, best ${load.min.toFixed(1)} ms`,
-  );
+  console.log(`load of a ${LOAD_BOARD_SIZE}-circle board: median ${load.median.toFixed(1)} ms, best ${load.min.toFixed(1)} ms`);
 
   const warning = busyMachineWarning();
   if (warning) console.log(warning);
@@ -157,8 +155,7 @@ try {
   );
   verdict(
     busy !== undefined && busy.perSecond >= BUSY_TARGET,
-    `${BUSY_WRITERS} concurrent writers got ${busy?.perSecond.toFixed(0)} acknowledged circles/s ` +
-      `(target >= ${BUSY_TARGET}/s)`,
+    `${BUSY_WRITERS} concurrent writers got ${busy?.perSecond.toFixed(0)} acknowledged circles/s ` + `(target >= ${BUSY_TARGET}/s)`,
   );
   verdict(
     busy !== undefined && busy.perTransaction >= BUSY_WRITES_PER_COMMIT_TARGET,

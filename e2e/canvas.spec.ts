@@ -31,11 +31,14 @@ async function inOneFrame(tap: SocketTap, changes: () => Promise<void>): Promise
   await changes();
   let seen = -1;
   await expect
-    .poll(() => {
-      const settled = tap.held > 0 && tap.held === seen;
-      seen = tap.held;
-      return settled;
-    }, { intervals: [150] })
+    .poll(
+      () => {
+        const settled = tap.held > 0 && tap.held === seen;
+        seen = tap.held;
+        return settled;
+      },
+      { intervals: [150] },
+    )
     .toBe(true);
   tap.release();
 }

@@ -28,7 +28,9 @@ test("chat goes both ways between pages and a right-now client, as text", async 
 
     rightNow.emit("message", { user: "Rita", text: "hi from right-now" });
     for (const page of [ann, bob]) {
-      await expect(page.page.getByRole("list", { name: "Messages" }).getByRole("listitem").filter({ hasText: "hi from right-now" })).toContainText("Rita");
+      await expect(page.page.getByRole("list", { name: "Messages" }).getByRole("listitem").filter({ hasText: "hi from right-now" })).toContainText(
+        "Rita",
+      );
     }
     // The bot told Ann that Bob joined.
     await expect(ann.page.getByRole("list", { name: "Messages" })).toContainText("BO joined");

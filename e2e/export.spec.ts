@@ -69,7 +69,10 @@ interface ParsedSvg {
 /** Just enough of DOMParser for `evaluate`. */
 interface ParserLike {
   DOMParser: new () => {
-    parseFromString(text: string, type: string): {
+    parseFromString(
+      text: string,
+      type: string,
+    ): {
       documentElement: { localName: string; getAttribute(name: string): string | null };
       getElementsByTagName(name: string): ArrayLike<{ textContent: string | null; getAttribute(name: string): string | null }>;
     };
@@ -133,7 +136,16 @@ test("a phone zoomed in on the board still exports all of it", async ({ openPhon
   if (!stage) throw new Error("no stage");
   const y = stage.y + stage.height / 2;
   const touch = await TouchScreen.of(player.page);
-  await touch.gesture([{ x: 180, y }, { x: 230, y }], [{ x: 100, y }, { x: 310, y }]);
+  await touch.gesture(
+    [
+      { x: 180, y },
+      { x: 230, y },
+    ],
+    [
+      { x: 100, y },
+      { x: 310, y },
+    ],
+  );
 
   const { bytes } = await exported(player.page, "Export PNG");
   expect(pngSize(bytes)).toEqual({ width: 1920, height: 1080 });

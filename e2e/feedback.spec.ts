@@ -38,12 +38,15 @@ test("a rate-limited click is reported in a toast and the board stays consistent
   // Refusals are answered at once, accepted circles after they are stored: wait for the answers to settle.
   let settled = -1;
   await expect
-    .poll(async () => {
-      const count = (await ann.circles()).length;
-      const stable = count === settled;
-      settled = count;
-      return stable;
-    }, { intervals: [500] })
+    .poll(
+      async () => {
+        const count = (await ann.circles()).length;
+        const stable = count === settled;
+        settled = count;
+        return stable;
+      },
+      { intervals: [500] },
+    )
     .toBe(true);
   const drawn = await ann.circles();
   expect(drawn.length).toBeGreaterThan(0);

@@ -74,8 +74,14 @@ for (const device of ["Pixel 7", "Pixel 7 landscape"] as const) {
     // Pinch out, fingers spreading to three times as far apart: the board grows about them.
     const before = await box(phone.canvas);
     await touch.gesture(
-      [{ x: centre.x - 30, y: centre.y }, { x: centre.x + 30, y: centre.y }],
-      [{ x: centre.x - 90, y: centre.y }, { x: centre.x + 90, y: centre.y }],
+      [
+        { x: centre.x - 30, y: centre.y },
+        { x: centre.x + 30, y: centre.y },
+      ],
+      [
+        { x: centre.x - 90, y: centre.y },
+        { x: centre.x + 90, y: centre.y },
+      ],
     );
     const zoomed = await box(phone.canvas);
     expect(zoomed.width / before.width).toBeCloseTo(3, 1);
@@ -107,7 +113,16 @@ test("pinching back out stops at the whole board", async ({ openPhone, board }) 
   const touch = await TouchScreen.of(phone.page);
   const stage = await box(phone.page.locator("#stage"));
   const y = stage.y + stage.height / 2;
-  await touch.gesture([{ x: 60, y }, { x: 350, y }], [{ x: 200, y }, { x: 210, y }]);
+  await touch.gesture(
+    [
+      { x: 60, y },
+      { x: 350, y },
+    ],
+    [
+      { x: 200, y },
+      { x: 210, y },
+    ],
+  );
   const canvas = await box(phone.canvas);
   expect(canvas.width).toBeLessThanOrEqual(stage.width);
   expect(canvas.width).toBeGreaterThan(stage.width * 0.9);

@@ -14,11 +14,7 @@ import { expect, test } from "./support/fixtures.js";
 import { openLessonClient, plainCircle, type LessonClient } from "./support/lesson-client.js";
 import { tapSocket } from "./support/socket-tap.js";
 
-test("after a server restart the page reconnects, re-registers and redraws the board", async ({
-  browser,
-  board,
-  pageErrors,
-}) => {
+test("after a server restart the page reconnects, re-registers and redraws the board", async ({ browser, board, pageErrors }) => {
   test.setTimeout(60_000);
   // While the server is down the browser logs its failed attempts to reach it.
   pageErrors.allow(/ERR_CONNECTION_REFUSED|WebSocket connection to .* failed|ERR_CONNECTION_RESET|ERR_EMPTY_RESPONSE/);

@@ -34,9 +34,7 @@ test("the board works under a strict Content-Security-Policy", async ({ openPage
       addEventListener(type: string, listener: (event: { violatedDirective: string; blockedURI: string }) => void): void;
     };
     target.cspViolations = [];
-    target.addEventListener("securitypolicyviolation", (event) =>
-      target.cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`),
-    );
+    target.addEventListener("securitypolicyviolation", (event) => target.cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`));
   });
 
   const player = new BoardPage(page);

@@ -72,7 +72,10 @@ export function apiRouter({ boards, presence, maxBodyBytes, readLimiter, metrics
       metrics.rejected("add-circle", result.reason);
       return void res.status(STATUS_OF[result.reason]).json({ error: result.error });
     }
-    res.status(201).location(`/api/boards/${board}/circles`).json({ ...result.circle, seq: result.seq });
+    res
+      .status(201)
+      .location(`/api/boards/${board}/circles`)
+      .json({ ...result.circle, seq: result.seq });
   });
 
   router.delete("/boards/:board/circles", async (req, res) => {

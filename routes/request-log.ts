@@ -23,7 +23,6 @@ export function requestLogger(logger: Logger): HttpLogger {
       }),
       res: ({ statusCode }: StdSerializedResults["res"]) => ({ statusCode }),
     },
-    customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) =>
-      error || res.statusCode >= 500 ? "error" : "info",
+    customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) => (error || res.statusCode >= 500 ? "error" : "info"),
   });
 }

@@ -38,9 +38,7 @@ const report = {
         say(`client build failed with ${result.errors.length} error(s)`);
         return;
       }
-      const sizes = await Promise.all(
-        ["app.js", "style.css"].map(async (file) => `${file} ${kb((await stat(path.join(outdir, file))).size)}`),
-      );
+      const sizes = await Promise.all(["app.js", "style.css"].map(async (file) => `${file} ${kb((await stat(path.join(outdir, file))).size)}`));
       say(`client built → dist/public (${sizes.join(", ")}) in ${ms} ms${watch ? "; watching for changes" : ""}`);
     });
   },

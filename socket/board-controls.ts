@@ -46,34 +46,46 @@ export interface BoardControlsDeps {
 export function listenForBoardControls(socket: CirclesSocket, { boards, fanout, writer, guard, refuse }: BoardControlsDeps): void {
   const { board } = socket.data;
 
-  socket.on("undo-circle", guard<{ seq: number; id: string }>(async (reply, payload) => {
-    const which = parseUndoCircle(payload);
-    if (!which.ok) return refuse("undo-circle", "invalid", which.error, reply);
-    const result = await boards.undoCircle(board, writer(), which.value?.id);
-    if (!result.ok) return refuse("undo-circle", result.reason, result.error, reply);
-    // Relayed as a removal, then acknowledged, as every write is.
-    fanout.afterRelay(board, () => reply({ ok: true, seq: result.seq, id: result.id }));
-  }));
+  socket.on(
+    "undo-circle",
+    guard<{ seq: number; id: string }>(async (reply, payload) => {
+      const which = parseUndoCircle(payload);
+      if (!which.ok) return refuse("undo-circle", "invalid", which.error, reply);
+      const result = await boards.undoCircle(board, writer(), which.value?.id);
+      if (!result.ok) return refuse("undo-circle", result.reason, result.error, reply);
+      // Relayed as a removal, then acknowledged, as every write is.
+      fanout.afterRelay(board, () => reply({ ok: true, seq: result.seq, id: result.id }));
+    }),
+  );
 
-  socket.on("undo-clear", guard<{ seq: number }>(async (reply, payload) => {
-    const seq = parseClearSeq(payload);
-    if (!seq.ok) return refuse("undo-clear", "invalid", seq.error, reply);
-    const result = await boards.undoClear(board, writer(), seq.value);
-    if (!result.ok) return refuse("undo-clear", result.reason, result.error, reply);
-    fanout.afterRelay(board, () => reply({ ok: true, seq: result.seq }));
-  }));
+  socket.on(
+    "undo-clear",
+    guard<{ seq: number }>(async (reply, payload) => {
+      const seq = parseClearSeq(payload);
+      if (!seq.ok) return refuse("undo-clear", "invalid", seq.error, reply);
+      const result = await boards.undoClear(board, writer(), seq.value);
+      if (!result.ok) return refuse("undo-clear", result.reason, result.error, reply);
+      fanout.afterRelay(board, () => reply({ ok: true, seq: result.seq }));
+    }),
+  );
 
-  socket.on("claim-board", guard<object>(async (reply) => {
-    const result = await boards.claim(board, writer());
-    if (!result.ok) return refuse("claim-board", result.reason, result.error, reply);
-    reply({ ok: true });
-  }));
+  socket.on(
+    "claim-board",
+    guard<object>(async (reply) => {
+      const result = await boards.claim(board, writer());
+      if (!result.ok) return refuse("claim-board", result.reason, result.error, reply);
+      reply({ ok: true });
+    }),
+  );
 
-  socket.on("lock-board", guard<{ locked: boolean }>(async (reply, payload) => {
-    const locked = parseLock(payload);
-    if (!locked.ok) return refuse("lock-board", "invalid", locked.error, reply);
-    const result = await boards.setLocked(board, writer(), locked.value);
-    if (!result.ok) return refuse("lock-board", result.reason, result.error, reply);
-    reply({ ok: true, locked: result.locked });
-  }));
+  socket.on(
+    "lock-board",
+    guard<{ locked: boolean }>(async (reply, payload) => {
+      const locked = parseLock(payload);
+      if (!locked.ok) return refuse("lock-board", "invalid", locked.error, reply);
+      const result = await boards.setLocked(board, writer(), locked.value);
+      if (!result.ok) return refuse("lock-board", result.reason, result.error, reply);
+      reply({ ok: true, locked: result.locked });
+    }),
+  );
 }

@@ -23,7 +23,10 @@ export interface ChatAndPointersDeps {
   log: () => Logger;
 }
 
-export function listenForChatAndPointers(socket: CirclesSocket, { chat, cursors, presence, chatLimiter, guard, refuse, log }: ChatAndPointersDeps): void {
+export function listenForChatAndPointers(
+  socket: CirclesSocket,
+  { chat, cursors, presence, chatLimiter, guard, refuse, log }: ChatAndPointersDeps,
+): void {
   const say = guard<object>(async (reply, payload) => {
     const input = parseChatInput(payload);
     if (!input.ok) return refuse("message", "invalid", input.error, reply);

@@ -58,7 +58,18 @@ export function createChat(io: CirclesServer, presence: Pick<LiveState, "remembe
       const joined = queued.filter((notice) => notice.kind === "joined");
       const left = queued.filter((notice) => notice.kind === "left");
       const newcomers = joined.flatMap((notice) => (notice.socket === undefined ? [] : [notice.socket]));
-      if (joined.length > 0) io.to(roomsOf(board)).except(newcomers).emit("message", bot(noticeText(joined.map((n) => n.initials), "joined")));
+      if (joined.length > 0)
+        io.to(roomsOf(board))
+          .except(newcomers)
+          .emit(
+            "message",
+            bot(
+              noticeText(
+                joined.map((n) => n.initials),
+                "joined",
+              ),
+            ),
+          );
       // Each newcomer hears of the others who joined with it, not of itself.
       if (joined.length > 1) {
         joined.forEach((notice, i) => {
@@ -67,7 +78,16 @@ export function createChat(io: CirclesServer, presence: Pick<LiveState, "remembe
           io.to(notice.socket).emit("message", bot(noticeText(others, "joined")));
         });
       }
-      if (left.length > 0) io.to(roomsOf(board)).emit("message", bot(noticeText(left.map((n) => n.initials), "left")));
+      if (left.length > 0)
+        io.to(roomsOf(board)).emit(
+          "message",
+          bot(
+            noticeText(
+              left.map((n) => n.initials),
+              "left",
+            ),
+          ),
+        );
     },
   });
   return {

@@ -7,7 +7,7 @@ const circle = { id: "c1", initials: "AB", x: 1, y: 2, dia: 3, rgba: "red", crea
 /** The payloads of back-to-back unmasked frames, read the way RFC 6455 §5.2 lays them out. */
 function payloads(wire: Buffer): { fin: boolean; opcode: number; text: string }[] {
   const frames = [];
-  for (let at = 0; at < wire.length; ) {
+  for (let at = 0; at < wire.length;) {
     let length = (wire[at + 1] as number) & 0x7f;
     let start = at + 2;
     if (length === 126) [length, start] = [wire.readUInt16BE(at + 2), at + 4];

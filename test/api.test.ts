@@ -14,8 +14,7 @@ afterEach(async () => {
 });
 
 const api = (path: string, init?: RequestInit) => fetch(`${server.url}/api${path}`, init);
-const post = (path: string, body: string) =>
-  api(path, { method: "POST", headers: { "content-type": "application/json" }, body });
+const post = (path: string, body: string) => api(path, { method: "POST", headers: { "content-type": "application/json" }, body });
 
 describe("reads", () => {
   it("shows a board's circles and players, including socket writes", async () => {
@@ -112,7 +111,10 @@ describe("errors", () => {
 
 describe("pages", () => {
   it("serves the default board at / and named boards at /b/<name>", async () => {
-    for (const [path, board] of [["/", "default"], ["/b/my-board_2", "my-board_2"]] as const) {
+    for (const [path, board] of [
+      ["/", "default"],
+      ["/b/my-board_2", "my-board_2"],
+    ] as const) {
       const response = await fetch(`${server.url}${path}`);
       expect(response.status).toBe(200);
       expect(response.headers.get("content-type")).toMatch(/text\/html/);

@@ -112,7 +112,7 @@ describe("the QR code of the board's link", () => {
 
   it("is left out, not made up, when the Host header is odd", async () => {
     server = await startTestServer();
-    const response = await rawRequest(server.url, { method: "GET", path: "/b/math101", headers: { host: "evil_host\"<x>" } });
+    const response = await rawRequest(server.url, { method: "GET", path: "/b/math101", headers: { host: 'evil_host"<x>' } });
     expect(response.status).toBe(200);
     expect(response.body).toContain('data-board="math101"');
     expect(qrOf(response.body)).toEqual({ svg: undefined, link: undefined });

@@ -94,7 +94,10 @@ describe("snapshots", () => {
         for (const [index, joiner] of joiners.entries()) {
           const { snapshot, live } = seenBy(joiner);
           const seen = new Set([...snapshot, ...live]);
-          expect(stored.filter((id) => !seen.has(id)), `circles joiner #${index} never got`).toEqual([]);
+          expect(
+            stored.filter((id) => !seen.has(id)),
+            `circles joiner #${index} never got`,
+          ).toEqual([]);
         }
       },
       { timeout: 5000, interval: 10 },
@@ -105,7 +108,10 @@ describe("snapshots", () => {
       const { snapshot, live } = seenBy(joiner);
       // Every circle is seen exactly once: in the snapshot or live, never both, never neither.
       const liveIds = new Set(live);
-      expect(snapshot.filter((id) => liveIds.has(id)), `${where}: in the snapshot and live`).toEqual([]);
+      expect(
+        snapshot.filter((id) => liveIds.has(id)),
+        `${where}: in the snapshot and live`,
+      ).toEqual([]);
       expect(live, `${where}: live events`).toHaveLength(liveIds.size);
       expect([...snapshot, ...live].sort(), `${where}: every stored circle, once`).toEqual(stored);
       return { snapshot: snapshot.length, live: live.length };

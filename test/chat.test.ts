@@ -19,7 +19,11 @@ const bot = { bot: true, user: "circles" };
 describe("chat", () => {
   it("carries right-now's {user, text} both ways, in either form of sending, to the board only", async () => {
     server = await startTestServer();
-    const [alice, bob, elsewhere] = [await server.client({ board: "chat" }), await server.client({ board: "chat" }), await server.client({ board: "other" })];
+    const [alice, bob, elsewhere] = [
+      await server.client({ board: "chat" }),
+      await server.client({ board: "chat" }),
+      await server.client({ board: "other" }),
+    ];
     await vi.waitFor(() => expect(messages(bob).at(-1)).toMatchObject({ ...bot, text: "Welcome to chat! Say hello." }));
     expect(await alice.emitWithAck("message", { user: "Alice", text: "  hi all  " })).toEqual({ ok: true });
     // right-now's `socket.send('message', {user, text})`.
@@ -62,10 +66,18 @@ describe("chat", () => {
     const host = await server.client({ board: "crowd" });
     const crowd = await Promise.all(Array.from({ length: 12 }, () => server.client({ board: "crowd" })));
     await Promise.all(crowd.map((socket, i) => socket.emitWithAck("register-player", `C${i.toString(36).toUpperCase()}`)));
-    await vi.waitFor(() => expect(texts(host).filter((text) => text.includes("joined"))).toEqual([expect.stringMatching(/^circles: C\w, C\w and 10 others joined$/)]), 3_000);
+    await vi.waitFor(
+      () =>
+        expect(texts(host).filter((text) => text.includes("joined"))).toEqual([expect.stringMatching(/^circles: C\w, C\w and 10 others joined$/)]),
+      3_000,
+    );
     // Those who came together hear of each other, each not of itself.
     const [first] = crowd as [TestClient];
-    await vi.waitFor(() => expect(texts(first).filter((text) => text.includes("joined"))).toEqual([expect.stringMatching(/^circles: C\w, C\w and 9 others joined$/)]), 3_000);
+    await vi.waitFor(
+      () =>
+        expect(texts(first).filter((text) => text.includes("joined"))).toEqual([expect.stringMatching(/^circles: C\w, C\w and 9 others joined$/)]),
+      3_000,
+    );
     expect(texts(first).some((text) => text.includes("C0"))).toBe(false);
   });
 
@@ -98,11 +110,18 @@ describe("chat", () => {
       [{ user: "x".repeat(25), text: "hi" }, "user must be at most 24 characters"],
       [{ user: 5, text: "hi" }, "user must be a string"],
     ];
-    for (const [payload, error] of bad) expect(await sender.emitWithAck("message", payload as never), JSON.stringify(payload)).toEqual({ ok: false, error });
+    for (const [payload, error] of bad)
+      expect(await sender.emitWithAck("message", payload as never), JSON.stringify(payload)).toEqual({ ok: false, error });
     // 280 characters of any script, and line breaks, are fine.
     expect(await sender.emitWithAck("message", { text: "李".repeat(280) })).toEqual({ ok: true });
     expect(await sender.emitWithAck("message", { text: "two\nlines" })).toEqual({ ok: true });
-    await vi.waitFor(() => expect(messages(watcher).filter((m) => !m.bot).map((m) => m.text)).toEqual(["李".repeat(280), "two\nlines"]));
+    await vi.waitFor(() =>
+      expect(
+        messages(watcher)
+          .filter((m) => !m.bot)
+          .map((m) => m.text),
+      ).toEqual(["李".repeat(280), "two\nlines"]),
+    );
   });
 
   it("rate limits chat on its own allowance, which leaves drawing alone", async () => {

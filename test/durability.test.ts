@@ -49,8 +49,7 @@ async function burst(url: string, count: number): Promise<Circle[]> {
   }
 }
 
-const storedIds = async (url: string) =>
-  new Set(((await (await fetch(`${url}/api/boards/default/circles`)).json()) as Circle[]).map((c) => c.id));
+const storedIds = async (url: string) => new Set(((await (await fetch(`${url}/api/boards/default/circles`)).json()) as Circle[]).map((c) => c.id));
 
 describe.each(["SIGTERM", "SIGKILL"] as const)("after %s", (signal) => {
   it("keeps every acknowledged circle across a restart", async () => {

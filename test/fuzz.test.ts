@@ -52,15 +52,16 @@ const alpha = fc.oneof(
   fc.integer({ min: 0, max: 999 }).map((n) => `0.${n}`),
   fc.integer({ min: 0, max: 99 }).map((n) => `.${n}`),
 );
-const hexDigits = (length: number) =>
-  fc.string({ unit: fc.constantFrom(..."0123456789abcdefABCDEF"), minLength: length, maxLength: length });
+const hexDigits = (length: number) => fc.string({ unit: fc.constantFrom(..."0123456789abcdefABCDEF"), minLength: length, maxLength: length });
 const colour = fc.oneof(
   fc.tuple(byte, byte, byte, alpha, fc.constantFrom(", ", ",", " , ")).map(([r, g, b, a, sep]) => `rgba(${r}${sep}${g}${sep}${b}${sep}${a})`),
   fc.tuple(byte, byte, byte).map(([r, g, b]) => `rgb(${r}, ${g}, ${b})`),
-  fc.constantFrom(3, 4, 6, 8).chain(hexDigits).map((hex) => `#${hex}`),
+  fc
+    .constantFrom(3, 4, 6, 8)
+    .chain(hexDigits)
+    .map((hex) => `#${hex}`),
 );
-const coordinate = (min: number, max: number) =>
-  fc.oneof(fc.integer({ min, max }), fc.double({ min, max, noNaN: true }), fc.constantFrom(min, max));
+const coordinate = (min: number, max: number) => fc.oneof(fc.integer({ min, max }), fc.double({ min, max, noNaN: true }), fc.constantFrom(min, max));
 
 const validCircle = fc.record({
   initials: fc.stringMatching(/^[A-Za-z0-9]{2,3}$/),
@@ -70,18 +71,53 @@ const validCircle = fc.record({
   rgba: colour,
 });
 
-const markup = ["<b>", "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "\"><svg onload=alert(1)>", "{{7*7}}", "${7*7}", "' OR 1=1 --"];
+const markup = ["<b>", "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", '"><svg onload=alert(1)>', "{{7*7}}", "${7*7}", "' OR 1=1 --"];
 const nanLike = ["NaN", "-NaN", "Infinity", "-Infinity", "1e309", "0x10", "1e3", "", " ", "null", "undefined", "true", "[]", "{}", "-0", "+1"];
 const unicode = ["ÅB", "😀😀", "A\u0301B", "１２", "AB\u200b", "\u202eAB", "AB\u0000", "AB\n", "ǅǅ", "\ud800B"];
 const badColours = [
-  "javascript:alert(1)", "red", "transparent", "#ggg", "#12345", "#1234567", "rgb(1,2)", "rgba(1,2,3)", "rgba(1, 2, 3, 2)",
-  "rgba(-1, 2, 3, 1)", "rgb(1, 2, 3) ", " #fff", "#fff\n", "#fff;background:url(x)", "expression(alert(1))", "url(http://x/)",
+  "javascript:alert(1)",
+  "red",
+  "transparent",
+  "#ggg",
+  "#12345",
+  "#1234567",
+  "rgb(1,2)",
+  "rgba(1,2,3)",
+  "rgba(1, 2, 3, 2)",
+  "rgba(-1, 2, 3, 1)",
+  "rgb(1, 2, 3) ",
+  " #fff",
+  "#fff\n",
+  "#fff;background:url(x)",
+  "expression(alert(1))",
+  "url(http://x/)",
   `rgba(1, 2, 3, 0.${"5".repeat(60)})`, // matches the pattern but is over the colour length limit
 ];
 const nonStrings: unknown[] = [null, true, false, 0, -1, 12, 1e308, [], ["AB"], {}, { toString: "AB" }, { valueOf: 5 }];
 const badNumbers: unknown[] = [
-  -1, -0.0001, BOARD_WIDTH + 0.5, 1e308, -1e308, Number.MAX_VALUE, Number.MIN_VALUE, Number.MAX_SAFE_INTEGER + 2,
-  Infinity, -Infinity, NaN, "100", "1e3", "0x10", "NaN", "Infinity", "", null, true, [], [1], {}, { valueOf: 5 },
+  -1,
+  -0.0001,
+  BOARD_WIDTH + 0.5,
+  1e308,
+  -1e308,
+  Number.MAX_VALUE,
+  Number.MIN_VALUE,
+  Number.MAX_SAFE_INTEGER + 2,
+  Infinity,
+  -Infinity,
+  NaN,
+  "100",
+  "1e3",
+  "0x10",
+  "NaN",
+  "Infinity",
+  "",
+  null,
+  true,
+  [],
+  [1],
+  {},
+  { valueOf: 5 },
 ];
 
 /** Objects whose own keys are the ones prototype pollution goes through. */
@@ -95,9 +131,9 @@ const nested = (depth: number, leaf: unknown, asObject: boolean): unknown => {
   return value;
 };
 
-const longString = fc.tuple(fc.integer({ min: 3000, max: 9000 }), fc.constantFrom("A", "é", "😀", "<", "\\")).map(([n, ch]) =>
-  ch.repeat(Math.ceil(n / Buffer.byteLength(ch))),
-);
+const longString = fc
+  .tuple(fc.integer({ min: 3000, max: 9000 }), fc.constantFrom("A", "é", "😀", "<", "\\"))
+  .map(([n, ch]) => ch.repeat(Math.ceil(n / Buffer.byteLength(ch))));
 
 const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom(...markup, ...nanLike, ...unicode, ...nonStrings),
@@ -156,8 +192,21 @@ const KNOWN_EVENTS = ["register-player", "add-circle", "clear-circles", "clear-d
 const CLIENT_RESERVED = ["connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"];
 const unknownEvent = fc
   .oneof(
-    fc.constantFrom("error", "__proto__", "constructor", "toString", "hasOwnProperty", "add-circle ", "ADD-CIRCLE",
-      "add_circle", "update-player-list", "board-snapshot", "remove-circle", "clear", ""),
+    fc.constantFrom(
+      "error",
+      "__proto__",
+      "constructor",
+      "toString",
+      "hasOwnProperty",
+      "add-circle ",
+      "ADD-CIRCLE",
+      "add_circle",
+      "update-player-list",
+      "board-snapshot",
+      "remove-circle",
+      "clear",
+      "",
+    ),
     fc.string({ maxLength: 30 }),
   )
   .filter((name) => !Object.hasOwn(CLIENT_EVENTS, name) && !CLIENT_RESERVED.includes(name));
@@ -175,7 +224,10 @@ const socketOp: fc.Arbitrary<SocketOp> = fc.oneof(
     weight: 1,
     arbitrary: fc.record({
       event: fc.constantFrom("clear-circles", "clear-display"),
-      args: fc.oneof(fc.constant<unknown[]>([]), fc.anything().map((v) => [v])),
+      args: fc.oneof(
+        fc.constant<unknown[]>([]),
+        fc.anything().map((v) => [v]),
+      ),
       ack: fc.boolean(),
     }),
   },
@@ -301,7 +353,13 @@ function replay(watcher: TestClient) {
         break;
       case "message":
         // The board's chat bot welcomes the watcher and says who joined and left.
-        expect(args[0], where).toEqual({ user: expect.any(String), text: expect.any(String), time: expect.any(Number), colour: expect.any(String), bot: true });
+        expect(args[0], where).toEqual({
+          user: expect.any(String),
+          text: expect.any(String),
+          time: expect.any(Number),
+          colour: expect.any(String),
+          bot: true,
+        });
         break;
       default:
         others.push(event);
@@ -316,11 +374,11 @@ const ids = (circles: { id: string }[]) => circles.map((c) => c.id).sort();
 async function sentinel(sender: TestClient, watcher: TestClient): Promise<Circle> {
   const reply = await ask(sender, "add-circle", [{ initials: "OK", x: 1, y: 2, dia: 3, rgba: "#abc" }]);
   expect(reply).toMatchObject({ kind: "answer", value: { ok: true } });
-  const circle = ((reply as { value: { circle: Circle } }).value).circle;
-  await vi.waitFor(
-    () => expect(watcher.received.some((e) => e.event === "add-circle" && (e.args[0] as Circle).id === circle.id)).toBe(true),
-    { timeout: ACK_TIMEOUT, interval: 2 },
-  );
+  const circle = (reply as { value: { circle: Circle } }).value.circle;
+  await vi.waitFor(() => expect(watcher.received.some((e) => e.event === "add-circle" && (e.args[0] as Circle).id === circle.id)).toBe(true), {
+    timeout: ACK_TIMEOUT,
+    interval: 2,
+  });
   return circle;
 }
 
@@ -496,7 +554,11 @@ describe("socket events", () => {
           stored.forEach((c, i) => expectServerCircle(c, `stored #${i}`));
           expect(ids(stored)).toEqual(ids([...seen.live.values()]));
           expect(stored.length).toBe(ackedSinceClear.size + unackedValidSinceClear);
-          for (const id of ackedSinceClear.keys()) expect(stored.some((c) => c.id === id), `stored ${id}`).toBe(true);
+          for (const id of ackedSinceClear.keys())
+            expect(
+              stored.some((c) => c.id === id),
+              `stored ${id}`,
+            ).toBe(true);
           expect([...store.written]).toEqual([board]);
 
           const rest = await rawRequest(fuzzServer.url, { method: "GET", path: `/api/boards/${board}` });
@@ -532,13 +594,35 @@ describe("socket events", () => {
     const socketIoFrame = fc.oneof(
       fc.string({ unit: "binary", maxLength: 120 }),
       fc.constantFrom(
-        "0", "1", "2", "3", "4", "5", "6", "9", "2{", "2[]", "2[1]", "2[null]", '2["disconnect"]', '2["disconnecting"]',
-        '2["newListener","x"]', '2["error"]', '2["error",{"message":"x"}]', '2/x,["a"]', "0/admin,", '2-1["add-circle"]',
-        '21e3["add-circle"]', '51-["add-circle",{"_placeholder":true,"num":0}]', '399["x"]', '2["add-circle"', "2\u0000",
+        "0",
+        "1",
+        "2",
+        "3",
+        "4",
+        "5",
+        "6",
+        "9",
+        "2{",
+        "2[]",
+        "2[1]",
+        "2[null]",
+        '2["disconnect"]',
+        '2["disconnecting"]',
+        '2["newListener","x"]',
+        '2["error"]',
+        '2["error",{"message":"x"}]',
+        '2/x,["a"]',
+        "0/admin,",
+        '2-1["add-circle"]',
+        '21e3["add-circle"]',
+        '51-["add-circle",{"_placeholder":true,"num":0}]',
+        '399["x"]',
+        '2["add-circle"',
+        "2\u0000",
       ),
-      fc.tuple(fc.constantFrom("2", "21", "2999999999999999999999", "3", "31", "6", "0"), fc.jsonValue({ maxDepth: 3 })).map(
-        ([type, value]) => `${type}${JSON.stringify(value)}`,
-      ),
+      fc
+        .tuple(fc.constantFrom("2", "21", "2999999999999999999999", "3", "31", "6", "0"), fc.jsonValue({ maxDepth: 3 }))
+        .map(([type, value]) => `${type}${JSON.stringify(value)}`),
       fc.tuple(fc.constantFrom(...KNOWN_EVENTS, "x"), payload).map(([event, value]) => `2${JSON.stringify([event, value]) ?? ""}`),
     );
     const engineIoFrame = fc.oneof(
@@ -592,19 +676,37 @@ describe("socket events", () => {
   }, 60_000);
 
   it("connects exactly the handshakes that name a valid board", async () => {
-    const name = fc.oneof(
-      fc.stringMatching(BOARD_NAME_PATTERN),
-      fc.string({ unit: "binary", maxLength: 50 }),
-      fc.constantFrom("", "..", "../default", "%2e%2e", "DEFAULT", "__proto__", "constructor", "default\n", "a".repeat(41),
-        "<b>", "a b", "default/../x", "ü", "-", "_", "null"),
-    ).filter((n) => {
-      try {
-        encodeURIComponent(n);
-        return true;
-      } catch {
-        return false; // a lone surrogate: the client cannot even send it
-      }
-    });
+    const name = fc
+      .oneof(
+        fc.stringMatching(BOARD_NAME_PATTERN),
+        fc.string({ unit: "binary", maxLength: 50 }),
+        fc.constantFrom(
+          "",
+          "..",
+          "../default",
+          "%2e%2e",
+          "DEFAULT",
+          "__proto__",
+          "constructor",
+          "default\n",
+          "a".repeat(41),
+          "<b>",
+          "a b",
+          "default/../x",
+          "ü",
+          "-",
+          "_",
+          "null",
+        ),
+      )
+      .filter((n) => {
+        try {
+          encodeURIComponent(n);
+          return true;
+        } catch {
+          return false; // a lone surrogate: the client cannot even send it
+        }
+      });
 
     await fc.assert(
       fc.asyncProperty(name, async (board) => {
@@ -655,9 +757,37 @@ interface RestOp {
 }
 
 const JUNK_SEGMENTS = [
-  "..", ".", "%2e%2e", "%2E%2E%2F%2E%2E%2Fetc%2Fpasswd", "..%2F..%2Fetc%2Fpasswd", "%2F", "a%00b", "%ZZ", "%", "%E0%A4%A",
-  "%C0%AF", "UPPER", "Default", "x".repeat(41), "x".repeat(5000), "%41".repeat(2000), "__proto__", "constructor", "prototype",
-  "%3Cscript%3Ealert(1)%3C%2Fscript%3E", "<b>", "a;b", "a\\b", "a%20b", "%F0%9F%98%80", "NaN", "null", "-1", "1e9", "*", "'",
+  "..",
+  ".",
+  "%2e%2e",
+  "%2E%2E%2F%2E%2E%2Fetc%2Fpasswd",
+  "..%2F..%2Fetc%2Fpasswd",
+  "%2F",
+  "a%00b",
+  "%ZZ",
+  "%",
+  "%E0%A4%A",
+  "%C0%AF",
+  "UPPER",
+  "Default",
+  "x".repeat(41),
+  "x".repeat(5000),
+  "%41".repeat(2000),
+  "__proto__",
+  "constructor",
+  "prototype",
+  "%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+  "<b>",
+  "a;b",
+  "a\\b",
+  "a%20b",
+  "%F0%9F%98%80",
+  "NaN",
+  "null",
+  "-1",
+  "1e9",
+  "*",
+  "'",
 ];
 
 /** Encodes what Node cannot send raw, and what would change the path's structure. */
@@ -665,8 +795,18 @@ const sendable = (segment: string) =>
   [...segment].map((ch) => (/^[\x21-\x7e]$/.test(ch) && !"/?#".includes(ch) ? ch : encodeURIComponent(ch))).join("");
 
 const boardRef: fc.Arbitrary<BoardRef> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant("pool" as const), index: fc.constantFrom(0 as const, 1 as const), encode: fc.constant<boolean[]>([]) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("pool" as const), index: fc.constantFrom(0 as const, 1 as const), encode: fc.array(fc.boolean(), { maxLength: 12 }) }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({ kind: fc.constant("pool" as const), index: fc.constantFrom(0 as const, 1 as const), encode: fc.constant<boolean[]>([]) }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("pool" as const),
+      index: fc.constantFrom(0 as const, 1 as const),
+      encode: fc.array(fc.boolean(), { maxLength: 12 }),
+    }),
+  },
   { weight: 2, arbitrary: fc.constantFrom(...JUNK_SEGMENTS).map((raw) => ({ kind: "junk" as const, raw })) },
   { weight: 2, arbitrary: fc.string({ unit: "grapheme", maxLength: 45 }).map((raw) => ({ kind: "junk" as const, raw: sendable(raw) })) },
 );
@@ -680,10 +820,29 @@ const bodyText: fc.Arbitrary<string | undefined> = fc.oneof(
   {
     weight: 1,
     arbitrary: fc.constantFrom(
-      "", " ", "{not json", "{", "[1,", "'single'", "NaN", "Infinity", "undefined", '{"a":1}}', "\u0000", "{\"initials\":\"AB\",}",
-      '{"initials":"AB","x":1e400,"y":1,"dia":1,"rgba":"#fff"}', "1e999999", "-0", "[]", "null", "true", '"AB"',
-      `{${POLLUTION_KEYS}}`, `{${POLLUTION_KEYS},"initials":"AB","x":1,"y":1,"dia":1,"rgba":"#fff"}`,
-      "[".repeat(2000) + "]".repeat(2000), '{"a":'.repeat(600) + "1" + "}".repeat(600),
+      "",
+      " ",
+      "{not json",
+      "{",
+      "[1,",
+      "'single'",
+      "NaN",
+      "Infinity",
+      "undefined",
+      '{"a":1}}',
+      "\u0000",
+      '{"initials":"AB",}',
+      '{"initials":"AB","x":1e400,"y":1,"dia":1,"rgba":"#fff"}',
+      "1e999999",
+      "-0",
+      "[]",
+      "null",
+      "true",
+      '"AB"',
+      `{${POLLUTION_KEYS}}`,
+      `{${POLLUTION_KEYS},"initials":"AB","x":1,"y":1,"dia":1,"rgba":"#fff"}`,
+      "[".repeat(2000) + "]".repeat(2000),
+      '{"a":'.repeat(600) + "1" + "}".repeat(600),
     ),
   },
   // Either side of the body limit, by a little and by a lot.
@@ -711,8 +870,15 @@ const restOp: fc.Arbitrary<RestOp> = fc.record({
     { weight: 5, arbitrary: fc.constant("application/json") },
     {
       weight: 2,
-      arbitrary: fc.constantFrom(undefined, "application/json; charset=utf-8", "application/json; charset=latin1", "text/plain",
-        "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/vnd.api+json"),
+      arbitrary: fc.constantFrom(
+        undefined,
+        "application/json; charset=utf-8",
+        "application/json; charset=latin1",
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "application/vnd.api+json",
+      ),
     },
   ),
   body: bodyText,
@@ -720,19 +886,49 @@ const restOp: fc.Arbitrary<RestOp> = fc.record({
     { weight: 10, arbitrary: fc.constant(undefined) },
     {
       weight: 1,
-      arbitrary: fc.constantFrom("SAME", "http://evil.example", "null", "https://127.0.0.1.evil.example", "not a url",
-        "file://", "http://127.0.0.1:1", "javascript:alert(1)"),
+      arbitrary: fc.constantFrom(
+        "SAME",
+        "http://evil.example",
+        "null",
+        "https://127.0.0.1.evil.example",
+        "not a url",
+        "file://",
+        "http://127.0.0.1:1",
+        "javascript:alert(1)",
+      ),
     },
   ),
 });
 
 const ODD_API_PATHS = [
-  "/api", "/api/", "/api/boards", "/api/boards/", "/api//boards/b", "/api/board/b", "/api/boards/b/circles/x/y",
-  "/api/%ZZ", "/api/boards/b/circles/%ZZ", "/api/../api/boards/b", "/api/boards/b/../../circles",
+  "/api",
+  "/api/",
+  "/api/boards",
+  "/api/boards/",
+  "/api//boards/b",
+  "/api/board/b",
+  "/api/boards/b/circles/x/y",
+  "/api/%ZZ",
+  "/api/boards/b/circles/%ZZ",
+  "/api/../api/boards/b",
+  "/api/boards/b/../../circles",
 ];
 const ODD_PAGE_PATHS = [
-  "/", "/b/ok", "/b/", "/b/%ZZ", "/b/..%2F..", "/b/UPPER", "/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/style.css",
-  "/style.css/..", "/nope", "/%00", "/socket.io/?EIO=9", "/socket.io/?EIO=4&transport=polling&sid=nope", "/favicon.svg",
+  "/",
+  "/b/ok",
+  "/b/",
+  "/b/%ZZ",
+  "/b/..%2F..",
+  "/b/UPPER",
+  "/../../etc/passwd",
+  "/%2e%2e/%2e%2e/etc/passwd",
+  "/style.css",
+  "/style.css/..",
+  "/nope",
+  "/%00",
+  "/socket.io/?EIO=9",
+  "/socket.io/?EIO=4&transport=polling&sid=nope",
+  "/favicon.svg",
 ];
 
 /** What express.json makes of the body: `ok: false` means it answers 4xx on its own. */
@@ -744,7 +940,9 @@ function bodyAsServerSeesIt(contentType: string | undefined, body: string | unde
   if (charset !== undefined && !charset.startsWith("utf-")) return { ok: false };
   if (Buffer.byteLength(body) > LIMIT) return { ok: false };
   // Decoding as UTF-8 turns lone surrogates into U+FFFD and drops a leading byte order mark.
-  const text = Buffer.from(body).toString().replace(/^\ufeff/, "");
+  const text = Buffer.from(body)
+    .toString()
+    .replace(/^\ufeff/, "");
   if (text.length === 0) return { ok: true, value: {} };
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
@@ -780,7 +978,9 @@ describe("REST API", () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(restOp, { minLength: 1, maxLength: 20, size: "medium" }),
-        fc.array(fc.tuple(fc.constantFrom(...ODD_API_PATHS, ...ODD_PAGE_PATHS), fc.constantFrom("GET", "POST", "DELETE", "PUT", "HEAD")), { maxLength: 3 }),
+        fc.array(fc.tuple(fc.constantFrom(...ODD_API_PATHS, ...ODD_PAGE_PATHS), fc.constantFrom("GET", "POST", "DELETE", "PUT", "HEAD")), {
+          maxLength: 3,
+        }),
         async (ops, oddRequests) => {
           const pool = [freshBoard("h"), freshBoard("h")] as const;
           // Junk that happens to be a valid name ("constructor", "null", "a") is shared by
@@ -800,17 +1000,32 @@ describe("REST API", () => {
               const segment =
                 op.board.kind === "junk"
                   ? op.board.raw
-                  : [...pool[op.board.index]].map((ch, i) => (op.board.kind === "pool" && op.board.encode[i] ? `%${ch.charCodeAt(0).toString(16)}` : ch)).join("");
+                  : [...pool[op.board.index]]
+                      .map((ch, i) => (op.board.kind === "pool" && op.board.encode[i] ? `%${ch.charCodeAt(0).toString(16)}` : ch))
+                      .join("");
               const path = `/api/boards/${segment}${op.suffix}`;
               const withBody = op.method !== "HEAD" && op.method !== "TRACE" ? op.body : undefined;
               const headers: Record<string, string> = op.contentType === undefined ? {} : { "content-type": op.contentType };
               if (op.origin !== undefined) headers["origin"] = op.origin === "SAME" ? new URL(fuzzServer.url).origin : op.origin;
               const where = `op #${index} ${op.method} ${path.slice(0, 120)} [${op.contentType}, origin ${op.origin}] ${withBody?.slice(0, 120)}`;
 
-              const response = await rawRequest(fuzzServer.url, { method: op.method, path, headers, ...(withBody === undefined ? {} : { body: withBody }) });
+              const response = await rawRequest(fuzzServer.url, {
+                method: op.method,
+                path,
+                headers,
+                ...(withBody === undefined ? {} : { body: withBody }),
+              });
 
               // The model: does this request deserve to succeed?
-              const route = segment === "" ? undefined : ({ "": "board", "/": "board", "/circles": "circles", "/circles/": "circles", "/circles?x=1": "circles" } as Record<string, string>)[op.suffix.toLowerCase()];
+              const route =
+                segment === ""
+                  ? undefined
+                  : (
+                      { "": "board", "/": "board", "/circles": "circles", "/circles/": "circles", "/circles?x=1": "circles" } as Record<
+                        string,
+                        string
+                      >
+                    )[op.suffix.toLowerCase()];
               const methods = route === "board" ? ["GET", "HEAD"] : route === "circles" ? ["GET", "HEAD", "POST", "DELETE"] : [];
               const board = boardOf(segment);
               const boardOk = board !== undefined;
@@ -903,10 +1118,10 @@ async function sentinelViaRest(board: string, watcher: TestClient, model: Set<st
   expect(response.status).toBe(201);
   const { id } = JSON.parse(response.body) as Circle;
   model.add(id);
-  await vi.waitFor(
-    () => expect(watcher.received.some((e) => e.event === "add-circle" && (e.args[0] as Circle).id === id)).toBe(true),
-    { timeout: ACK_TIMEOUT, interval: 2 },
-  );
+  await vi.waitFor(() => expect(watcher.received.some((e) => e.event === "add-circle" && (e.args[0] as Circle).id === id)).toBe(true), {
+    timeout: ACK_TIMEOUT,
+    interval: 2,
+  });
 }
 
 // ---------------------------------------------------------------------------
@@ -921,7 +1136,8 @@ describe("rate limit", () => {
     await limited?.close();
   });
 
-  type LimitedOp = { kind: "add"; payload: unknown } | { kind: "clear" } | { kind: "register"; initials: string } | { kind: "rest"; payload: unknown };
+  type LimitedOp =
+    { kind: "add"; payload: unknown } | { kind: "clear" } | { kind: "register"; initials: string } | { kind: "rest"; payload: unknown };
   const limitedOp: fc.Arbitrary<LimitedOp> = fc.oneof(
     { weight: 8, arbitrary: validCircle.map((payload) => ({ kind: "add" as const, payload })) },
     {
@@ -971,7 +1187,11 @@ describe("rate limit", () => {
 
             if (op.kind === "register") {
               // A registration takes from the same allowance as a write, and stores nothing.
-              expect(answer, where).toEqual(answer.ok ? { ok: true, initials: op.initials, id: expect.any(String), colour: expect.any(String) } : { ok: false, error: "rate limited" });
+              expect(answer, where).toEqual(
+                answer.ok
+                  ? { ok: true, initials: op.initials, id: expect.any(String), colour: expect.any(String) }
+                  : { ok: false, error: "rate limited" },
+              );
               socketWrites.push(answer.ok);
             } else if (op.kind === "add" && !parseCircleInput(wire(op.payload)).ok) {
               // Refused on its merits before the limit is consulted: costs nothing.
@@ -1019,10 +1239,16 @@ describe("rate limit", () => {
 });
 
 describe("flood guard", () => {
-  type FloodEvent = { event: "add-circle"; payload: unknown } | { event: "register-player"; payload: string } | { event: "nonsense"; payload: unknown };
+  type FloodEvent =
+    { event: "add-circle"; payload: unknown } | { event: "register-player"; payload: string } | { event: "nonsense"; payload: unknown };
   const floodEvent: fc.Arbitrary<FloodEvent> = fc.oneof(
     { weight: 6, arbitrary: validCircle.map((payload) => ({ event: "add-circle" as const, payload })) },
-    { weight: 2, arbitrary: nearValidCircle.filter((p) => frameBytes("add-circle", [p]) + ACK_ID_SLACK <= LIMIT).map((payload) => ({ event: "add-circle" as const, payload })) },
+    {
+      weight: 2,
+      arbitrary: nearValidCircle
+        .filter((p) => frameBytes("add-circle", [p]) + ACK_ID_SLACK <= LIMIT)
+        .map((payload) => ({ event: "add-circle" as const, payload })),
+    },
     { weight: 2, arbitrary: fc.stringMatching(/^[A-Z]{2}$/).map((payload) => ({ event: "register-player" as const, payload })) },
     { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }).map((payload) => ({ event: "nonsense" as const, payload })) },
   );
@@ -1059,8 +1285,7 @@ describe("flood guard", () => {
             const where = `event #${index} ${event}`;
             if (reply === undefined) continue; // sent without an ack
             // Registrations take from the same allowance as circles.
-            const validWrite =
-              index < BUDGET && (event === "register-player" || (event === "add-circle" && parseCircleInput(wire(payload)).ok));
+            const validWrite = index < BUDGET && (event === "register-player" || (event === "add-circle" && parseCircleInput(wire(payload)).ok));
             if (reply.kind === "dropped") {
               // Only a cut-off loses answers: from the event that caused it on, and any still in flight.
               expect(cutOff, where).toBe(true);
@@ -1090,7 +1315,10 @@ describe("flood guard", () => {
             // Its address gets in again, on probation: served, but with nothing banked, so a burst
             // well within a fresh connection's budget is more than it may have waiting.
             const again = await server.client({ board });
-            expect(await ask(again, "register-player", ["ZZ"])).toEqual({ kind: "answer", value: { ok: true, initials: "ZZ", id: expect.any(String), colour: expect.any(String) } });
+            expect(await ask(again, "register-player", ["ZZ"])).toEqual({
+              kind: "answer",
+              value: { ok: true, initials: "ZZ", id: expect.any(String), colour: expect.any(String) },
+            });
             const burst = await Promise.all(Array.from({ length: (BUDGET + CUT_OFF) / 2 }, () => ask(again, "register-player", ["ZZ"])));
             expect(burst.at(-1)).toEqual({ kind: "dropped" });
             expect(again.connected).toBe(false);

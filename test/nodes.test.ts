@@ -95,7 +95,15 @@ describe("two nodes on one PostgreSQL and one Redis", () => {
       const snapshots = batchedOnB.received.filter((e) => e.event === "board-snapshot").map((e) => e.args[0] as { seq: number; circles: Circle[] });
       expect(snapshots.at(-1)).toMatchObject({ seq: 2, circles: [{ id: "silent" }, { x: circle.x }] });
     }, 5_000);
-    await vi.waitFor(() => expect(lessonEvents(lessonOnA).slice(-3).map((e) => e.event)).toEqual(["clear-circles", "add-circle", "add-circle"]), 5_000);
+    await vi.waitFor(
+      () =>
+        expect(
+          lessonEvents(lessonOnA)
+            .slice(-3)
+            .map((e) => e.event),
+        ).toEqual(["clear-circles", "add-circle", "add-circle"]),
+      5_000,
+    );
 
     expect(await lessonOnA.emitWithAck("add-circle", circle)).toMatchObject({ ok: true, seq: 3 });
     await vi.waitFor(() => expect(batchedSeqs(batchedOnB).at(-1)).toBe(3));
@@ -148,16 +156,26 @@ describe("two nodes on one PostgreSQL and one Redis", () => {
     await vi.waitFor(() => expect([lastPeople(onA), lastPeople(watcherOnB)]).toEqual([expected, expected]), 5_000);
 
     expect(await onA.emitWithAck("message", { text: "hello from A" })).toEqual({ ok: true });
-    const said = (socket: TestClient) => socket.received.filter((e) => e.event === "message").map((e) => (e.args[0] as { user: string; text: string }).text);
+    const said = (socket: TestClient) =>
+      socket.received.filter((e) => e.event === "message").map((e) => (e.args[0] as { user: string; text: string }).text);
     await vi.waitFor(() => expect(said(lessonOnB)).toContain("hello from A"), 5_000);
     await vi.waitFor(() => expect(said(lessonOnB)).toContain("AA joined"), 5_000);
     // A newcomer on B gets the history kept in Redis.
     const late = await client(b, { board: "lounge", protocol: 2 });
-    await vi.waitFor(() => expect(late.received.find((e) => e.event === "chat-history")?.args[0]).toEqual([expect.objectContaining({ user: "AA", text: "hello from A" })]), 5_000);
+    await vi.waitFor(
+      () =>
+        expect(late.received.find((e) => e.event === "chat-history")?.args[0]).toEqual([
+          expect.objectContaining({ user: "AA", text: "hello from A" }),
+        ]),
+      5_000,
+    );
 
     onA.emit("cursor", { x: 960, y: 540 });
     await vi.waitFor(
-      () => expect(watcherOnB.received.filter((e) => e.event === "cursors").flatMap((e) => (e.args[0] as { cursors: unknown[] }).cursors)).toContainEqual({ id: registered.id, x: 960, y: 540 }),
+      () =>
+        expect(watcherOnB.received.filter((e) => e.event === "cursors").flatMap((e) => (e.args[0] as { cursors: unknown[] }).cursors)).toContainEqual(
+          { id: registered.id, x: 960, y: 540 },
+        ),
       5_000,
     );
   }, 30_000);

@@ -236,9 +236,7 @@ describe("logs", () => {
     expect(withMessage("rejected payload")).toEqual([
       expect.objectContaining({ board: "room-1", socket, event: "add-circle", reason: "invalid", error: expect.stringMatching(/dia/) }),
     ]);
-    expect(withMessage("disconnected")).toEqual([
-      expect.objectContaining({ board: "room-1", socket, reason: "client namespace disconnect" }),
-    ]);
+    expect(withMessage("disconnected")).toEqual([expect.objectContaining({ board: "room-1", socket, reason: "client namespace disconnect" })]);
 
     // One request line, for the API call only: probes, scrapes and the socket's transport are not logged.
     const requests = withMessage("request completed");
@@ -260,9 +258,7 @@ describe("logs", () => {
     const withMessage = (msg: string) => entries.filter((entry) => entry["msg"] === msg);
 
     await expect(server.client({ board: "Not A Board!" })).rejects.toThrow();
-    expect(withMessage("rejected connection")).toEqual([
-      expect.objectContaining({ socket: expect.any(String), error: expect.any(String) }),
-    ]);
+    expect(withMessage("rejected connection")).toEqual([expect.objectContaining({ socket: expect.any(String), error: expect.any(String) })]);
     const foreign = connect(server.url, {
       transports: ["websocket"],
       forceNew: true,

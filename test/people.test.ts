@@ -27,7 +27,9 @@ describe("who is here", () => {
     const registered = await tab.emitWithAck("register-player", "AB");
     expect(registered).toEqual({ ok: true, initials: "AB", id: expect.any(String), colour: expect.stringMatching(/^#[0-9a-f]{6}$/) });
     if (!registered.ok) return;
-    await vi.waitFor(() => expect(lastPeople(projector)).toEqual({ here: 2, players: [{ id: registered.id, initials: "AB", colour: registered.colour }] }));
+    await vi.waitFor(() =>
+      expect(lastPeople(projector)).toEqual({ here: 2, players: [{ id: registered.id, initials: "AB", colour: registered.colour }] }),
+    );
     tab.disconnect();
     await vi.waitFor(() => expect(lastPeople(projector)).toEqual({ here: 1, players: [] }));
     // The lesson's clients see the player list only, and only when it changes.
@@ -37,7 +39,11 @@ describe("who is here", () => {
 
   it("tells two players with the same initials apart by id and colour, and keeps each colour while they stay", async () => {
     server = await startTestServer();
-    const [one, two, watcher] = [await server.client({ board: "twins" }), await server.client({ board: "twins" }), await server.client({ board: "twins", protocol: 2 })];
+    const [one, two, watcher] = [
+      await server.client({ board: "twins" }),
+      await server.client({ board: "twins" }),
+      await server.client({ board: "twins", protocol: 2 }),
+    ];
     const first = await one.emitWithAck("register-player", "AB");
     const second = await two.emitWithAck("register-player", "AB");
     if (!first.ok || !second.ok) throw new Error("registration refused");
@@ -45,10 +51,12 @@ describe("who is here", () => {
     expect(second.colour).not.toBe(first.colour);
     const renamed = await one.emitWithAck("register-player", "XY");
     expect(renamed).toEqual({ ok: true, initials: "XY", id: first.id, colour: first.colour });
-    await vi.waitFor(() => expect(lastPeople(watcher)?.players).toEqual([
-      { id: first.id, initials: "XY", colour: first.colour },
-      { id: second.id, initials: "AB", colour: second.colour },
-    ]));
+    await vi.waitFor(() =>
+      expect(lastPeople(watcher)?.players).toEqual([
+        { id: first.id, initials: "XY", colour: first.colour },
+        { id: second.id, initials: "AB", colour: second.colour },
+      ]),
+    );
   });
 });
 
@@ -65,7 +73,13 @@ describe("live pointers", () => {
     if (!registered.ok) throw new Error(registered.error);
     // Sent plainly: the client's volatile emits would drop most of a burst before it left.
     for (let i = 1; i <= 20; i++) mover.emit("cursor", { x: i * 10, y: i * 5 });
-    await vi.waitFor(() => expect(moves(viewer).flatMap((m) => m.cursors).at(-1)).toEqual({ id: registered.id, x: 200, y: 100 }));
+    await vi.waitFor(() =>
+      expect(
+        moves(viewer)
+          .flatMap((m) => m.cursors)
+          .at(-1),
+      ).toEqual({ id: registered.id, x: 200, y: 100 }),
+    );
     // Twenty moves in one burst: a message or two, not twenty.
     expect(moves(viewer).length).toBeLessThanOrEqual(3);
     expect(moves(viewer).every((m) => m.cursors.length === 1)).toBe(true);
@@ -94,7 +108,9 @@ describe("live pointers", () => {
     await player.emitWithAck("register-player", "PF");
     // 40 moves, then every click the write limit allows: were moves counted, half the clicks would be dropped.
     for (let i = 0; i < 40; i++) player.emit("cursor", { x: i, y: i });
-    const clicks = await Promise.all(Array.from({ length: 19 }, (_, i) => player.emitWithAck("add-circle", { initials: "PF", x: i, y: i, dia: 9, rgba: "#101010" })));
+    const clicks = await Promise.all(
+      Array.from({ length: 19 }, (_, i) => player.emitWithAck("add-circle", { initials: "PF", x: i, y: i, dia: 9, rgba: "#101010" })),
+    );
     expect(clicks.filter((ack) => !ack.ok)).toEqual([]);
     const flooder = await server.client({ board: "ptr-flood", protocol: 2 });
     await flooder.emitWithAck("register-player", "FL");

@@ -190,57 +190,61 @@ describe("PostgreSQL unreachable, then back, under two nodes", () => {
     { how: "answers nothing", cut: "blackhole", to: "both nodes", cutOff: [0, 1], underWay: true, board: "blackholed" },
     // The node cut off leaves a transaction open, holding its board's row: the other must not wait for it for ever.
     { how: "answers nothing", cut: "blackhole", to: "one node", cutOff: [0], underWay: true, board: "one-blackholed" },
-  ])("when it $how to $to mid-burst (transactions under way: $underWay): refused with a reason, /readyz names it, nothing acknowledged lost, both nodes recover", async ({ cut, cutOff, underWay, board }) => {
-    const writers = await Promise.all(nodes.map((node) => connectClient(node.url, { board })));
-    const watchers = await Promise.all(nodes.map((node) => connectClient(node.url, { board, protocol: 2 })));
-    clients.push(...writers, ...watchers);
-    const reachable = nodes.map((_, n) => n).filter((n) => !cutOff.includes(n));
-    const writes = burst(writers);
-    try {
-      await vi.waitFor(() => nodes.forEach((_, n) => expect(writes.acked(n).length).toBeGreaterThan(10)), 10_000);
-
-      let cutAt = 0;
-      const hold = underWay ? await holdBoard(board) : undefined;
+  ])(
+    "when it $how to $to mid-burst (transactions under way: $underWay): refused with a reason, /readyz names it, nothing acknowledged lost, both nodes recover",
+    async ({ cut, cutOff, underWay, board }) => {
+      const writers = await Promise.all(nodes.map((node) => connectClient(node.url, { board })));
+      const watchers = await Promise.all(nodes.map((node) => connectClient(node.url, { board, protocol: 2 })));
+      clients.push(...writers, ...watchers);
+      const reachable = nodes.map((_, n) => n).filter((n) => !cutOff.includes(n));
+      const writes = burst(writers);
       try {
-        if (hold) await vi.waitFor(async () => expect(await hold.waiting()).toBe(nodes.length), 5_000);
-        for (const n of cutOff) proxies[n]?.[cut]();
-        cutAt = Date.now();
+        await vi.waitFor(() => nodes.forEach((_, n) => expect(writes.acked(n).length).toBeGreaterThan(10)), 10_000);
+
+        let cutAt = 0;
+        const hold = underWay ? await holdBoard(board) : undefined;
+        try {
+          if (hold) await vi.waitFor(async () => expect(await hold.waiting()).toBe(nodes.length), 5_000);
+          for (const n of cutOff) proxies[n]?.[cut]();
+          cutAt = Date.now();
+        } finally {
+          await hold?.release();
+        }
+        // Every node cut off says the store is what is missing, within a few seconds.
+        const notReady = { status: 503, reason: expect.stringMatching(/^store: /) };
+        const readinessOf = (which: number[]) => Promise.all(which.map((n) => readiness(nodes[n] as ServerProcess)));
+        await vi.waitFor(async () => expect(await readinessOf(cutOff)).toEqual(cutOff.map(() => notReady)), 10_000);
+        expect(Date.now() - cutAt).toBeLessThan(5_000);
+        // Writes on them are refused, saying why; a REST write too, with 503.
+        await vi.waitFor(() => cutOff.forEach((n) => expect(writes.refused(n).length).toBeGreaterThan(0)), ANSWER_WITHIN_MS);
+        for (const n of cutOff) expect(await postCircle(nodes[n] as ServerProcess, board)).toEqual({ status: 503, body: { error: REFUSED } });
+        const answeredDuring = () => writes.writes.filter((w) => cutOff.includes(w.node) && w.sentAt > cutAt && w.ack !== undefined);
+        await vi.waitFor(() => expect(answeredDuring().length).toBeGreaterThan(0), ANSWER_WITHIN_MS);
+        expect(answeredDuring().filter((w) => w.ack?.ok)).toEqual([]);
+        // A node still connected keeps taking writes, and says it is ready.
+        await vi.waitFor(() => reachable.forEach((n) => expect(writes.acked(n, cutAt).length).toBeGreaterThan(10)), 10_000);
+        await vi.waitFor(async () => expect(await readinessOf(reachable)).toEqual(reachable.map(() => ({ status: 200 }))), 10_000);
+
+        for (const n of cutOff) proxies[n]?.restore();
+        const restoredAt = Date.now();
+        await vi.waitFor(async () => expect(await readinessOf(nodes.map((_, n) => n))).toEqual(nodes.map(() => ({ status: 200 }))), 10_000);
+        // Both nodes take writes again, without a restart.
+        await vi.waitFor(() => nodes.forEach((_, n) => expect(writes.acked(n, restoredAt).length).toBeGreaterThan(10)), 10_000);
       } finally {
-        await hold?.release();
+        await writes.stop();
       }
-      // Every node cut off says the store is what is missing, within a few seconds.
-      const notReady = { status: 503, reason: expect.stringMatching(/^store: /) };
-      const readinessOf = (which: number[]) => Promise.all(which.map((n) => readiness(nodes[n] as ServerProcess)));
-      await vi.waitFor(async () => expect(await readinessOf(cutOff)).toEqual(cutOff.map(() => notReady)), 10_000);
-      expect(Date.now() - cutAt).toBeLessThan(5_000);
-      // Writes on them are refused, saying why; a REST write too, with 503.
-      await vi.waitFor(() => cutOff.forEach((n) => expect(writes.refused(n).length).toBeGreaterThan(0)), ANSWER_WITHIN_MS);
-      for (const n of cutOff) expect(await postCircle(nodes[n] as ServerProcess, board)).toEqual({ status: 503, body: { error: REFUSED } });
-      const answeredDuring = () => writes.writes.filter((w) => cutOff.includes(w.node) && w.sentAt > cutAt && w.ack !== undefined);
-      await vi.waitFor(() => expect(answeredDuring().length).toBeGreaterThan(0), ANSWER_WITHIN_MS);
-      expect(answeredDuring().filter((w) => w.ack?.ok)).toEqual([]);
-      // A node still connected keeps taking writes, and says it is ready.
-      await vi.waitFor(() => reachable.forEach((n) => expect(writes.acked(n, cutAt).length).toBeGreaterThan(10)), 10_000);
-      await vi.waitFor(async () => expect(await readinessOf(reachable)).toEqual(reachable.map(() => ({ status: 200 }))), 10_000);
 
-      for (const n of cutOff) proxies[n]?.restore();
-      const restoredAt = Date.now();
-      await vi.waitFor(async () => expect(await readinessOf(nodes.map((_, n) => n))).toEqual(nodes.map(() => ({ status: 200 }))), 10_000);
-      // Both nodes take writes again, without a restart.
-      await vi.waitFor(() => nodes.forEach((_, n) => expect(writes.acked(n, restoredAt).length).toBeGreaterThan(10)), 10_000);
-    } finally {
-      await writes.stop();
-    }
-
-    // Every write had an answer in time, and every refusal says why.
-    expect(writes.writes.filter((w) => w.ack === undefined)).toEqual([]);
-    expect(new Set(writes.writes.flatMap((w) => (w.ack?.ok === false ? [w.ack.error] : [])))).toEqual(new Set([REFUSED]));
-    // Nothing acknowledged is lost: the database, read directly, holds every acknowledged circle.
-    const ackedIds = writes.writes.flatMap((w) => (w.ack?.ok ? [w.ack.circle.id] : []));
-    const stored = await storedIds(board);
-    const kept = new Set(stored);
-    expect(ackedIds.filter((id) => !kept.has(id))).toEqual([]);
-    // Both nodes' clients, of either protocol, end with the database's board.
-    for (const socket of [...writers, ...watchers]) await vi.waitFor(() => expect(heldBoard(socket)).toEqual(stored), 10_000);
-  }, 90_000);
+      // Every write had an answer in time, and every refusal says why.
+      expect(writes.writes.filter((w) => w.ack === undefined)).toEqual([]);
+      expect(new Set(writes.writes.flatMap((w) => (w.ack?.ok === false ? [w.ack.error] : [])))).toEqual(new Set([REFUSED]));
+      // Nothing acknowledged is lost: the database, read directly, holds every acknowledged circle.
+      const ackedIds = writes.writes.flatMap((w) => (w.ack?.ok ? [w.ack.circle.id] : []));
+      const stored = await storedIds(board);
+      const kept = new Set(stored);
+      expect(ackedIds.filter((id) => !kept.has(id))).toEqual([]);
+      // Both nodes' clients, of either protocol, end with the database's board.
+      for (const socket of [...writers, ...watchers]) await vi.waitFor(() => expect(heldBoard(socket)).toEqual(stored), 10_000);
+    },
+    90_000,
+  );
 });

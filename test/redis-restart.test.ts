@@ -105,11 +105,18 @@ it("loses no acknowledged circle across Redis restarts mid-burst, refuses writes
   const lastSeq = () =>
     watcher.received
       .flatMap((e) =>
-        e.event === "board-events" ? (e.args[0] as { events: { seq: number }[] }).events.map((event) => event.seq) : e.event === "board-snapshot" ? [(e.args[0] as { seq: number }).seq] : [],
+        e.event === "board-events"
+          ? (e.args[0] as { events: { seq: number }[] }).events.map((event) => event.seq)
+          : e.event === "board-snapshot"
+            ? [(e.args[0] as { seq: number }).seq]
+            : [],
       )
       .at(-1);
   await vi.waitFor(() => expect(lastSeq()).toBe(after.ok ? after.seq : -1), 10_000);
   const back = (await watcher.emitWithAck("add-circle", circle)) as Ack<{ circle: Circle }>;
   expect(back.ok).toBe(true);
-  await vi.waitFor(() => expect(writer.received.some((e) => e.event === "add-circle" && back.ok && (e.args[0] as Circle).id === back.circle.id)).toBe(true), 10_000);
+  await vi.waitFor(
+    () => expect(writer.received.some((e) => e.event === "add-circle" && back.ok && (e.args[0] as Circle).id === back.circle.id)).toBe(true),
+    10_000,
+  );
 }, 90_000);

@@ -42,9 +42,7 @@ it("stores every acknowledged circle, tells clients to reconnect, and exits 0", 
     const loop = async () => {
       for (let i = 0; socket.connected && i < 5000; i++) {
         try {
-          const ack = await socket
-            .timeout(3000)
-            .emitWithAck("add-circle", { initials: `W${n}`, x: i % 1920, y: n, dia: 5, rgba: "#0a0b0c" });
+          const ack = await socket.timeout(3000).emitWithAck("add-circle", { initials: `W${n}`, x: i % 1920, y: n, dia: 5, rgba: "#0a0b0c" });
           if (ack.ok) acknowledged.push(ack.circle);
           else refusals.add(ack.error);
         } catch {
@@ -87,7 +85,7 @@ it("cuts a request stalled mid-upload and still exits 0 within 10 s", async () =
   const hungUp = new Promise((resolve) => stalled.once("close", resolve));
   await new Promise((resolve) => stalled.once("connect", resolve));
   // Promises 500 bytes of body and sends 10.
-  stalled.write("POST /api/boards/default/circles HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"x\": 1, ");
+  stalled.write('POST /api/boards/default/circles HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"x": 1, ');
   await sleep(100);
 
   const signalled = performance.now();

@@ -198,8 +198,10 @@ it("keeps players, circles, connections and memory right through ~30 s of churn"
     counts.leaves++;
     const how = rng();
     const transport = socket.io.engine.transport as unknown as { name: string; ws?: { terminate?: () => void } };
-    if (how < 0.5) socket.disconnect(); // says goodbye
-    else if (how < 0.8 || transport.ws?.terminate === undefined) socket.io.engine.close(); // closes the transport
+    if (how < 0.5)
+      socket.disconnect(); // says goodbye
+    else if (how < 0.8 || transport.ws?.terminate === undefined)
+      socket.io.engine.close(); // closes the transport
     else transport.ws.terminate(); // drops the TCP connection without a closing handshake
     socket.disconnect(); // no-op after the other two, but releases the manager
   }
@@ -278,9 +280,15 @@ it("keeps players, circles, connections and memory right through ~30 s of churn"
     const stored = new Set(body.circles.map((c) => c.id));
     const mine = acked.get(board)!;
     expect(stored.size, why(`circles on ${board}`)).toBe(mine.size);
-    expect([...mine].filter((id) => !stored.has(id)), why(`acknowledged but missing on ${board}`)).toEqual([]);
+    expect(
+      [...mine].filter((id) => !stored.has(id)),
+      why(`acknowledged but missing on ${board}`),
+    ).toEqual([]);
   }
-  expect([...store.written].filter((b) => !BOARDS.includes(b)), why("boards written besides the soak's")).toEqual([]);
+  expect(
+    [...store.written].filter((b) => !BOARDS.includes(b)),
+    why("boards written besides the soak's"),
+  ).toEqual([]);
 
   // Everyone leaves: no connection, player or room may be left behind, and the heap comes back.
   for (const agent of connected) agent.socket?.disconnect();

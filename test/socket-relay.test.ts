@@ -62,7 +62,12 @@ describe.each(["websocket", "polling"] as const)("over %s", (transport) => {
     expect(acks.every((a) => a.relayedFirst)).toBe(true);
 
     const expected = acks.flatMap(({ ack }) =>
-      ack.ok && "circle" in ack ? [{ event: "add-circle", args: [ack.circle] }] : [{ event: "clear-circles", args: [] }, { event: "clear-display", args: [] }],
+      ack.ok && "circle" in ack
+        ? [{ event: "add-circle", args: [ack.circle] }]
+        : [
+            { event: "clear-circles", args: [] },
+            { event: "clear-display", args: [] },
+          ],
     );
     const live = (client: TestClient) => client.received.filter((e) => /^(add-circle|clear-circles|clear-display)$/.test(e.event));
     for (const client of [alice, bob, carol]) await vi.waitFor(() => expect(live(client)).toEqual(expected));

@@ -86,7 +86,9 @@ export function describeBoardStoreContract(name: string, makeStore: () => Promis
       const [added] = await store.add(board, circle, BIG);
       circle.x = 1;
       if (added?.type === "add") added.circle.y = 2;
-      const { circles: [loaded] } = await store.load(board);
+      const {
+        circles: [loaded],
+      } = await store.load(board);
       if (loaded) loaded.initials = "ZZ";
       expect(await store.load(board)).toStrictEqual({ seq: 1, circles: [original] });
     });
@@ -243,17 +245,7 @@ export function describeBoardStoreContract(name: string, makeStore: () => Promis
         changes.push(await store.clear(board)); // of a board already empty
         changes.push(...(await store.add(board, makeCircle(), 0)));
         changes.push(...(await store.add(board, makeCircle(), 2)));
-        expect(changes.map((change) => change.type)).toStrictEqual([
-          "add",
-          "add",
-          "add",
-          "remove",
-          "clear",
-          "clear",
-          "add",
-          "remove",
-          "add",
-        ]);
+        expect(changes.map((change) => change.type)).toStrictEqual(["add", "add", "add", "remove", "clear", "clear", "add", "remove", "add"]);
         expect(seqs(changes)).toStrictEqual(upTo(9));
         expect((await store.load(board)).seq).toBe(9);
       });

@@ -54,10 +54,12 @@ describe("undo-circle", () => {
     expect(await alice.emitWithAck("undo-circle", {})).toEqual({ ok: false, error: "nothing of yours to undo" });
 
     await vi.waitFor(() => expect(on(lesson, "remove-circle")).toEqual([{ id: a2.id }, { id: a1.id }]));
-    await vi.waitFor(() => expect(eventsOf(watcher).slice(3)).toEqual([
-      { seq: 4, type: "remove", id: a2.id },
-      { seq: 5, type: "remove", id: a1.id },
-    ]));
+    await vi.waitFor(() =>
+      expect(eventsOf(watcher).slice(3)).toEqual([
+        { seq: 4, type: "remove", id: a2.id },
+        { seq: 5, type: "remove", id: a1.id },
+      ]),
+    );
     expect((await server!.storedCircles("undo")).map((c) => c.id)).toEqual([b1.id]);
   });
 
@@ -136,7 +138,9 @@ describe("undo-circle", () => {
       eventsOf(returning)[0],
       rest[0],
     ];
-    expect(seen.map((circle) => Object.keys((circle as { circle?: Circle }).circle ?? (circle as Circle)).sort())).toEqual(Array(5).fill(CIRCLE_KEYS));
+    expect(seen.map((circle) => Object.keys((circle as { circle?: Circle }).circle ?? (circle as Circle)).sort())).toEqual(
+      Array(5).fill(CIRCLE_KEYS),
+    );
     // Stored with it, all the same.
     expect((await server!.store.load("private")).circles[0]?.owner).toMatch(/^[\w-]{43}$/);
   });
@@ -178,10 +182,12 @@ describe("clear and undo-clear", () => {
     const lesson = await server!.client({ board: "who" });
     await lesson.emitWithAck("clear-display");
     await fetch(`${server!.url}/api/boards/who/circles`, { method: "DELETE" });
-    await vi.waitFor(() => expect(on(watcher, "board-cleared")).toEqual([
-      { seq: 1, by: null, undoMs: 10_000 },
-      { seq: 2, by: null, undoMs: 10_000 },
-    ]));
+    await vi.waitFor(() =>
+      expect(on(watcher, "board-cleared")).toEqual([
+        { seq: 1, by: null, undoMs: 10_000 },
+        { seq: 2, by: null, undoMs: 10_000 },
+      ]),
+    );
   });
 
   it.each([

@@ -105,7 +105,9 @@ export class BareWebSocket {
     }
     this.#pending = undefined;
     const head = data.subarray(0, end).toString("latin1");
-    const accept = createHash("sha1").update(this.#key + GUID).digest("base64");
+    const accept = createHash("sha1")
+      .update(this.#key + GUID)
+      .digest("base64");
     if (!head.startsWith("HTTP/1.1 101") || !head.includes(`ec-WebSocket-Accept: ${accept}`)) return this.terminate();
     this.open = true;
     this.#handlers.open();

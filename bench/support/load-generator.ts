@@ -19,15 +19,7 @@
  * It never outlives its parent, nor MAX_LIFETIME_MS.
  */
 import { performance } from "node:perf_hooks";
-import {
-  FrameCache,
-  MAX_CIRCLE_NUMBER,
-  addCircleBody,
-  addedCircle,
-  decodeEvents,
-  decodeSnapshot,
-  rawCircleBody,
-} from "./frames.js";
+import { FrameCache, MAX_CIRCLE_NUMBER, addCircleBody, addedCircle, decodeEvents, decodeSnapshot, rawCircleBody } from "./frames.js";
 import { Histogram, type Summary } from "./stats.js";
 import { WireClient, type Target } from "./wire-client.js";
 
@@ -280,8 +272,7 @@ async function open(command: Extract<GeneratorCommand, { type: "open" }>): Promi
     for (let i = 0; i < room; i++) group.push(openReceiver(group.length, command.target, command.board, command.register, refusals));
     await sleep(room > 0 ? 1 : 5);
   }
-  const done = () =>
-    refusals.length + group.filter((r) => r.ready && (!command.register || r.completeAt > 0)).length >= command.count;
+  const done = () => refusals.length + group.filter((r) => r.ready && (!command.register || r.completeAt > 0)).length >= command.count;
   while (!done() && performance.now() < deadline) await sleep(5);
   const ready = group.filter((r) => r.ready);
   const complete = group.filter((r) => r.completeAt > 0);

@@ -34,5 +34,4 @@ export function usageOf(pid: number): Usage {
 }
 
 /** CPU between two samples, in % of one core. */
-export const cpuPercent = (before: Usage, after: Usage) =>
-  ((after.cpuSeconds - before.cpuSeconds) / ((after.at - before.at) / 1000)) * 100;
+export const cpuPercent = (before: Usage, after: Usage) => ((after.cpuSeconds - before.cpuSeconds) / ((after.at - before.at) / 1000)) * 100;

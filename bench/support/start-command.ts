@@ -8,8 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { projectRoot } from "../../lib/ops/paths.js";
 
-const script = (JSON.parse(fs.readFileSync(path.join(projectRoot, "package.json"), "utf8")) as { scripts: { start: string } }).scripts
-  .start;
+const script = (JSON.parse(fs.readFileSync(path.join(projectRoot, "package.json"), "utf8")) as { scripts: { start: string } }).scripts.start;
 const [node, ...rest] = script.split(" ");
 if (node !== "node" || rest.length === 0) throw new Error(`package.json's start script is not "node [flags] <entry>": ${script}`);
 

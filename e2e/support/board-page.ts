@@ -127,17 +127,20 @@ export class BoardPage {
     await expect.poll(async () => (await this.circles()).length).toBe(count);
     await expect(this.canvas).toHaveAttribute("data-circle-count", String(count));
     await expect
-      .poll(async () => {
-        const circles = await this.circles();
-        const points = [...boardGrid(), ...[...circles, ...gone].map(insidePoint)];
-        const pixels = await this.pixelsAt(points);
-        return points.flatMap(([x, y], i) => {
-          const expected = expectedPixel(circles, x, y);
-          const actual = pixels[i];
-          if (!expected || !actual || distance(actual, expected.pixel) <= expected.tolerance) return [];
-          return [`(${x}, ${y}) is ${actual.join(",")}, expected ${expected.pixel.join(",")}`];
-        });
-      }, { message: `the canvas should show exactly the page's ${count} circles` })
+      .poll(
+        async () => {
+          const circles = await this.circles();
+          const points = [...boardGrid(), ...[...circles, ...gone].map(insidePoint)];
+          const pixels = await this.pixelsAt(points);
+          return points.flatMap(([x, y], i) => {
+            const expected = expectedPixel(circles, x, y);
+            const actual = pixels[i];
+            if (!expected || !actual || distance(actual, expected.pixel) <= expected.tolerance) return [];
+            return [`(${x}, ${y}) is ${actual.join(",")}, expected ${expected.pixel.join(",")}`];
+          });
+        },
+        { message: `the canvas should show exactly the page's ${count} circles` },
+      )
       .toEqual([]);
   }
 

@@ -46,9 +46,7 @@ interface TestFixtures {
 const VIEWPORT = { width: 1280, height: 720 };
 
 function requireBuild(): void {
-  const missing = ["dist/bin/www.js", "dist/public/app.js", "dist/public/style.css"].filter(
-    (file) => !existsSync(path.resolve(file)),
-  );
+  const missing = ["dist/bin/www.js", "dist/public/app.js", "dist/public/style.css"].filter((file) => !existsSync(path.resolve(file)));
   if (missing.length > 0) {
     throw new Error(`the end-to-end tests run the built app, but ${missing.join(", ")} is missing: run \`npm run build\` first`);
   }

@@ -22,7 +22,11 @@ function recordingListener(store: MemoryStore, log: Heard[]): BoardListener {
 
 /** A short text per change, for comparing what listeners heard. */
 const describeEvent = (board: string, event: BoardEvent) =>
-  event.type === "add" ? `${event.seq} add ${event.circle.id} to ${board}` : event.type === "remove" ? `${event.seq} remove ${event.id} from ${board}` : `${event.seq} clear ${board}`;
+  event.type === "add"
+    ? `${event.seq} add ${event.circle.id} to ${board}`
+    : event.type === "remove"
+      ? `${event.seq} remove ${event.id} from ${board}`
+      : `${event.seq} clear ${board}`;
 
 function textListener(heard: string[]): BoardListener {
   return { changed: (board, events) => heard.push(...events.map((event) => describeEvent(board, event))) };

@@ -524,7 +524,11 @@ export class BoardService {
   }
 
   /** Each listener on its own: one that throws must not silence the others or undo a stored write. */
-  private tell<E extends BoardEvent>(board: string, events: readonly E[], listeners: Set<{ changed(board: string, events: readonly E[]): void }>): void {
+  private tell<E extends BoardEvent>(
+    board: string,
+    events: readonly E[],
+    listeners: Set<{ changed(board: string, events: readonly E[]): void }>,
+  ): void {
     if (events.length === 0) return;
     for (const listener of listeners) {
       try {

@@ -51,7 +51,6 @@ describe("LiveBoard", () => {
   });
 });
 
-
 describe("LiveBoard owners", () => {
   const owned = (id: string, owner: string) => ({ ...circle(id), owner });
 

@@ -196,7 +196,11 @@ describe("undo and hosts in BoardService", () => {
         asked++;
         return writes(...args);
       };
-      expect(await boards.claim("b", { key: "s4", host: "host-other" })).toEqual({ ok: false, reason: "refused", error: "this board already has a host" });
+      expect(await boards.claim("b", { key: "s4", host: "host-other" })).toEqual({
+        ok: false,
+        reason: "refused",
+        error: "this board already has a host",
+      });
       expect(await boards.setLocked("b", { key: "s4", host: "host-other" }, true)).toMatchObject({ ok: false, reason: "refused" });
       expect(asked).toBe(0);
     });

@@ -72,4 +72,3 @@ describe("createWriteLimiter shared through Redis (the machine's, 127.0.0.1:6379
     expect(await attempts(limiter, "address", 7)).toEqual([true, true, true, true, true, false, false]);
   });
 });
-

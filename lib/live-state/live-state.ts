@@ -202,4 +202,5 @@ const samePerson = (a: Person, b: Person) =>
   a.colour === b.colour &&
   a.joinedAt === b.joinedAt &&
   a.order === b.order;
-const samePeople = (a: readonly Person[], b: readonly Person[]) => a.length === b.length && a.every((person, i) => samePerson(person, b[i] as Person));
+const samePeople = (a: readonly Person[], b: readonly Person[]) =>
+  a.length === b.length && a.every((person, i) => samePerson(person, b[i] as Person));

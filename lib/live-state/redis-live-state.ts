@@ -42,7 +42,6 @@ export interface RedisLiveStateOptions {
   logger: Logger;
 }
 
-
 export class RedisLiveState extends MergedLiveState {
   private readonly redis: RedisClient;
   private readonly prefix: string;
@@ -81,7 +80,10 @@ export class RedisLiveState extends MergedLiveState {
       state.readyAt = Date.now();
       state.heartbeat();
     });
-    state.timers.push(setInterval(() => state.heartbeat(), HEARTBEAT_MS), setInterval(() => state.checkNodes(), CHECK_MS));
+    state.timers.push(
+      setInterval(() => state.heartbeat(), HEARTBEAT_MS),
+      setInterval(() => state.checkNodes(), CHECK_MS),
+    );
     for (const timer of state.timers) timer.unref();
     await state.renewNodeKey();
     return state;
@@ -89,12 +91,7 @@ export class RedisLiveState extends MergedLiveState {
 
   async remember(board: string, message: ChatMessage): Promise<void> {
     const key = this.chatKey(board);
-    await this.redis
-      .multi()
-      .rPush(key, JSON.stringify(message))
-      .lTrim(key, -CHAT_HISTORY, -1)
-      .pExpire(key, CHAT_TTL_MS)
-      .exec();
+    await this.redis.multi().rPush(key, JSON.stringify(message)).lTrim(key, -CHAT_HISTORY, -1).pExpire(key, CHAT_TTL_MS).exec();
   }
 
   async recentMessages(board: string): Promise<ChatMessage[]> {

@@ -67,20 +67,22 @@ describe("loadConfig", () => {
     expect(loadConfig({ DATABASE_URL: databaseUrl, STORE: "sqlite" })).toMatchObject({ store: "postgres", databaseUrl });
   });
 
-  it.each([
-    "postgresql://localhost/circles",
-    "postgres://u@db.example/circles?sslmode=verify-full",
-    "postgres:///circles?host=/var/run/postgresql",
-  ])("accepts DATABASE_URL=%s", (url) => {
-    expect(loadConfig({ DATABASE_URL: url })).toMatchObject({ store: "postgres", databaseUrl: url });
-  });
+  it.each(["postgresql://localhost/circles", "postgres://u@db.example/circles?sslmode=verify-full", "postgres:///circles?host=/var/run/postgresql"])(
+    "accepts DATABASE_URL=%s",
+    (url) => {
+      expect(loadConfig({ DATABASE_URL: url })).toMatchObject({ store: "postgres", databaseUrl: url });
+    },
+  );
 
   it.each([
     ["", "a URL like postgres://user:password@host:5432/database, and is not a URL"],
     ["db.example:5432", "a postgres:// or postgresql:// URL, not a db.example: one"],
     ["mysql://root:hunter2@db.example/circles", "a postgres:// or postgresql:// URL, not a mysql: one"],
     ["postgres:///circles", "a URL that names a host"],
-    ["postgres://u:hunter2@db.example/circles?sslmode=on", 'a URL whose sslmode is one of disable, prefer, require, no-verify, verify-ca, verify-full, not "on"'],
+    [
+      "postgres://u:hunter2@db.example/circles?sslmode=on",
+      'a URL whose sslmode is one of disable, prefer, require, no-verify, verify-ca, verify-full, not "on"',
+    ],
   ])("refuses DATABASE_URL=%j, saying why without repeating it", (url, why) => {
     const { message } = configError({ DATABASE_URL: url });
     expect(message).toBe(`invalid configuration:\n- DATABASE_URL must be ${why}`);
@@ -168,9 +170,7 @@ describe("loadConfig", () => {
   });
 
   it("says what a whole-number setting must be", () => {
-    expect(configError({ PORT: "70000" }).message).toBe(
-      'invalid configuration:\n- PORT must be a whole number from 0 to 65535, not "70000"',
-    );
+    expect(configError({ PORT: "70000" }).message).toBe('invalid configuration:\n- PORT must be a whole number from 0 to 65535, not "70000"');
   });
 
   it("refuses an empty DATA_DIR", () => {

@@ -25,9 +25,7 @@ function integer(name: string, fallback: number, min: number, max: number) {
 }
 
 function oneOf<const T extends readonly [string, ...string[]]>(name: string, values: T, fallback: T[number]) {
-  return z
-    .enum(values, { error: (issue) => `${name} must be one of ${values.join(", ")}, not ${JSON.stringify(issue.input)}` })
-    .default(fallback);
+  return z.enum(values, { error: (issue) => `${name} must be one of ${values.join(", ")}, not ${JSON.stringify(issue.input)}` }).default(fallback);
 }
 
 /** A postgres:// URL pg can use. Messages never repeat the value: it holds a password. */
@@ -80,40 +78,46 @@ const redisUrl = z
 
 const envSchema = z
   .object({
-  PORT: integer("PORT", 3000, 0, 65535),
-  DATA_DIR: z.string().min(1, { error: "DATA_DIR must not be empty" }).default("./data"),
-  STORE: oneOf("STORE", ["sqlite", "memory"], "sqlite"),
-  DATABASE_URL: databaseUrl,
-  REDIS_URL: redisUrl,
-  REDIS_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9:_-]{1,64}$/, { error: "REDIS_PREFIX must be 1 to 64 letters, digits, ':', '_' or '-'" })
-    .default("circles"),
-  MAX_CIRCLES: integer("MAX_CIRCLES", 5000, 1, 1_000_000),
-  RATE_LIMIT_PER_SECOND: integer("RATE_LIMIT_PER_SECOND", 20, 1, 100_000),
-  RATE_LIMIT_BURST: integer("RATE_LIMIT_BURST", 40, 1, 1_000_000),
-  MAX_PAYLOAD_BYTES: integer("MAX_PAYLOAD_BYTES", 4096, 512, 1_048_576),
-  LOG_LEVEL: oneOf("LOG_LEVEL", LOG_LEVELS, "info"),
-  ALLOWED_ORIGINS: z
-    .string()
-    .default("")
-    .transform((raw, ctx): OriginPolicy => {
-      const entries = raw.split(",").map((entry) => entry.trim()).filter(Boolean);
-      if (entries.includes("*")) return { any: true, allowed: [] };
-      const allowed: string[] = [];
-      for (const entry of entries) {
-        const origin = normaliseOrigin(entry);
-        if (origin === undefined) {
-          ctx.addIssue({ code: "custom", message: `ALLOWED_ORIGINS entries must be origins like https://example.org, not ${JSON.stringify(entry)}` });
-        } else {
-          allowed.push(origin);
+    PORT: integer("PORT", 3000, 0, 65535),
+    DATA_DIR: z.string().min(1, { error: "DATA_DIR must not be empty" }).default("./data"),
+    STORE: oneOf("STORE", ["sqlite", "memory"], "sqlite"),
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl,
+    REDIS_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9:_-]{1,64}$/, { error: "REDIS_PREFIX must be 1 to 64 letters, digits, ':', '_' or '-'" })
+      .default("circles"),
+    MAX_CIRCLES: integer("MAX_CIRCLES", 5000, 1, 1_000_000),
+    RATE_LIMIT_PER_SECOND: integer("RATE_LIMIT_PER_SECOND", 20, 1, 100_000),
+    RATE_LIMIT_BURST: integer("RATE_LIMIT_BURST", 40, 1, 1_000_000),
+    MAX_PAYLOAD_BYTES: integer("MAX_PAYLOAD_BYTES", 4096, 512, 1_048_576),
+    LOG_LEVEL: oneOf("LOG_LEVEL", LOG_LEVELS, "info"),
+    ALLOWED_ORIGINS: z
+      .string()
+      .default("")
+      .transform((raw, ctx): OriginPolicy => {
+        const entries = raw
+          .split(",")
+          .map((entry) => entry.trim())
+          .filter(Boolean);
+        if (entries.includes("*")) return { any: true, allowed: [] };
+        const allowed: string[] = [];
+        for (const entry of entries) {
+          const origin = normaliseOrigin(entry);
+          if (origin === undefined) {
+            ctx.addIssue({
+              code: "custom",
+              message: `ALLOWED_ORIGINS entries must be origins like https://example.org, not ${JSON.stringify(entry)}`,
+            });
+          } else {
+            allowed.push(origin);
+          }
         }
-      }
-      return { any: false, allowed };
-    }),
-  TRUST_PROXY: integer("TRUST_PROXY", 0, 0, 10),
-  // Heroku's Node buildpack sets it from the dyno's size.
-  WEB_CONCURRENCY: integer("WEB_CONCURRENCY", 1, 1, 64),
+        return { any: false, allowed };
+      }),
+    TRUST_PROXY: integer("TRUST_PROXY", 0, 0, 10),
+    // Heroku's Node buildpack sets it from the dyno's size.
+    WEB_CONCURRENCY: integer("WEB_CONCURRENCY", 1, 1, 64),
   })
   // A throwaway board and a database are opposite wishes: say so rather than pick one.
   .refine((env) => !(env.STORE === "memory" && env.DATABASE_URL !== undefined), {

@@ -18,10 +18,7 @@ export const DEFAULT_CHECK_TIMEOUT_MS = 2000;
 const MAX_MESSAGE_LENGTH = 200;
 
 /** Runs every check at once; the reason names each failure, e.g. "store: store is closed". */
-export async function checkReadiness(
-  checks: readonly ReadinessCheck[],
-  timeoutMs = DEFAULT_CHECK_TIMEOUT_MS,
-): Promise<Readiness> {
+export async function checkReadiness(checks: readonly ReadinessCheck[], timeoutMs = DEFAULT_CHECK_TIMEOUT_MS): Promise<Readiness> {
   const failures = await Promise.all(checks.map((check) => failureOf(check, timeoutMs)));
   const reasons = failures.filter((failure): failure is string => failure !== undefined);
   return reasons.length === 0 ? { ready: true } : { ready: false, reason: reasons.join("; ") };

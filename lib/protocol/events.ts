@@ -37,10 +37,7 @@ export type AckCallback<T extends object = object> = (response: Ack<T>) => void;
  * number of that board's sequence, assigned by the store with the write, so
  * `seq` orders a board's changes without relying on when they arrived.
  */
-export type BoardEvent =
-  | { seq: number; type: "add"; circle: Circle }
-  | { seq: number; type: "remove"; id: string }
-  | { seq: number; type: "clear" };
+export type BoardEvent = { seq: number; type: "add"; circle: Circle } | { seq: number; type: "remove"; id: string } | { seq: number; type: "clear" };
 
 /** A change as the store returns it and nodes announce it: an add carries its circle's owner. */
 export type StoredEvent = Exclude<BoardEvent, { type: "add" }> | { seq: number; type: "add"; circle: StoredCircle };
@@ -56,9 +53,7 @@ export interface BoardHost {
  * sockets: who just cleared it (and for how long it can be undone), and
  * its host settings (`BoardService`).
  */
-export type BoardNotice =
-  | { type: "cleared"; seq: number; by: string | null; undoMs: number }
-  | { type: "host"; host: BoardHost };
+export type BoardNotice = { type: "cleared"; seq: number; by: string | null; undoMs: number } | { type: "host"; host: BoardHost };
 
 /** `protocol=2` clients: the board was just cleared by `by` (registered initials; null for someone unregistered). */
 export interface BoardCleared {

@@ -27,12 +27,20 @@ describe("parseCircleInput: accepted circles", () => {
     expect(parseCircleInput(input)).toEqual({ ok: true, value: input });
   });
 
-  it.each(["rgba(1, 2, 3, 0.5)", "rgba(255,255,255,1)", "rgba(0, 0, 0, 0)", "rgba(1,2,3,.5)", "rgb(1,2,3)", "rgb(10, 20, 30)", "#abc", "#aabbcc", "#aabbccdd", "#ABCDEF"])(
-    "accepts the colour %s",
-    (rgba) => {
-      expect(parseCircleInput({ ...valid, rgba })).toEqual({ ok: true, value: { ...valid, rgba } });
-    },
-  );
+  it.each([
+    "rgba(1, 2, 3, 0.5)",
+    "rgba(255,255,255,1)",
+    "rgba(0, 0, 0, 0)",
+    "rgba(1,2,3,.5)",
+    "rgb(1,2,3)",
+    "rgb(10, 20, 30)",
+    "#abc",
+    "#aabbcc",
+    "#aabbccdd",
+    "#ABCDEF",
+  ])("accepts the colour %s", (rgba) => {
+    expect(parseCircleInput({ ...valid, rgba })).toEqual({ ok: true, value: { ...valid, rgba } });
+  });
 
   it.each([
     ["ab1", "AB1"],
@@ -260,9 +268,12 @@ describe("parseBoardName", () => {
     expect(parseBoardName(name)).toEqual({ ok: true, value: board });
   });
 
-  it.each(["", "x".repeat(41), "X".repeat(41), "\u212A", "\u0130", "../x", "my board", "a/b", "a.b", " a", "a\n"])("refuses %j, naming the board name", (name) => {
-    expect(errorOf(parseBoardName(name))).toBe("board name must be 1–40 of a–z, 0–9, '-' and '_'");
-  });
+  it.each(["", "x".repeat(41), "X".repeat(41), "\u212A", "\u0130", "../x", "my board", "a/b", "a.b", " a", "a\n"])(
+    "refuses %j, naming the board name",
+    (name) => {
+      expect(errorOf(parseBoardName(name))).toBe("board name must be 1–40 of a–z, 0–9, '-' and '_'");
+    },
+  );
 
   it.each([1, null, undefined, ["a"], { name: "a" }])("refuses the non-string %j", (name) => {
     expect(errorOf(parseBoardName(name))).toBe("board name must be a string");

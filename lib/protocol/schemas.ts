@@ -132,7 +132,13 @@ export const handshakeAuthSchema = z.object(
 /** `undo-circle`'s payload: nothing, `{}` (the newest of yours), or `{id}` of a circle of yours. */
 export const undoCircleSchema = z
   .object(
-    { id: z.string({ error: "id must be a circle's id (a string)" }).min(1, { error: "id must not be empty" }).max(100, { error: "id is too long" }).optional() },
+    {
+      id: z
+        .string({ error: "id must be a circle's id (a string)" })
+        .min(1, { error: "id must not be empty" })
+        .max(100, { error: "id is too long" })
+        .optional(),
+    },
     { error: "undo-circle takes nothing, or {id} of a circle of yours" },
   )
   .optional();
@@ -156,7 +162,10 @@ export type LiveNotice = z.infer<typeof liveNoticeSchema>;
 export const storedPersonSchema = z.object({
   p: z.string().min(1).max(20),
   i: initialsSchema.nullable(),
-  c: z.string().regex(/^#[0-9a-f]{6}$/).nullable(),
+  c: z
+    .string()
+    .regex(/^#[0-9a-f]{6}$/)
+    .nullable(),
   t: z.number().int(),
   o: z.number().int(),
 });

@@ -2,9 +2,7 @@ import type { BoardHost, StoredCircle, StoredEvent } from "../protocol/events.js
 
 /** Refuse a bad cap before it reaches a batch, where it would fail every write queued with it. */
 export function checkMaxCircles(maxCircles: number): RangeError | undefined {
-  return Number.isInteger(maxCircles) && maxCircles >= 0
-    ? undefined
-    : new RangeError(`maxCircles must be a non-negative integer, got ${maxCircles}`);
+  return Number.isInteger(maxCircles) && maxCircles >= 0 ? undefined : new RangeError(`maxCircles must be a non-negative integer, got ${maxCircles}`);
 }
 
 /** A board as stored: its circles, oldest first, and the seq of the last change they reflect. */

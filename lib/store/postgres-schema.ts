@@ -74,9 +74,7 @@ export async function migrate(client: ClientBase): Promise<void> {
          applied_at timestamptz NOT NULL DEFAULT now()
        )`,
     );
-    const { rows } = await client.query<{ version: number }>(
-      "SELECT coalesce(max(version), 0) AS version FROM schema_version",
-    );
+    const { rows } = await client.query<{ version: number }>("SELECT coalesce(max(version), 0) AS version FROM schema_version");
     const version = rows[0]?.version ?? 0;
     if (version > SCHEMA_VERSION) {
       throw new Error(`its schema version ${version} is newer than this release knows (${SCHEMA_VERSION})`);
@@ -92,4 +90,3 @@ export async function migrate(client: ClientBase): Promise<void> {
     throw error;
   }
 }
-

@@ -7,7 +7,13 @@ import net from "node:net";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { describeBoardStoreContract, describeGroupCommitContract, expectProcessExitsWithStores, makeBoard, makeCircle } from "../../test/store-contract.js";
+import {
+  describeBoardStoreContract,
+  describeGroupCommitContract,
+  expectProcessExitsWithStores,
+  makeBoard,
+  makeCircle,
+} from "../../test/store-contract.js";
 import type { BoardEvent, Circle } from "../protocol/events.js";
 import { describeUndoStoreContract } from "../../test/undo-store-contract.js";
 import { SCHEMA_VERSION } from "./postgres-schema.js";
@@ -100,7 +106,10 @@ describe("PostgresStore", () => {
     const [fromA, fromB] = await Promise.all([writes(a, [one, two]), writes(b, [two, one])]);
     expect(a.stats.transactions).toBeGreaterThanOrEqual(30);
     expect(b.stats.transactions).toBeGreaterThanOrEqual(30);
-    for (const [board, aIndex] of [[one, 0], [two, 1]] as const) {
+    for (const [board, aIndex] of [
+      [one, 0],
+      [two, 1],
+    ] as const) {
       const onBoard = (changes: BoardEvent[][], first: number) => changes.filter((_, i) => i % 2 === first).flat();
       const seqsOfA = seqs(onBoard(fromA, aIndex));
       const seqsOfB = seqs(onBoard(fromB, 1 - aIndex));
@@ -164,7 +173,9 @@ describe("PostgresStore", () => {
       ok: true,
       events: [{ seq: 3, type: "add", circle }],
     });
-    expect(await query(url, "SELECT version FROM schema_version ORDER BY version")).toStrictEqual(upTo(SCHEMA_VERSION).map((version) => ({ version })));
+    expect(await query(url, "SELECT version FROM schema_version ORDER BY version")).toStrictEqual(
+      upTo(SCHEMA_VERSION).map((version) => ({ version })),
+    );
   });
 
   it("refuses a database from a newer release", async () => {
@@ -225,7 +236,12 @@ describe("PostgresStore", () => {
       const writer = setInterval(() => {
         for (let i = 0; i < 5; i++) {
           const circle = makeCircle();
-          writes.push(store.add(board, circle, 100_000).then(() => void acknowledged.push(circle), () => void rejected++));
+          writes.push(
+            store.add(board, circle, 100_000).then(
+              () => void acknowledged.push(circle),
+              () => void rejected++,
+            ),
+          );
         }
       }, 1);
       await new Promise((resolve) => setTimeout(resolve, 150));
@@ -275,7 +291,10 @@ class CuttableProxy {
         return;
       }
       const upstream = net.connect(target, "127.0.0.1");
-      for (const [from, to] of [[client, upstream], [upstream, client]] as const) {
+      for (const [from, to] of [
+        [client, upstream],
+        [upstream, client],
+      ] as const) {
         this.#sockets.add(from);
         from.pipe(to);
         from.on("error", () => to.destroy());

@@ -105,9 +105,7 @@ function prepareStatements(db: Database.Database) {
       `SELECT id, initials, x, y, dia, rgba, created_at AS createdAt, owner
        FROM circles WHERE board = ? ORDER BY seq`,
     ),
-    board: db.prepare<[string], BoardRow>(
-      "SELECT seq, host, locked, cleared_seq AS clearedSeq, cleared_at AS clearedAt FROM boards WHERE board = ?",
-    ),
+    board: db.prepare<[string], BoardRow>("SELECT seq, host, locked, cleared_seq AS clearedSeq, cleared_at AS clearedAt FROM boards WHERE board = ?"),
     insertCircle: db.prepare<[string, string, string, number, number, number, string, number, string | null]>(
       `INSERT INTO circles (board, id, initials, x, y, dia, rgba, created_at, owner)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -117,14 +115,10 @@ function prepareStatements(db: Database.Database) {
        ON CONFLICT (board) DO UPDATE SET circle_count = circle_count + 1, seq = seq + 1
        RETURNING circle_count AS count, seq`,
     ),
-    oldest: db.prepare<[string, number], { seq: number; id: string }>(
-      "SELECT seq, id FROM circles WHERE board = ? ORDER BY seq LIMIT ?",
-    ),
+    oldest: db.prepare<[string, number], { seq: number; id: string }>("SELECT seq, id FROM circles WHERE board = ? ORDER BY seq LIMIT ?"),
     deleteUpTo: db.prepare<[string, number]>("DELETE FROM circles WHERE board = ? AND seq <= ?"),
     // Each dropped circle is one change: it takes one seq and leaves the count.
-    dropped: db.prepare<[number, number, string]>(
-      "UPDATE boards SET circle_count = circle_count - ?, seq = seq + ? WHERE board = ?",
-    ),
+    dropped: db.prepare<[number, number, string]>("UPDATE boards SET circle_count = circle_count - ?, seq = seq + ? WHERE board = ?"),
     forgetCleared: db.prepare<[string]>("DELETE FROM cleared_circles WHERE board = ?"),
     keepCleared: db.prepare<[string]>(
       `INSERT INTO cleared_circles (board, position, id, initials, x, y, dia, rgba, created_at, owner)
@@ -145,9 +139,7 @@ function prepareStatements(db: Database.Database) {
       .pluck(),
     restored: db.prepare<[string]>("UPDATE boards SET cleared_seq = NULL, cleared_at = NULL WHERE board = ?"),
     removeOwned: db.prepare<[string, string, string], string>("DELETE FROM circles WHERE board = ? AND id = ? AND owner = ? RETURNING id").pluck(),
-    countDown: db
-      .prepare<[string], number>("UPDATE boards SET circle_count = circle_count - 1, seq = seq + 1 WHERE board = ? RETURNING seq")
-      .pluck(),
+    countDown: db.prepare<[string], number>("UPDATE boards SET circle_count = circle_count - 1, seq = seq + 1 WHERE board = ? RETURNING seq").pluck(),
     // A board that never changed has no row, or one with seq 0 (a claim refused, or never made).
     claim: db
       .prepare<[string, string, string], number>(

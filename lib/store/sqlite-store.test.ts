@@ -5,7 +5,13 @@ import path from "node:path";
 import type * as WorkerThreads from "node:worker_threads";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { describeBoardStoreContract, describeGroupCommitContract, expectProcessExitsWithStores, makeBoard, makeCircle } from "../../test/store-contract.js";
+import {
+  describeBoardStoreContract,
+  describeGroupCommitContract,
+  expectProcessExitsWithStores,
+  makeBoard,
+  makeCircle,
+} from "../../test/store-contract.js";
 import { describeUndoStoreContract } from "../../test/undo-store-contract.js";
 import { SqliteStore } from "./sqlite-store.js";
 
@@ -103,9 +109,7 @@ describe("SqliteStore", () => {
   it("rejects, saying why, when circles.db is not a database, and stops its worker", async () => {
     await fs.writeFile(path.join(root, "circles.db"), "x".repeat(4096));
     const before = workers.length;
-    await expect(SqliteStore.open({ dataDir: root })).rejects.toThrow(
-      /^cannot open the database .*circles\.db: file is not a database/,
-    );
+    await expect(SqliteStore.open({ dataDir: root })).rejects.toThrow(/^cannot open the database .*circles\.db: file is not a database/);
     expect(workers.length).toBe(before + 1);
     expect(workers.at(-1)?.threadId).toBe(-1); // terminated
   });
@@ -172,9 +176,7 @@ describe("SqliteStore", () => {
     `);
     const board = makeBoard();
     const circles = [makeCircle(), makeCircle()];
-    const insert = old.prepare(
-      "INSERT INTO circles (board, id, initials, x, y, dia, rgba, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    );
+    const insert = old.prepare("INSERT INTO circles (board, id, initials, x, y, dia, rgba, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     for (const c of circles) insert.run(board, c.id, c.initials, c.x, c.y, c.dia, c.rgba, c.createdAt);
     old.prepare("INSERT INTO boards (board, circle_count) VALUES (?, ?)").run(board, circles.length);
     old.close();
@@ -193,9 +195,7 @@ describe("SqliteStore", () => {
     const db = new Database(path.join(root, "circles.db"), { readonly: true });
     try {
       expect(db.pragma("user_version", { simple: true })).toBe(3);
-      expect(db.prepare("SELECT board, circle_count, seq FROM boards").all()).toStrictEqual([
-        { board, circle_count: 0, seq: 5 },
-      ]);
+      expect(db.prepare("SELECT board, circle_count, seq FROM boards").all()).toStrictEqual([{ board, circle_count: 0, seq: 5 }]);
     } finally {
       db.close();
     }

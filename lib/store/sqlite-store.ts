@@ -190,9 +190,7 @@ export class SqliteStore extends RequestStore {
 
   /** Rejects every pending and later call: nothing says whether the worker committed them. */
   #fail(cause: Error | undefined, code: number): void {
-    this.#failure = new Error(
-      `the SQLite worker thread stopped unexpectedly (${cause ? message(cause) : `exit code ${code}`})`,
-    );
+    this.#failure = new Error(`the SQLite worker thread stopped unexpectedly (${cause ? message(cause) : `exit code ${code}`})`);
     const pending = [...this.#inFlight.splice(0), ...this.#outboxSettlers.splice(0)];
     this.#outbox = [];
     for (const settler of pending) settler.reject(this.#failure);

@@ -29,9 +29,7 @@ const post = (message: FromWorker) => port.postMessage(message);
 
 /** Only the standard error classes survive postMessage as errors (a SqliteError arrives as a plain object). */
 const cloneable = (error: unknown): Error =>
-  error instanceof RangeError
-    ? new RangeError(error.message)
-    : new Error(error instanceof Error ? error.message : String(error));
+  error instanceof RangeError ? new RangeError(error.message) : new Error(error instanceof Error ? error.message : String(error));
 
 let db: BoardDatabase | undefined;
 try {
@@ -52,9 +50,7 @@ if (db !== undefined) {
     if (queue.length === 0) return;
     const batch = queue;
     queue = [];
-    const outcomes = database
-      .run(batch)
-      .map((outcome) => (outcome.ok ? outcome : { ok: false as const, error: cloneable(outcome.error) }));
+    const outcomes = database.run(batch).map((outcome) => (outcome.ok ? outcome : { ok: false as const, error: cloneable(outcome.error) }));
     post({ type: "outcomes", outcomes, stats: database.stats });
   };
 

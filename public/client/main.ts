@@ -319,9 +319,12 @@ let retryDelayMs = 1000;
 let retryTimer: ReturnType<typeof setTimeout> | undefined;
 function retryLater(): void {
   clearTimeout(retryTimer);
-  retryTimer = setTimeout(() => {
-    if (!socket.connected) reconnect();
-  }, retryDelayMs * (0.75 + Math.random() / 2));
+  retryTimer = setTimeout(
+    () => {
+      if (!socket.connected) reconnect();
+    },
+    retryDelayMs * (0.75 + Math.random() / 2),
+  );
   retryDelayMs = Math.min(retryDelayMs * 2, 30_000);
 }
 

@@ -30,7 +30,21 @@ export async function privateRedis({ tls = false } = {}): Promise<PrivateRedis> 
   const args = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir];
   if (tls) {
     const [cert, key] = [path.join(dir, "cert.pem"), path.join(dir, "key.pem")];
-    await promisify(execFile)("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=localhost"]);
+    await promisify(execFile)("openssl", [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      key,
+      "-out",
+      cert,
+      "-days",
+      "1",
+      "-subj",
+      "/CN=localhost",
+    ]);
     args.push("--port", "0", "--tls-port", String(port), "--tls-cert-file", cert, "--tls-key-file", key, "--tls-auth-clients", "no");
   } else {
     args.push("--port", String(port));

@@ -103,7 +103,10 @@ export async function startTestServer(
 }
 
 /** A client of the server at `url` that records what it receives; resolves once it has its board snapshot and player list. */
-export async function connectClient(url: string, { board, transports = ["websocket"], protocol, since, auth }: ClientOptions = {}): Promise<TestClient> {
+export async function connectClient(
+  url: string,
+  { board, transports = ["websocket"], protocol, since, auth }: ClientOptions = {},
+): Promise<TestClient> {
   const query = {
     ...(board === undefined ? {} : { board }),
     ...(protocol === undefined ? {} : { protocol: String(protocol) }),

@@ -97,7 +97,8 @@ export class BoardFeed {
     for (const event of events) {
       const seq = this.#seq ?? 0;
       if (this.#syncing) this.#held.push(event);
-      else if (event.seq <= seq) continue; // already applied
+      else if (event.seq <= seq)
+        continue; // already applied
       else if (event.seq === seq + 1) this.#apply(event);
       else {
         this.#held.push(event);

@@ -79,12 +79,7 @@ export class BoardView {
   #capHeight = FONT_PX * 0.7;
   readonly #cleanups: (() => void)[] = [];
 
-  constructor(options: {
-    canvas: HTMLCanvasElement;
-    container: HTMLElement;
-    state: CirclesState;
-    onRender?: (count: number) => void;
-  }) {
+  constructor(options: { canvas: HTMLCanvasElement; container: HTMLElement; state: CirclesState; onRender?: (count: number) => void }) {
     this.#canvas = options.canvas;
     this.#container = options.container;
     this.#state = options.state;

@@ -70,13 +70,19 @@ describe("parseColour", () => {
       fc.integer({ min: 0, max: 999 }).map(String),
       fc.tuple(fc.integer({ min: 0, max: 999 }), fc.integer({ min: 0, max: 99 })).map(([a, b]) => `${a}.${b}`),
     );
-    const alpha = fc.oneof(fc.constantFrom("0", "1", "1.0", "1.00"), fc.integer({ min: 0, max: 9999 }).map((n) => `0.${n}`));
+    const alpha = fc.oneof(
+      fc.constantFrom("0", "1", "1.0", "1.00"),
+      fc.integer({ min: 0, max: 9999 }).map((n) => `0.${n}`),
+    );
     const space = fc.constantFrom("", " ", "  ");
     const hex = (length: number) => fc.string({ unit: fc.constantFrom(..."0123456789abcdefABCDEF"), minLength: length, maxLength: length });
     const accepted = fc.oneof(
       fc.tuple(channel, channel, channel, alpha, space).map(([r, g, b, a, s]) => `rgba(${s}${r}${s},${s}${g}${s},${s}${b}${s},${s}${a}${s})`),
       fc.tuple(channel, channel, channel, space).map(([r, g, b, s]) => `rgb(${r},${s}${g},${s}${b})`),
-      fc.constantFrom(3, 4, 6, 8).chain(hex).map((digits) => `#${digits}`),
+      fc
+        .constantFrom(3, 4, 6, 8)
+        .chain(hex)
+        .map((digits) => `#${digits}`),
     );
     fc.assert(
       fc.property(accepted, (text) => {
@@ -107,7 +113,12 @@ describe("randomColour", () => {
   });
 
   it("is neither washed out nor muddy: never near-white, near-black or grey", () => {
-    for (const values of [[0, 0, 0, 0], [0.999, 0.999, 0.999, 0.999], [0.5, 0, 0, 0], [0.25, 0.999, 0, 0.5]]) {
+    for (const values of [
+      [0, 0, 0, 0],
+      [0.999, 0.999, 0.999, 0.999],
+      [0.5, 0, 0, 0],
+      [0.25, 0.999, 0, 0.5],
+    ]) {
       const { r, g, b } = parseColour(randomColour(sequence(...values)))!;
       expect(Math.max(r, g, b) - Math.min(r, g, b), `spread of ${r},${g},${b}`).toBeGreaterThan(60);
       expect(Math.max(r, g, b)).toBeGreaterThan(150);

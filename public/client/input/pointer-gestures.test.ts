@@ -18,37 +18,86 @@ function run(steps: Step[], tracker = new GestureTracker()): Gesture[] {
 
 describe("taps", () => {
   it("a finger down and up in place is a tap where it went down", () => {
-    expect(run([["down", { x: 100, y: 200 }], ["up", { x: 100, y: 200 }]])).toEqual([{ kind: "tap", x: 100, y: 200 }]);
+    expect(
+      run([
+        ["down", { x: 100, y: 200 }],
+        ["up", { x: 100, y: 200 }],
+      ]),
+    ).toEqual([{ kind: "tap", x: 100, y: 200 }]);
   });
 
   it("a little jitter is still a tap", () => {
     const d = TAP_SLOP_PX / Math.SQRT2 - 0.5;
-    expect(run([["down", { x: 100, y: 200 }], ["move", { x: 100 + d, y: 200 + d }], ["up", { x: 100 + d, y: 200 + d }]])).toEqual([
-      { kind: "tap", x: 100, y: 200 },
-    ]);
+    expect(
+      run([
+        ["down", { x: 100, y: 200 }],
+        ["move", { x: 100 + d, y: 200 + d }],
+        ["up", { x: 100 + d, y: 200 + d }],
+      ]),
+    ).toEqual([{ kind: "tap", x: 100, y: 200 }]);
   });
 
   it("a finger held too long is not a tap, a slow mouse click is", () => {
     const hold = TAP_MAX_MS + 1;
-    expect(run([["down", { time: 0 }], ["up", { time: hold }]])).toEqual([]);
-    expect(run([["down", { time: 0, type: "pen" }], ["up", { time: hold, type: "pen" }]])).toEqual([]);
-    expect(run([["down", { time: 0, type: "mouse" }], ["up", { time: 5000, type: "mouse" }]])).toEqual([
-      { kind: "tap", x: 0, y: 0 },
-    ]);
+    expect(
+      run([
+        ["down", { time: 0 }],
+        ["up", { time: hold }],
+      ]),
+    ).toEqual([]);
+    expect(
+      run([
+        ["down", { time: 0, type: "pen" }],
+        ["up", { time: hold, type: "pen" }],
+      ]),
+    ).toEqual([]);
+    expect(
+      run([
+        ["down", { time: 0, type: "mouse" }],
+        ["up", { time: 5000, type: "mouse" }],
+      ]),
+    ).toEqual([{ kind: "tap", x: 0, y: 0 }]);
   });
 
   it("a press the browser cancelled is not a tap", () => {
-    expect(run([["down", {}], ["cancel", {}]])).toEqual([]);
+    expect(
+      run([
+        ["down", {}],
+        ["cancel", {}],
+      ]),
+    ).toEqual([]);
   });
 
   it("ignores pointers it never saw go down", () => {
-    expect(run([["move", { id: 9, x: 50 }], ["up", { id: 9 }], ["cancel", { id: 9 }]])).toEqual([]);
+    expect(
+      run([
+        ["move", { id: 9, x: 50 }],
+        ["up", { id: 9 }],
+        ["cancel", { id: 9 }],
+      ]),
+    ).toEqual([]);
   });
 
   it("taps one after another", () => {
     const tracker = new GestureTracker();
-    expect(run([["down", { x: 1, y: 1 }], ["up", { x: 1, y: 1 }]], tracker)).toHaveLength(1);
-    expect(run([["down", { id: 2, x: 5, y: 5 }], ["up", { id: 2, x: 5, y: 5 }]], tracker)).toEqual([{ kind: "tap", x: 5, y: 5 }]);
+    expect(
+      run(
+        [
+          ["down", { x: 1, y: 1 }],
+          ["up", { x: 1, y: 1 }],
+        ],
+        tracker,
+      ),
+    ).toHaveLength(1);
+    expect(
+      run(
+        [
+          ["down", { id: 2, x: 5, y: 5 }],
+          ["up", { id: 2, x: 5, y: 5 }],
+        ],
+        tracker,
+      ),
+    ).toEqual([{ kind: "tap", x: 5, y: 5 }]);
   });
 });
 
@@ -70,15 +119,24 @@ describe("drags", () => {
   });
 
   it("a drag that comes back to where it started is still no tap", () => {
-    expect(run([["down", { x: 0 }], ["move", { x: 50 }], ["move", { x: 0 }], ["up", { x: 0 }]]).map((g) => g.kind)).toEqual([
-      "move",
-      "move",
-      "end",
-    ]);
+    expect(
+      run([
+        ["down", { x: 0 }],
+        ["move", { x: 50 }],
+        ["move", { x: 0 }],
+        ["up", { x: 0 }],
+      ]).map((g) => g.kind),
+    ).toEqual(["move", "move", "end"]);
   });
 
   it("a cancelled drag still ends", () => {
-    expect(run([["down", { x: 0 }], ["move", { x: 50 }], ["cancel", { x: 50 }]]).at(-1)).toEqual({ kind: "end" });
+    expect(
+      run([
+        ["down", { x: 0 }],
+        ["move", { x: 50 }],
+        ["cancel", { x: 50 }],
+      ]).at(-1),
+    ).toEqual({ kind: "end" });
   });
 });
 

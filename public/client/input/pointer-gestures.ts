@@ -124,7 +124,12 @@ export class GestureTracker {
   /** The first two pointers down: the ones a pinch follows. */
   #pair(): [{ id: number; point: Point }, { id: number; point: Point }] | null {
     const [a, b] = [...this.#pointers].slice(0, 2);
-    return a && b ? [{ id: a[0], point: a[1] }, { id: b[0], point: b[1] }] : null;
+    return a && b
+      ? [
+          { id: a[0], point: a[1] },
+          { id: b[0], point: b[1] },
+        ]
+      : null;
   }
 }
 

@@ -26,7 +26,12 @@ describe("the undo key", () => {
   });
 
   it("leaves text fields their own undo, but not buttons", () => {
-    for (const target of [{ tagName: "INPUT", type: "text" }, { tagName: "INPUT", type: "url" }, { tagName: "TEXTAREA" }, { isContentEditable: true }]) {
+    for (const target of [
+      { tagName: "INPUT", type: "text" },
+      { tagName: "INPUT", type: "url" },
+      { tagName: "TEXTAREA" },
+      { isContentEditable: true },
+    ]) {
       expect(isTextField(target)).toBe(true);
       expect(isUndoKey(key({ target }))).toBe(false);
     }

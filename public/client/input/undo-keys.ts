@@ -26,13 +26,7 @@ export function isTextField(target: unknown): boolean {
 }
 
 export function isUndoKey(event: UndoKeyEvent): boolean {
-  return (
-    event.key.toLowerCase() === "z" &&
-    (event.ctrlKey || event.metaKey) &&
-    !event.shiftKey &&
-    !event.altKey &&
-    !isTextField(event.target)
-  );
+  return event.key.toLowerCase() === "z" && (event.ctrlKey || event.metaKey) && !event.shiftKey && !event.altKey && !isTextField(event.target);
 }
 
 /** Calls `undo` for the Undo button and for Ctrl/Cmd+Z in the page; a key held down undoes once. */

@@ -68,7 +68,11 @@ describe("screen and board points", () => {
   it("convert both ways", () => {
     expect(toBoard(camera, { x: 0, y: 20 })).toEqual({ x: 200, y: 0 });
     expect(toScreen(camera, { x: 200, y: 0 })).toEqual({ x: 0, y: 20 });
-    for (const point of [{ x: 0, y: 0 }, { x: 1920, y: 1080 }, { x: 333.3, y: 777.7 }]) {
+    for (const point of [
+      { x: 0, y: 0 },
+      { x: 1920, y: 1080 },
+      { x: 333.3, y: 777.7 },
+    ]) {
       const back = toBoard(camera, toScreen(camera, point));
       expect(back.x).toBeCloseTo(point.x);
       expect(back.y).toBeCloseTo(point.y);

@@ -9,7 +9,16 @@ describe("CursorTracker", () => {
     const tracker = new CursorTracker();
     tracker.setPlayers([ab, cd]);
     tracker.setSelf("p2");
-    tracker.moved({ cursors: [{ id: "p1", x: 1, y: 2 }, { id: "p2", x: 5, y: 5 }, { id: "ghost", x: 9, y: 9 }] }, 0);
+    tracker.moved(
+      {
+        cursors: [
+          { id: "p1", x: 1, y: 2 },
+          { id: "p2", x: 5, y: 5 },
+          { id: "ghost", x: 9, y: 9 },
+        ],
+      },
+      0,
+    );
     tracker.moved({ cursors: [{ id: "p1", x: 3, y: 4 }] }, 10);
     expect(tracker.visible(10)).toEqual([{ id: "p1", x: 3, y: 4, initials: "AB", colour: "#1d4ed8", movedAt: 10 }]);
   });
@@ -42,7 +51,11 @@ describe("throttleLatest", () => {
   it("sends the first at once and the last of a burst when the interval is up, nothing in between", () => {
     vi.useFakeTimers();
     const sent: number[] = [];
-    const throttled = throttleLatest((value: number) => sent.push(value), 33, () => Date.now());
+    const throttled = throttleLatest(
+      (value: number) => sent.push(value),
+      33,
+      () => Date.now(),
+    );
     for (let i = 1; i <= 10; i++) throttled(i);
     expect(sent).toEqual([1]);
     vi.advanceTimersByTime(33);

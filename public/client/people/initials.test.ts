@@ -18,10 +18,13 @@ describe("normaliseInitials", () => {
     expect(parseInitials(typed.trim())).toEqual({ ok: true, value: expected });
   });
 
-  it.each(["", "a", "abcd", "a b", "<b>", "A-B", "A\u0000B", "A\u200dB", "\u202eAB", "😀😀", "李明王五"])("refuses %j, as the server does", (typed) => {
-    expect(normaliseInitials(typed)).toBeNull();
-    expect(parseInitials(typed.trim()).ok).toBe(false);
-  });
+  it.each(["", "a", "abcd", "a b", "<b>", "A-B", "A\u0000B", "A\u200dB", "\u202eAB", "😀😀", "李明王五"])(
+    "refuses %j, as the server does",
+    (typed) => {
+      expect(normaliseInitials(typed)).toBeNull();
+      expect(parseInitials(typed.trim()).ok).toBe(false);
+    },
+  );
 });
 
 describe("remembering initials", () => {

@@ -13,7 +13,10 @@ const hostKeyName = (board: string) => `circles.host.${board}`;
 /** 256 random bits, base64url: what the server accepts as a key. */
 export function randomKey(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
 }
 
 /** The part of `localStorage` used here, so that tests can hand in their own. */

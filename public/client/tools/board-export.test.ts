@@ -29,7 +29,9 @@ describe("escapeXml", () => {
 describe("boardSvg", () => {
   it("is a 1920×1080 SVG with the background, each circle and its initials", () => {
     const svg = boardSvg([circle({ x: 960, y: 540, dia: 100, rgba: "rgba(255, 0, 16, 0.5)" }), circle({ initials: "CD" })], look, "circles: board x");
-    expect(svg).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<svg xmlns="http:\/\/www.w3.org\/2000\/svg" width="1920" height="1080" viewBox="0 0 1920 1080">/);
+    expect(svg).toMatch(
+      /^<\?xml version="1.0" encoding="UTF-8"\?>\n<svg xmlns="http:\/\/www.w3.org\/2000\/svg" width="1920" height="1080" viewBox="0 0 1920 1080">/,
+    );
     expect(svg).toContain('<rect width="1920" height="1080" fill="#ffffff"/>');
     expect(svg).toContain('<circle cx="960" cy="540" r="50" fill="#ff0010" fill-opacity="0.5"/>');
     expect(svg).toContain('<text x="960" y="555" font-size="42" fill="#111827">AB</text>');
