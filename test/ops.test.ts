@@ -105,7 +105,7 @@ describe("/metrics", () => {
     let metrics = await scrape(server);
     expect(metrics.value("circles_connected_sockets")).toBe(0);
     expect(metrics.value("circles_registered_players")).toBe(0);
-    expect(metrics.value("circles_boards_in_memory")).toBe(0);
+    expect(metrics.value("circles_boards_with_sockets")).toBe(0);
 
     const alice = await server.client({ board: "room-1" });
     const bob = await server.client({ board: "room-1" });
@@ -114,14 +114,14 @@ describe("/metrics", () => {
     metrics = await scrape(server);
     expect(metrics.value("circles_connected_sockets")).toBe(2);
     expect(metrics.value("circles_registered_players")).toBe(1);
-    expect(metrics.value("circles_boards_in_memory")).toBe(1);
+    expect(metrics.value("circles_boards_with_sockets")).toBe(1);
 
     alice.disconnect();
     bob.disconnect();
     await vi.waitFor(async () => expect((await scrape(server)).value("circles_connected_sockets")).toBe(0));
     metrics = await scrape(server);
     expect(metrics.value("circles_registered_players")).toBe(0);
-    expect(metrics.value("circles_boards_in_memory")).toBe(0);
+    expect(metrics.value("circles_boards_with_sockets")).toBe(0);
   });
 
   it("counts socket writes, rejections by event and reason, and broadcast fan-outs", async () => {
@@ -138,7 +138,7 @@ describe("/metrics", () => {
     expect(await alice.emitWithAck("add-circle", circle)).toEqual({ ok: false, error: "rate limited" });
 
     const after = await scrape(server);
-    expect(after.value("circles_circles_added_total")).toBe(1);
+    expect(after.value("circles_circles_relayed_total")).toBe(1);
     expect(after.value("circles_clears_total")).toBe(1);
     const rejections = after.samples.filter((s) => s.name === "circles_rejected_payloads_total");
     expect(rejections).toEqual(
@@ -166,7 +166,7 @@ describe("/metrics", () => {
     expect((await fetch(`${server.url}/api/boards/room-1/circles`, { method: "DELETE" })).status).toBe(429);
 
     const metrics = await scrape(server);
-    expect(metrics.value("circles_circles_added_total")).toBe(1);
+    expect(metrics.value("circles_circles_relayed_total")).toBe(1);
     expect(metrics.value("circles_rejected_payloads_total", { event: "add-circle", reason: "invalid" })).toBe(2);
     expect(metrics.value("circles_rejected_payloads_total", { event: "add-circle", reason: "too-large" })).toBe(1);
     expect(metrics.value("circles_rejected_payloads_total", { event: "add-circle", reason: "rate-limited" })).toBe(1);
@@ -199,9 +199,9 @@ describe("/metrics", () => {
 
     const [a, b] = await Promise.all([scrape(first), scrape(second)]);
     expect(a.value("circles_connected_sockets")).toBe(1);
-    expect(a.value("circles_circles_added_total")).toBe(1);
+    expect(a.value("circles_circles_relayed_total")).toBe(1);
     expect(b.value("circles_connected_sockets")).toBe(0);
-    expect(b.value("circles_circles_added_total")).toBe(0);
+    expect(b.value("circles_circles_relayed_total")).toBe(0);
     expect(b.value("nodejs_eventloop_lag_seconds")).toEqual(expect.any(Number));
   });
 });

@@ -4,7 +4,7 @@
  * CURSORS_PER_SECOND pass without counting against that budget; moves past
  * it count like any other event, so a flood of them is still cut off.
  */
-export const CURSORS_PER_SECOND = 40;
+const CURSORS_PER_SECOND = 40;
 
 /** A connection's allowance of pointer moves: true while the current one-second window holds at most `perSecond`. */
 export function cursorBudget(perSecond = CURSORS_PER_SECOND, now: () => number = Date.now): () => boolean {

@@ -27,10 +27,10 @@ describe("gauges", () => {
     presence.register("s1", "AB");
     expect(await value(metrics, "circles_connected_sockets")).toBe(3);
     expect(await value(metrics, "circles_registered_players")).toBe(1);
-    expect(await value(metrics, "circles_boards_in_memory")).toBe(2);
+    expect(await value(metrics, "circles_boards_with_sockets")).toBe(2);
 
     presence.leave("s3");
-    expect(await value(metrics, "circles_boards_in_memory")).toBe(1);
+    expect(await value(metrics, "circles_boards_with_sockets")).toBe(1);
   });
 });
 
@@ -59,7 +59,7 @@ describe("counters", () => {
     ]);
     metrics.boardListener.changed("b", [{ seq: 4, type: "clear" }]);
 
-    expect(await value(metrics, "circles_circles_added_total")).toBe(2);
+    expect(await value(metrics, "circles_circles_relayed_total")).toBe(2);
     expect(await value(metrics, "circles_clears_total")).toBe(1);
   });
 });
@@ -95,8 +95,8 @@ describe("registries", () => {
     first.circlesAdded.inc(3);
 
     expect(first.registry).not.toBe(second.registry);
-    expect(await value(first, "circles_circles_added_total")).toBe(3);
-    expect(await value(second, "circles_circles_added_total")).toBe(0);
+    expect(await value(first, "circles_circles_relayed_total")).toBe(3);
+    expect(await value(second, "circles_circles_relayed_total")).toBe(0);
   });
 
   it("hold the process's default metrics, event-loop lag included", async () => {

@@ -10,8 +10,11 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
 import type { BoardListener, WriteFailure } from "../board/board-service.js";
 import type { LiveState } from "../live-state/live-state.js";
 
-/** Why a payload was refused: it failed validation or was too large, or the write was refused. */
-/** `flood`: dropped by the flood guard before any handler saw it. */
+/**
+ * Why a payload was refused: it failed validation or was too large, the
+ * flood guard dropped it before any handler saw it (`flood`), or the write
+ * was refused.
+ */
 export type RejectionReason = "invalid" | "too-large" | "flood" | WriteFailure["reason"];
 
 export interface Metrics {
@@ -57,7 +60,7 @@ export function createMetrics(presence: Pick<LiveState, "connections" | "playerC
     },
   });
   new Gauge({
-    name: "circles_boards_in_memory",
+    name: "circles_boards_with_sockets",
     help: "Boards with at least one connected socket.",
     registers,
     collect() {
@@ -66,13 +69,13 @@ export function createMetrics(presence: Pick<LiveState, "connections" | "playerC
   });
 
   const circlesAdded = new Counter({
-    name: "circles_circles_added_total",
-    help: "Circles stored and broadcast, from sockets and the REST API.",
+    name: "circles_circles_relayed_total",
+    help: "Circles this node relayed to its sockets: drawn here (by socket or REST) or on another node, or brought back by an undone clear.",
     registers,
   });
   const clears = new Counter({
     name: "circles_clears_total",
-    help: "Boards cleared, from sockets and the REST API.",
+    help: "Clears this node relayed to its sockets: made here (by socket or REST) or on another node.",
     registers,
   });
   const rejectedPayloads = new Counter({
