@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { BoardEvent, Circle } from "../lib/protocol/events.js";
-import type { BoardStore } from "../lib/store/board-store.js";
+import { DEFAULT_RULES, type BoardStore, type StoredBoard } from "../lib/store/board-store.js";
 
 export interface StoreFixture {
   store: BoardStore;
@@ -31,6 +31,14 @@ export function makeCircle(overrides: Partial<Circle> = {}): Circle {
     createdAt: 1_700_000_000_000 + made,
     ...overrides,
   };
+}
+
+/**
+ * A load's answer: these circles at this seq, with the rules and removed
+ * players (none) of a board whose host never changed them, unless `more` says otherwise.
+ */
+export function storedBoard(seq: number, circles: Circle[], more: Partial<StoredBoard> = {}): StoredBoard {
+  return { seq, circles, rules: { ...DEFAULT_RULES }, removed: [], ...more };
 }
 
 /** A board name no other test uses, so stores shared between tests (Redis) cannot interfere. */
@@ -69,14 +77,14 @@ export function describeBoardStoreContract(name: string, makeStore: () => Promis
     openStoreForEachTest(makeStore, (fixture) => (store = fixture.store));
 
     it("loads an unknown board as empty, at seq 0", async () => {
-      expect(await store.load(makeBoard())).toStrictEqual({ seq: 0, circles: [] });
+      expect(await store.load(makeBoard())).toStrictEqual(storedBoard(0, []));
     });
 
     it("gives back an added circle with every field equal, in its add and in loads", async () => {
       const board = makeBoard();
       const circle = makeCircle();
       expect(await store.add(board, circle, BIG)).toStrictEqual([{ seq: 1, type: "add", circle }]);
-      expect(await store.load(board)).toStrictEqual({ seq: 1, circles: [circle] });
+      expect(await store.load(board)).toStrictEqual(storedBoard(1, [circle]));
     });
 
     it("is not changed by callers mutating what they passed in or got back", async () => {
@@ -90,7 +98,7 @@ export function describeBoardStoreContract(name: string, makeStore: () => Promis
         circles: [loaded],
       } = await store.load(board);
       if (loaded) loaded.initials = "ZZ";
-      expect(await store.load(board)).toStrictEqual({ seq: 1, circles: [original] });
+      expect(await store.load(board)).toStrictEqual(storedBoard(1, [original]));
     });
 
     it("keeps insertion order across many adds", async () => {
@@ -107,8 +115,8 @@ export function describeBoardStoreContract(name: string, makeStore: () => Promis
       await store.add(a, makeCircle(), 1);
       expect(removed(await store.add(a, makeCircle(), 1))).toHaveLength(1);
       await store.clear(a);
-      expect(await store.load(a)).toStrictEqual({ seq: 4, circles: [] });
-      expect(await store.load(b)).toStrictEqual({ seq: 1, circles: [onB] });
+      expect(await store.load(a)).toStrictEqual(storedBoard(4, []));
+      expect(await store.load(b)).toStrictEqual(storedBoard(1, [onB]));
     });
 
     it("clears only the board named, and adds work again afterwards", async () => {
@@ -116,10 +124,10 @@ export function describeBoardStoreContract(name: string, makeStore: () => Promis
       await store.add(board, makeCircle(), BIG);
       await store.add(board, makeCircle(), BIG);
       expect(await store.clear(board)).toStrictEqual({ seq: 3, type: "clear" });
-      expect(await store.load(board)).toStrictEqual({ seq: 3, circles: [] });
+      expect(await store.load(board)).toStrictEqual(storedBoard(3, []));
       const after = makeCircle();
       expect(await store.add(board, after, BIG)).toStrictEqual([{ seq: 4, type: "add", circle: after }]);
-      expect(await store.load(board)).toStrictEqual({ seq: 4, circles: [after] });
+      expect(await store.load(board)).toStrictEqual(storedBoard(4, [after]));
     });
 
     it("drops the oldest circles beyond the cap, one remove each, oldest first", async () => {
@@ -163,7 +171,7 @@ export function describeBoardStoreContract(name: string, makeStore: () => Promis
         { seq: 1, type: "add", circle },
         { seq: 2, type: "remove", id: circle.id },
       ]);
-      expect(await store.load(board)).toStrictEqual({ seq: 2, circles: [] });
+      expect(await store.load(board)).toStrictEqual(storedBoard(2, []));
     });
 
     it("refuses a cap that is not a non-negative integer, storing nothing and taking no seq", async () => {
@@ -171,7 +179,7 @@ export function describeBoardStoreContract(name: string, makeStore: () => Promis
       for (const cap of [-1, 1.5, Number.NaN]) {
         await expect(store.add(board, makeCircle(), cap)).rejects.toThrow(RangeError);
       }
-      expect(await store.load(board)).toStrictEqual({ seq: 0, circles: [] });
+      expect(await store.load(board)).toStrictEqual(storedBoard(0, []));
     });
 
     it("resolves 500 adds issued at once, and loads them all in call order", async () => {
@@ -217,7 +225,7 @@ export function describeBoardStoreContract(name: string, makeStore: () => Promis
         track("add second", store.add(board, second, BIG)),
       ]);
       expect(settled).toStrictEqual(["add first", "load", "add second"]);
-      expect(loaded).toStrictEqual({ seq: 1, circles: [first] });
+      expect(loaded).toStrictEqual(storedBoard(1, [first]));
     });
 
     it("keeps an add issued right after a clear, and drops one issued before it", async () => {
@@ -225,14 +233,14 @@ export function describeBoardStoreContract(name: string, makeStore: () => Promis
       const before = makeCircle();
       const after = makeCircle();
       await Promise.all([store.add(board, before, BIG), store.clear(board), store.add(board, after, BIG)]);
-      expect(await store.load(board)).toStrictEqual({ seq: 3, circles: [after] });
+      expect(await store.load(board)).toStrictEqual(storedBoard(3, [after]));
     });
 
     it("loads writes that were called but not yet awaited", async () => {
       const board = makeBoard();
       const circle = makeCircle();
       const added = store.add(board, circle, BIG);
-      expect(await store.load(board)).toStrictEqual({ seq: 1, circles: [circle] });
+      expect(await store.load(board)).toStrictEqual(storedBoard(1, [circle]));
       await added;
     });
 
@@ -253,7 +261,7 @@ export function describeBoardStoreContract(name: string, makeStore: () => Promis
       it("gives a clear of a board that never had a circle its own seq", async () => {
         const board = makeBoard();
         expect(await store.clear(board)).toStrictEqual({ seq: 1, type: "clear" });
-        expect(await store.load(board)).toStrictEqual({ seq: 1, circles: [] });
+        expect(await store.load(board)).toStrictEqual(storedBoard(1, []));
         expect(seqs(await store.add(board, makeCircle(), BIG))).toStrictEqual([2]);
       });
 
@@ -262,7 +270,7 @@ export function describeBoardStoreContract(name: string, makeStore: () => Promis
         await store.add(board, makeCircle(), BIG);
         await store.add(board, makeCircle(), BIG);
         await store.clear(board);
-        expect(await store.load(board)).toStrictEqual({ seq: 3, circles: [] });
+        expect(await store.load(board)).toStrictEqual(storedBoard(3, []));
         expect(seqs(await store.add(board, makeCircle(), BIG))).toStrictEqual([4]);
         await store.clear(board);
         expect(await store.clear(board)).toStrictEqual({ seq: 6, type: "clear" });
@@ -300,7 +308,7 @@ export function describeBoardStoreContract(name: string, makeStore: () => Promis
         const cleared = store.clear(board);
         const late = store.load(board);
         expect(await early).toMatchObject({ seq: 3 });
-        expect(await late).toStrictEqual({ seq: 4, circles: [] });
+        expect(await late).toStrictEqual(storedBoard(4, []));
         await Promise.all([first, second, cleared]);
       });
 
@@ -392,9 +400,9 @@ export function describeGroupCommitContract(
       ];
       for (const write of [before, duplicate, after]) await expect(write).rejects.toThrow(duplicateId);
       // A load in the failed batch is answered, from what was committed.
-      await expect(load).resolves.toStrictEqual({ seq: 1, circles: [first] });
+      await expect(load).resolves.toStrictEqual(storedBoard(1, [first]));
       expect(store.stats.failedTransactions).toBe(1);
-      expect(await store.load(board)).toStrictEqual({ seq: 1, circles: [first] });
+      expect(await store.load(board)).toStrictEqual(storedBoard(1, [first]));
 
       // The rolled-back batch must not have counted towards the cap or the seq either.
       const later = makeCircle();

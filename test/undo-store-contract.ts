@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import type { StoredCircle, StoredEvent } from "../lib/protocol/events.js";
 import { BoardLockedError, type BoardStore } from "../lib/store/board-store.js";
-import { makeBoard, makeCircle, openStoreForEachTest, type StoreFixture } from "./store-contract.js";
+import { makeBoard, makeCircle, openStoreForEachTest, storedBoard, type StoreFixture } from "./store-contract.js";
 
 const BIG = 1_000_000;
 const AT = 1_700_000_000_000;
@@ -43,14 +43,14 @@ export function describeUndoStoreContract(name: string, makeStore: () => Promise
         const board = makeBoard();
         expect(await store.add(board, mine, BIG)).toStrictEqual([{ seq: 1, type: "add", circle: mine }]);
         await store.add(board, plain, BIG);
-        expect(await store.load(board)).toStrictEqual({ seq: 2, circles: [mine, plain] });
+        expect(await store.load(board)).toStrictEqual(storedBoard(2, [mine, plain]));
       });
 
       it("removes a circle for its owner only, taking the next seq, and the cap counts it gone", async () => {
         const [first, second] = [owned("owner-a"), owned("owner-a")];
         const board = await boardOf(first, second);
         expect(await store.removeOwned(board, first.id, "owner-a")).toStrictEqual({ seq: 3, type: "remove", id: first.id });
-        expect(await store.load(board)).toStrictEqual({ seq: 3, circles: [second] });
+        expect(await store.load(board)).toStrictEqual(storedBoard(3, [second]));
         // Two circles fit under a cap of 2 again: nothing is dropped.
         const third = makeCircle();
         expect(await store.add(board, third, 2)).toStrictEqual([{ seq: 4, type: "add", circle: third }]);
@@ -67,7 +67,7 @@ export function describeUndoStoreContract(name: string, makeStore: () => Promise
         expect(await store.removeOwned(board, "no-such-circle", "owner-a")).toBeUndefined();
         expect(await store.removeOwned(board, onOther?.id ?? "", "owner-a")).toBeUndefined();
         expect(await store.removeOwned(makeBoard(), theirs.id, "owner-b")).toBeUndefined();
-        expect(await store.load(board)).toStrictEqual({ seq: 2, circles: [theirs, unowned] });
+        expect(await store.load(board)).toStrictEqual(storedBoard(2, [theirs, unowned]));
         expect((await store.load(elsewhere)).seq).toBe(1);
       });
 
@@ -93,7 +93,7 @@ export function describeUndoStoreContract(name: string, makeStore: () => Promise
         await store.add(board, since, BIG);
         const outcome = await store.restoreCleared(board, { seq: cleared.seq, since: AT, maxCircles: BIG });
         expect(outcome).toStrictEqual({ ok: true, events: before.map((circle, i) => ({ seq: 6 + i, type: "add", circle })) });
-        expect(await store.load(board)).toStrictEqual({ seq: 8, circles: [since, ...before] });
+        expect(await store.load(board)).toStrictEqual(storedBoard(8, [since, ...before]));
         // An owner's restored circle is theirs to remove again.
         expect(await store.removeOwned(board, before[0]?.id ?? "", "owner-a")).toMatchObject({ seq: 9 });
       });
@@ -114,7 +114,7 @@ export function describeUndoStoreContract(name: string, makeStore: () => Promise
         const later = await store.clear(board, { at: AT });
         expect(await store.restoreCleared(board, { seq: earlier.seq, since: AT, maxCircles: BIG })).toStrictEqual({ ok: false, reason: "gone" });
         expect(await store.restoreCleared(board, { seq: later.seq, since: AT, maxCircles: BIG })).toMatchObject({ ok: true });
-        expect(await store.load(board)).toStrictEqual({ seq: 5, circles: [second] });
+        expect(await store.load(board)).toStrictEqual(storedBoard(5, [second]));
       });
 
       it("refuses, taking no seq, a clear made before `since`, a seq that was no clear, and a board never cleared", async () => {
@@ -135,7 +135,7 @@ export function describeUndoStoreContract(name: string, makeStore: () => Promise
         const board = makeBoard();
         const { seq } = await store.clear(board, { at: AT });
         expect(await store.restoreCleared(board, { seq, since: AT, maxCircles: BIG })).toStrictEqual({ ok: true, events: [] });
-        expect(await store.load(board)).toStrictEqual({ seq: 1, circles: [] });
+        expect(await store.load(board)).toStrictEqual(storedBoard(1, []));
       });
 
       it("drops the oldest circles beyond the cap after putting them back, one remove each", async () => {
@@ -178,7 +178,7 @@ export function describeUndoStoreContract(name: string, makeStore: () => Promise
         ]);
         expect(cleared).toStrictEqual({ seq: 2, type: "clear" });
         expect(restored).toStrictEqual({ ok: true, events: [{ seq: 4, type: "add", circle: before }] });
-        expect(await store.load(board)).toStrictEqual({ seq: 5, circles: [between, before, after] });
+        expect(await store.load(board)).toStrictEqual(storedBoard(5, [between, before, after]));
       });
     });
 
@@ -188,7 +188,7 @@ export function describeUndoStoreContract(name: string, makeStore: () => Promise
         expect(await store.claim(board, "host-a")).toBe(true);
         expect(await store.claim(board, "host-a")).toBe(false);
         expect(await store.claim(board, "host-b")).toBe(false);
-        expect(await store.load(board)).toStrictEqual({ seq: 0, circles: [], host: { hash: "host-a", locked: false } });
+        expect(await store.load(board)).toStrictEqual(storedBoard(0, [], { host: { hash: "host-a", locked: false } }));
         expect(seqs(await store.add(board, makeCircle(), BIG))).toStrictEqual([1]);
       });
 
@@ -198,7 +198,7 @@ export function describeUndoStoreContract(name: string, makeStore: () => Promise
         await store.clear(cleared);
         expect(await store.claim(used, "host-a")).toBe(false);
         expect(await store.claim(cleared, "host-a")).toBe(false);
-        expect(await store.load(cleared)).toStrictEqual({ seq: 1, circles: [] });
+        expect(await store.load(cleared)).toStrictEqual(storedBoard(1, []));
       });
 
       it("locks and unlocks a board for its host only, taking no seq", async () => {
@@ -206,7 +206,7 @@ export function describeUndoStoreContract(name: string, makeStore: () => Promise
         await store.claim(board, "host-a");
         expect(await store.setLocked(board, "host-b", true)).toBe(false);
         expect(await store.setLocked(board, "host-a", true)).toBe(true);
-        expect(await store.load(board)).toStrictEqual({ seq: 0, circles: [], host: { hash: "host-a", locked: true } });
+        expect(await store.load(board)).toStrictEqual(storedBoard(0, [], { host: { hash: "host-a", locked: true } }));
         expect(await store.setLocked(board, "host-a", false)).toBe(true);
         expect((await store.load(board)).host).toStrictEqual({ hash: "host-a", locked: false });
         expect(await store.setLocked(makeBoard(), "host-a", true)).toBe(false);
@@ -265,7 +265,7 @@ export function describeUndoStoreContract(name: string, makeStore: () => Promise
       await store.add(board, mine, BIG);
       // On the fixture too, so that the reopened store is the one closed after the test.
       store = fixture.store = await fixture.reopen();
-      expect(await store.load(board)).toStrictEqual({ seq: 3, circles: [mine], host: { hash: "host-a", locked: true } });
+      expect(await store.load(board)).toStrictEqual(storedBoard(3, [mine], { host: { hash: "host-a", locked: true } }));
       expect(await store.restoreCleared(board, { seq, since: AT, host: "host-a", maxCircles: BIG })).toStrictEqual({
         ok: true,
         events: [{ seq: 4, type: "add", circle: kept }],

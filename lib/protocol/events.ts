@@ -48,12 +48,48 @@ export interface BoardHost {
   locked: boolean;
 }
 
+/** Who may do a thing on a board: anyone, or only its host. */
+export type Audience = "everyone" | "host";
+
+/** What the host decides, as the store keeps it: who may draw and who may chat. */
+export interface RoomRules {
+  draw: Audience;
+  chat: Audience;
+}
+
+/** `protocol=2` clients: the board's whole rules; `clear` is the host's lock (`lock-board`) said the same way. */
+export interface BoardRules extends RoomRules {
+  clear: Audience;
+  /** Whether the board has a host: a board with none, never drawn on or cleared, can be claimed (`claim-board`). */
+  hosted: boolean;
+  /** Sent on joining and when it changes (a claim): whether this socket has the host's powers; absent, unchanged. */
+  host?: boolean;
+}
+
+/** A player the host removed, as the host's page lists them: their public id when removed, and initials. */
+export interface RemovedPlayerDetails {
+  id: string;
+  initials: string;
+}
+
+/** A removed player as the server keeps them: with the hash of their player key, which stays out (never sent to clients). */
+export interface RemovedPlayer extends RemovedPlayerDetails {
+  owner: string;
+}
+
 /**
  * What a board's nodes hear besides its changes, and pass on to their
- * sockets: who just cleared it (and for how long it can be undone), and
- * its host settings (`BoardService`).
+ * sockets: who just cleared it (and for how long it can be undone), its
+ * host settings, its rules, a player removed or let back, the board deleted
+ * (`BoardService`).
  */
-export type BoardNotice = { type: "cleared"; seq: number; by: string | null; undoMs: number } | { type: "host"; host: BoardHost };
+export type BoardNotice =
+  | { type: "cleared"; seq: number; by: string | null; undoMs: number }
+  | { type: "host"; host: BoardHost }
+  | { type: "rules"; rules: RoomRules }
+  | { type: "removed"; player: RemovedPlayer }
+  | { type: "readmitted"; id: string }
+  | { type: "deleted"; expired?: true };
 
 /** `protocol=2` clients: the board was just cleared by `by` (registered initials; null for someone unregistered). */
 export interface BoardCleared {
@@ -151,10 +187,21 @@ export interface ClientToServerEvents {
   "undo-circle": (which: { id?: string }, ack?: AckCallback<{ seq: number; id: string }>) => void;
   /** Bring back what the clear of this seq removed, within `undoMs` of it; acknowledged with the seq of the last circle back. */
   "undo-clear": (seq: number, ack?: AckCallback<{ seq: number }>) => void;
-  /** Become the host of a board nobody has used yet, with the handshake's host key. */
-  "claim-board": (ack?: AckCallback) => void;
+  /**
+   * Become the host of a board nobody has used yet (nothing drawn or cleared), with the handshake's
+   * host key or the one given here, which then becomes this socket's.
+   */
+  "claim-board": (...args: [AckCallback<{ rules: BoardRules }>?] | [{ hostKey: string }, AckCallback<{ rules: BoardRules }>?]) => void;
   /** The host only: let only the host clear (true), or anyone again (false). */
   "lock-board": (locked: boolean, ack?: AckCallback<{ locked: boolean }>) => void;
+  /** The host only: who may draw and who may chat; acknowledged with the board's whole rules. */
+  "set-rules": (rules: Partial<RoomRules>, ack?: AckCallback<{ rules: BoardRules }>) => void;
+  /** The host only: disconnect the player with this public id everywhere, remove their circles, keep their key out. */
+  "remove-player": (which: { id: string }, ack?: AckCallback<{ removed: number }>) => void;
+  /** The host only: let a removed player (their id in `removed-players`) back in. */
+  "readmit-player": (which: { id: string }, ack?: AckCallback) => void;
+  /** The host only: delete the board and everything of it; every socket of it is told and disconnected. */
+  "delete-board": (ack?: AckCallback) => void;
 }
 
 export interface ServerToClientEvents {
@@ -173,6 +220,14 @@ export interface ServerToClientEvents {
   "board-cleared": (cleared: BoardCleared) => void;
   /** `protocol=2` clients: whether the board is locked, on joining and whenever it changes. */
   "board-lock": (lock: BoardLock) => void;
+  /** `protocol=2` clients: the board's rules, on joining and whenever they change. */
+  "board-rules": (rules: BoardRules) => void;
+  /** `protocol=2` sockets with the host's powers: the players removed from the board, on joining and whenever it changes. */
+  "removed-players": (players: RemovedPlayerDetails[]) => void;
+  /** Every socket of a removed player, just before it is disconnected: why. */
+  "player-removed": (notice: { reason: string }) => void;
+  /** Every socket of a deleted board, just before it is disconnected. */
+  "board-deleted": (notice: { board: string; reason: string }) => void;
   "add-circle": (circle: Circle) => void;
   "remove-circle": (removed: { id: string }) => void;
   "clear-circles": () => void;
@@ -202,4 +257,6 @@ export interface SocketData {
   owner: string | undefined;
   /** The hash of the handshake's host key (`auth.hostKey`) for this board. */
   host: string | undefined;
+  /** The handshake's `auth.adminKey` is the operator's ADMIN_KEY: the host's powers on every board. */
+  admin: boolean;
 }

@@ -1,4 +1,4 @@
-import type { BoardHost, StoredCircle, StoredEvent } from "../protocol/events.js";
+import type { BoardHost, RemovedPlayer, RoomRules, StoredCircle, StoredEvent } from "../protocol/events.js";
 
 /** Refuse a bad cap before it reaches a batch, where it would fail every write queued with it. */
 export function checkMaxCircles(maxCircles: number): RangeError | undefined {
@@ -11,6 +11,36 @@ export interface StoredBoard {
   circles: StoredCircle[];
   /** Present once someone claimed the board (`claim`). */
   host?: BoardHost;
+  /** Who may draw and chat; every store gives them, DEFAULT_RULES until the host says otherwise (absent: those). */
+  rules?: RoomRules;
+  /** The players the host removed and has not let back, in the order removed; every store gives them (absent: none). */
+  removed?: RemovedPlayer[];
+}
+
+/** Everyone may draw and chat: a board's rules until its host changes them. */
+export const DEFAULT_RULES: RoomRules = Object.freeze({ draw: "everyone", chat: "everyone" });
+
+/**
+ * Who asks for a host's action: the hash of their host key for the board,
+ * and whether they hold the operator's admin key (the host's powers on
+ * every board, hosted or not).
+ */
+export interface Authority {
+  host?: string | undefined;
+  admin?: boolean;
+}
+
+/** An action only the board's host (or the admin) may take, asked by someone else: nothing changed. */
+export const NOT_HOST = "not-host";
+
+/** An add refused by the board's rules: drawing is the host's (`paused`), or the circle's owner was removed (`removed`). */
+export class DrawRefusedError extends Error {
+  readonly reason: "paused" | "removed";
+  constructor(board: string, reason: "paused" | "removed") {
+    super(reason === "paused" ? `drawing on board ${board} is paused by its host` : `the player was removed from board ${board}`);
+    this.name = "DrawRefusedError";
+    this.reason = reason;
+  }
 }
 
 /** A clear refused because the board is locked and the clearer is not its host. */
@@ -21,19 +51,19 @@ export class BoardLockedError extends Error {
   }
 }
 
-export interface ClearOptions {
+export interface ClearOptions extends Authority {
   /** When, in ms since the epoch, for the undo window (`restoreCleared`); now by default. */
   at?: number;
-  /** The clearer's host key hash: a locked board is cleared only by its host. */
+  /** The clearer's host key hash: a locked board is cleared only by its host (or the admin). */
   host?: string | undefined;
 }
 
-export interface RestoreRequest {
+export interface RestoreRequest extends Authority {
   /** The seq of the clear to undo. */
   seq: number;
   /** The earliest time (ms since the epoch) that clear may have been made at. */
   since: number;
-  /** The requester's host key hash, for a locked board. */
+  /** The requester's host key hash, for a locked board (the admin may too). */
   host?: string | undefined;
   maxCircles: number;
 }
@@ -64,7 +94,14 @@ export type RestoreOutcome = { ok: true; events: StoredEvent[] } | { ok: false; 
  * A circle may carry an owner (a hash of its player's key), kept with it
  * and given back wherever it is. Each board keeps the circles its last
  * clear removed, so that the clear can be undone. A board may have a host
- * (a hash of the host's key), who may lock it so that only they may clear.
+ * (a hash of the host's key), who may lock it so that only they may clear,
+ * keep drawing or chat to themselves (its rules), remove players (whose
+ * keys then stay out) and delete it. Each host action checks, in its own
+ * transaction, that the asker is the host or holds the admin key, and
+ * answers NOT_HOST, changing nothing, when not.
+ *
+ * Every write, and `touch`, marks the board used now; `sweep` deletes the
+ * boards unused since a time, as `deleteBoard` does.
  */
 export interface BoardStore {
   /** The board's circles and seq; an unknown board has none and seq 0. */
@@ -72,9 +109,12 @@ export interface BoardStore {
   /**
    * Append a circle, then drop the board's oldest circles until at most
    * `maxCircles` remain. Resolves with the changes made, in seq order: the
-   * add, then one remove per dropped circle, oldest first.
+   * add, then one remove per dropped circle, oldest first. Rejects with a
+   * DrawRefusedError, changing nothing, when drawing is the host's and `by`
+   * is not the host (`paused`), or the circle's owner was removed from the
+   * board (`removed`; checked first).
    */
-  add(board: string, circle: StoredCircle, maxCircles: number): Promise<StoredEvent[]>;
+  add(board: string, circle: StoredCircle, maxCircles: number, by?: Authority): Promise<StoredEvent[]>;
   /**
    * Remove every circle of the board, keeping them (in order, with their
    * owners) in place of what the previous clear removed; resolves with the
@@ -105,6 +145,35 @@ export interface BoardStore {
   claim(board: string, hash: string): Promise<boolean>;
   /** Lock or unlock the board if `hash` is its host's; true when it did. Takes no seq. */
   setLocked(board: string, hash: string, locked: boolean): Promise<boolean>;
+  /**
+   * The host only: change who may draw and chat (the fields given; the
+   * others stay). Resolves with the board's whole rules. Takes no seq.
+   */
+  setRules(board: string, rules: Partial<RoomRules>, by: Authority): Promise<RoomRules | typeof NOT_HOST>;
+  /**
+   * The host only: keep `player.owner` out of the board (in place of an
+   * earlier entry with that owner) and remove every circle they own on it,
+   * oldest first, each a change with its seq. Resolves with those changes
+   * (none when they drew nothing).
+   */
+  removePlayer(board: string, player: RemovedPlayer, by: Authority): Promise<StoredEvent[] | typeof NOT_HOST>;
+  /** The host only: let the removed player with this `id` back; false when none is. Takes no seq. */
+  readmitPlayer(board: string, id: string, by: Authority): Promise<boolean | typeof NOT_HOST>;
+  /**
+   * The host only: remove the circle `id`, whoever drew it; resolves with
+   * its change, or undefined (no seq taken) when the board has no such circle.
+   */
+  removeCircle(board: string, id: string, by: Authority): Promise<(StoredEvent & { type: "remove" }) | undefined | typeof NOT_HOST>;
+  /**
+   * The host only: forget everything of the board (circles, cleared
+   * circles, host, rules, removed players, seq), so that its name is free
+   * again: a load then gives seq 0 and no circles.
+   */
+  deleteBoard(board: string, by: Authority): Promise<true | typeof NOT_HOST>;
+  /** Mark these boards used at `at` (ms since the epoch), unless a later use is known: boards people are on. */
+  touch(boards: readonly string[], at: number): Promise<void>;
+  /** Delete, as `deleteBoard` does, every board last used before `before`; resolves with their names. */
+  sweep(before: number): Promise<string[]>;
   /** Resolves when the store can serve requests; rejects with the reason otherwise. */
   ping(): Promise<void>;
   /** Finish pending writes and release the store's resources. */

@@ -58,6 +58,33 @@ const MIGRATIONS = [
      owner text,
      PRIMARY KEY (board, position)
    );`,
+  // 3. The host's rules, removed players, and each board's last use.
+  // draw_rule and chat_rule say who may draw and chat ('everyone' or 'host').
+  // removed_players keeps the owners (player key hashes) the host removed out
+  // of the board, in the order removed (position). last_used (ms since the
+  // epoch) is the board's last write or touch, for sweeping unused boards:
+  // the boards already here count as used at the migration (a default
+  // evaluated once, so no table rewrite), so that an upgrade sweeps nothing
+  // at once; a row made later without one (a batch making the rows it
+  // locks) is unused until a change marks it. Deleting a board's row
+  // deletes the rest of it, so a delete or a sweep is one statement.
+  `ALTER TABLE boards ADD COLUMN draw_rule text NOT NULL DEFAULT 'everyone',
+     ADD COLUMN chat_rule text NOT NULL DEFAULT 'everyone',
+     ADD COLUMN last_used bigint NOT NULL DEFAULT (extract(epoch FROM now()) * 1000)::bigint;
+   ALTER TABLE boards ALTER COLUMN last_used SET DEFAULT 0;
+   CREATE INDEX boards_last_used ON boards (last_used);
+   ALTER TABLE circles DROP CONSTRAINT circles_board_fkey,
+     ADD CONSTRAINT circles_board_fkey FOREIGN KEY (board) REFERENCES boards ON DELETE CASCADE;
+   ALTER TABLE cleared_circles DROP CONSTRAINT cleared_circles_board_fkey,
+     ADD CONSTRAINT cleared_circles_board_fkey FOREIGN KEY (board) REFERENCES boards ON DELETE CASCADE;
+   CREATE TABLE removed_players (
+     board text NOT NULL REFERENCES boards ON DELETE CASCADE,
+     owner text NOT NULL,
+     id text NOT NULL,
+     initials text NOT NULL,
+     position bigint NOT NULL,
+     PRIMARY KEY (board, owner)
+   );`,
 ];
 
 /** The version `migrate` leaves a database at. */

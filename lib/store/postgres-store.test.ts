@@ -13,8 +13,11 @@ import {
   expectProcessExitsWithStores,
   makeBoard,
   makeCircle,
+  storedBoard,
 } from "../../test/store-contract.js";
 import type { BoardEvent, Circle } from "../protocol/events.js";
+import { DrawRefusedError } from "./board-store.js";
+import { describeRoomStoreContract } from "../../test/room-store-contract.js";
 import { describeUndoStoreContract } from "../../test/undo-store-contract.js";
 import { SCHEMA_VERSION } from "./postgres-schema.js";
 import { PostgresStore } from "./postgres-store.js";
@@ -29,7 +32,8 @@ beforeAll(async () => {
 });
 
 describeBoardStoreContract("PostgresStore", async () => ({ store: await PostgresStore.open({ databaseUrl }) }));
-describeUndoStoreContract("PostgresStore", async () => {
+/** A store that can be closed and opened again on the same database. */
+async function reopenable() {
   let store = await PostgresStore.open({ databaseUrl });
   return {
     store,
@@ -39,7 +43,10 @@ describeUndoStoreContract("PostgresStore", async () => {
       return store;
     },
   };
-});
+}
+
+describeUndoStoreContract("PostgresStore", reopenable);
+describeRoomStoreContract("PostgresStore", reopenable);
 describeGroupCommitContract("PostgresStore", async () => ({ store: await PostgresStore.open({ databaseUrl }) }), /PostgreSQL at .*duplicate key/);
 
 const seqs = (events: BoardEvent[]) => events.map((event) => event.seq);
@@ -79,8 +86,8 @@ describe("PostgresStore", () => {
     await first.close();
 
     const second = await open();
-    expect(await second.load(board)).toStrictEqual({ seq: 3, circles });
-    expect(await second.load(cleared)).toStrictEqual({ seq: 2, circles: [] });
+    expect(await second.load(board)).toStrictEqual(storedBoard(3, circles));
+    expect(await second.load(cleared)).toStrictEqual(storedBoard(2, []));
     const next = makeCircle();
     expect(await second.add(board, next, 3)).toStrictEqual([
       { seq: 4, type: "add", circle: next },
@@ -135,6 +142,86 @@ describe("PostgresStore", () => {
     expect(await b.load(board)).toMatchObject({ seq: 3, circles: [{}] });
   });
 
+  it("lets two servers remove players from one board at once, each circle once, seqs gapless", async () => {
+    const [a, b] = [await open(), await open()];
+    const board = makeBoard();
+    const by = { host: "host-a" };
+    await a.claim(board, "host-a");
+    const circles = Array.from({ length: 20 }, (_, i) => ({ ...makeCircle(), owner: `owner-${i % 2}` }));
+    for (const circle of circles) await a.add(board, circle, 100);
+    const players = [0, 1].map((i) => ({ id: `p${i}`, initials: "AB", owner: `owner-${i}` }));
+    const [fromA, fromB] = (await Promise.all([a.removePlayer(board, players[0]!, by), b.removePlayer(board, players[1]!, by)])) as [
+      BoardEvent[],
+      BoardEvent[],
+    ];
+    for (const [events, owner] of [
+      [fromA, "owner-0"],
+      [fromB, "owner-1"],
+    ] as const) {
+      expect(events.map((event) => event.type === "remove" && event.id)).toStrictEqual(circles.filter((c) => c.owner === owner).map((c) => c.id));
+      const first = events[0]?.seq ?? 0;
+      expect(seqs(events)).toStrictEqual(events.map((_, i) => first + i));
+    }
+    expect([...seqs(fromA), ...seqs(fromB)].sort((x, y) => x - y)).toStrictEqual(upTo(40).slice(20));
+    const loaded = await b.load(board);
+    expect([loaded.seq, loaded.circles]).toStrictEqual([40, []]);
+    expect(loaded.removed?.map((player) => player.id).sort()).toStrictEqual(["p0", "p1"]);
+  });
+
+  it("lets one of two servers delete a board when both try at once: the other finds a new board, with no host", async () => {
+    const [a, b] = [await open(), await open()];
+    for (const by of [{ host: "host-a" }, { admin: true }]) {
+      const board = makeBoard();
+      await a.claim(board, "host-a");
+      await a.add(board, makeCircle(), 10);
+      const outcomes = await Promise.all([a.deleteBoard(board, by), b.deleteBoard(board, by)]);
+      // The admin may delete the new board too; the host is no longer its host.
+      expect(outcomes.map(String).sort()).toStrictEqual(by.admin ? ["true", "true"] : ["not-host", "true"]);
+      expect(await b.load(board)).toStrictEqual(storedBoard(0, []));
+    }
+  });
+
+  it("lets two servers sweep at once, each board swept by one of them", async () => {
+    const [a, b] = [await open(), await open()];
+    const boards = Array.from({ length: 30 }, () => makeBoard());
+    await Promise.all(boards.map((board) => a.add(board, makeCircle(), 10)));
+    const before = Date.now() + 1;
+    const [byA, byB] = await Promise.all([a.sweep(before), b.sweep(before)]);
+    const swept = [...byA, ...byB];
+    expect(swept).toEqual(expect.arrayContaining(boards));
+    expect(new Set(swept).size).toBe(swept.length);
+  });
+
+  it("never deadlocks two servers writing, removing players from, deleting and sweeping the same boards in opposite orders", async () => {
+    const [a, b] = [await open(), await open()];
+    const [one, two] = [makeBoard(), makeBoard()];
+    const admin = { admin: true };
+    // Ten calls at a time, each ten awaited before the next, as in the test of seqs above.
+    const writes = async (store: PostgresStore, boards: string[]) => {
+      const calls: Promise<unknown>[] = [];
+      for (let i = 0; i < 200; i++) {
+        const board = boards[i % 2] as string;
+        const owner = `owner-${i % 3}`;
+        if (i % 50 === 49) calls.push(store.sweep(Date.now() + 1));
+        else if (i % 20 === 19) calls.push(store.deleteBoard(board, admin));
+        else if (i % 10 === 9) calls.push(store.removePlayer(board, { id: owner, initials: "AB", owner }, admin));
+        else if (i % 10 === 4) calls.push(store.readmitPlayer(board, owner, admin));
+        else calls.push(store.add(board, { ...makeCircle(), owner: `owner-${i % 5}` }, 7).catch((error: unknown) => error));
+        if (i % 10 === 9) await calls.at(-1);
+      }
+      return Promise.all(calls);
+    };
+    const outcomes = (await Promise.all([writes(a, [one, two]), writes(b, [two, one])])).flat();
+    // Every call answered; the only refusals, adds of players removed.
+    for (const outcome of outcomes) if (outcome instanceof Error) expect(outcome).toBeInstanceOf(DrawRefusedError);
+    for (const board of [one, two]) {
+      const { seq, circles } = await a.load(board);
+      expect(circles.length).toBeLessThanOrEqual(7);
+      const next = makeCircle();
+      expect((await b.add(board, next, 7))[0]).toStrictEqual({ seq: seq + 1, type: "add", circle: next });
+    }
+  });
+
   it("migrates a new database once when several servers start at once", async () => {
     const url = await createTestDatabase();
     const stores = await Promise.all(Array.from({ length: 4 }, () => open(url)));
@@ -146,7 +233,7 @@ describe("PostgresStore", () => {
     );
   });
 
-  it("migrates a database of schema version 1: its circles keep no owner, so none can be undone, and it has no host", async () => {
+  it("migrates a database of schema version 1: its circles keep no owner, so none can be undone, it has no host, the default rules, no removed players, and counts as used at the migration", async () => {
     // Version 1 as it shipped (postgres-schema.ts, the first migration).
     const url = await createTestDatabase();
     const board = makeBoard();
@@ -164,8 +251,12 @@ describe("PostgresStore", () => {
        INSERT INTO boards VALUES ('${board}', 1, 1);
        INSERT INTO circles VALUES ('${board}', 1, '${id}', '${initials}', ${x}, ${y}, ${dia}, '${rgba}', ${createdAt});`,
     );
+    const beforeMigration = Date.now();
     const store = await open(url);
-    expect(await store.load(board)).toStrictEqual({ seq: 1, circles: [circle] });
+    const loaded = await store.load(board);
+    expect(loaded).toStrictEqual(storedBoard(1, [circle]));
+    expect([loaded.rules, loaded.removed]).toStrictEqual([{ draw: "everyone", chat: "everyone" }, []]);
+    expect(await store.sweep(beforeMigration)).toStrictEqual([]);
     expect(await store.removeOwned(board, id, "anyone")).toBeUndefined();
     expect(await store.claim(board, "host-a")).toBe(false);
     const { seq } = await store.clear(board, { at: 1 });
@@ -222,7 +313,7 @@ describe("PostgresStore", () => {
 
       proxy.restore();
       await expect(store.ping()).resolves.toBeUndefined();
-      expect(await store.load(board)).toStrictEqual({ seq: 2, circles: kept });
+      expect(await store.load(board)).toStrictEqual(storedBoard(2, kept));
       const next = makeCircle();
       expect(await store.add(board, next, 10)).toStrictEqual([{ seq: 3, type: "add", circle: next }]);
     });

@@ -1,10 +1,18 @@
 import pg from "pg";
 import type { PoolClient } from "pg";
-import type { StoredCircle, StoredEvent } from "../protocol/events.js";
-import { checkMaxCircles, type RestoreOutcome, type RestoreRequest, type StoredBoard } from "./board-store.js";
+import type { RemovedPlayer, RoomRules, StoredCircle, StoredEvent } from "../protocol/events.js";
+import {
+  checkMaxCircles,
+  DEFAULT_RULES,
+  NOT_HOST,
+  type Authority,
+  type RestoreOutcome,
+  type RestoreRequest,
+  type StoredBoard,
+} from "./board-store.js";
 import { connectionOptions, describeDatabase } from "./postgres-connection.js";
 import { migrate } from "./postgres-schema.js";
-import { CLEAR_LOCKED, RequestStore, type StoreRequest } from "./request-store.js";
+import { boardsOf, CLEAR_LOCKED, hasAuthority, RequestStore, type DrawRefusal, type HostRequest, type StoreRequest } from "./request-store.js";
 
 export interface PostgresStoreOptions {
   /** A postgres:// URL, as Heroku sets DATABASE_URL. */
@@ -15,7 +23,7 @@ export interface PostgresStoreOptions {
 export interface PostgresStoreStats {
   /** Transactions committed, each holding one or more writes. */
   transactions: number;
-  /** Writes (`add`, `clear`) committed. */
+  /** Writes committed: every call but `load` and `ping` (an add or a restore refused for its cap never reaches the database). */
   writes: number;
   /** Transactions that failed; each rejected every write it held. */
   failedTransactions: number;
@@ -37,13 +45,24 @@ const SQL = {
     SELECT board, 0, 0 FROM unnest($1::text[]) AS board ORDER BY board
     ON CONFLICT (board) DO NOTHING`,
   lockBoards: "SELECT board FROM boards WHERE board = ANY($1::text[]) ORDER BY board FOR UPDATE",
-  add: `WITH counted AS (
-      UPDATE boards SET seq = seq + 1, circle_count = circle_count + 1 WHERE board = $1
+  // Every change marks its board used (last_used) in the statement that makes it.
+  // The rules' checks and the add in one round trip: the add, and its seq, only when nothing refuses it.
+  add: `WITH refused AS (
+      SELECT CASE
+          WHEN EXISTS (SELECT FROM removed_players WHERE board = $1 AND owner = $9) THEN 'removed'
+          WHEN draw_rule = 'host' AND NOT ($10 OR coalesce(host = $11, false)) THEN 'paused'
+        END AS reason
+      FROM boards WHERE board = $1
+    ), counted AS (
+      UPDATE boards SET seq = seq + 1, circle_count = circle_count + 1, last_used = greatest(last_used, $12)
+      WHERE board = $1 AND (SELECT reason FROM refused) IS NULL
       RETURNING seq, circle_count
+    ), added AS (
+      INSERT INTO circles (board, seq, id, initials, x, y, dia, rgba, created_at, owner)
+      SELECT $1, seq, $2, $3, $4, $5, $6, $7, $8, $9 FROM counted
+      RETURNING seq
     )
-    INSERT INTO circles (board, seq, id, initials, x, y, dia, rgba, created_at, owner)
-    SELECT $1, seq, $2, $3, $4, $5, $6, $7, $8, $9 FROM counted
-    RETURNING seq, (SELECT circle_count FROM counted) AS count`,
+    SELECT (SELECT reason FROM refused) AS refused, (SELECT seq FROM added) AS seq, (SELECT circle_count FROM counted) AS count`,
   // Each dropped circle is one change: it takes one seq and leaves the count.
   dropOldest: `WITH gone AS (
       DELETE FROM circles WHERE board = $1
@@ -62,9 +81,13 @@ const SQL = {
       INSERT INTO cleared_circles (board, position, id, initials, x, y, dia, rgba, created_at, owner)
       SELECT board, seq, id, initials, x, y, dia, rgba, created_at, owner FROM gone
     )
-    UPDATE boards SET seq = seq + 1, circle_count = 0, cleared_seq = seq + 1, cleared_at = $2 WHERE board = $1 RETURNING seq`,
+    UPDATE boards SET seq = seq + 1, circle_count = 0, cleared_seq = seq + 1, cleared_at = $2, last_used = greatest(last_used, $3)
+    WHERE board = $1 RETURNING seq`,
   removeOwned: `WITH gone AS (DELETE FROM circles WHERE board = $1 AND id = $2 AND owner = $3 RETURNING id)
-    UPDATE boards SET seq = seq + 1, circle_count = circle_count - 1
+    UPDATE boards SET seq = seq + 1, circle_count = circle_count - 1, last_used = greatest(last_used, $4)
+    WHERE board = $1 AND EXISTS (SELECT FROM gone) RETURNING seq`,
+  removeCircle: `WITH gone AS (DELETE FROM circles WHERE board = $1 AND id = $2 RETURNING id)
+    UPDATE boards SET seq = seq + 1, circle_count = circle_count - 1, last_used = greatest(last_used, $3)
     WHERE board = $1 AND EXISTS (SELECT FROM gone) RETURNING seq`,
   // What the last clear kept goes back on top, in its order, each with the board's next seq.
   restore: `WITH kept AS (
@@ -73,19 +96,53 @@ const SQL = {
       SELECT row_number() OVER (ORDER BY position) AS n, * FROM kept
     ), counted AS (
       UPDATE boards SET seq = seq + (SELECT count(*) FROM kept), circle_count = circle_count + (SELECT count(*) FROM kept),
-        cleared_seq = NULL, cleared_at = NULL
+        cleared_seq = NULL, cleared_at = NULL, last_used = greatest(last_used, $2)
       WHERE board = $1 RETURNING seq - (SELECT count(*) FROM kept) AS base, circle_count
     )
     INSERT INTO circles (board, seq, id, initials, x, y, dia, rgba, created_at, owner)
     SELECT $1, base + n, id, initials, x, y, dia, rgba, created_at, owner FROM numbered, counted
     RETURNING seq, id, initials, x, y, dia, rgba, created_at, owner, (SELECT circle_count FROM counted) AS count`,
   // The batch made the row (seq 0) if there was none: a board that never changed.
-  claim: "UPDATE boards SET host = $2 WHERE board = $1 AND seq = 0 AND host IS NULL RETURNING board",
-  setLocked: "UPDATE boards SET locked = $3 WHERE board = $1 AND host = $2 RETURNING board",
-  // One statement, so the seq and the circles come from one snapshot even while other servers write.
-  load: `SELECT b.seq, b.host, b.locked, c.id, c.initials, c.x, c.y, c.dia, c.rgba, c.created_at, c.owner
-    FROM boards b LEFT JOIN circles c ON c.board = b.board
-    WHERE b.board = $1 ORDER BY c.seq`,
+  claim: "UPDATE boards SET host = $2, last_used = greatest(last_used, $3) WHERE board = $1 AND seq = 0 AND host IS NULL RETURNING board",
+  setLocked: "UPDATE boards SET locked = $3, last_used = greatest(last_used, $4) WHERE board = $1 AND host = $2 RETURNING board",
+  setRules: `UPDATE boards SET draw_rule = coalesce($2, draw_rule), chat_rule = coalesce($3, chat_rule), last_used = greatest(last_used, $4)
+    WHERE board = $1 RETURNING draw_rule, chat_rule`,
+  // The owner kept out (a later removal puts them last again), their circles
+  // removed oldest first, one seq each, and those their last clear kept
+  // forgotten, so that undoing it cannot bring them back.
+  removePlayer: `WITH kept_out AS (
+      INSERT INTO removed_players (board, owner, id, initials, position)
+      VALUES ($1, $2, $3, $4, (SELECT coalesce(max(position), 0) + 1 FROM removed_players WHERE board = $1))
+      ON CONFLICT (board, owner) DO UPDATE SET id = EXCLUDED.id, initials = EXCLUDED.initials, position = EXCLUDED.position
+    ), forgotten AS (
+      DELETE FROM cleared_circles WHERE board = $1 AND owner = $2
+    ), gone AS (
+      DELETE FROM circles WHERE board = $1 AND owner = $2 RETURNING seq, id
+    ), counted AS (
+      UPDATE boards SET seq = seq + (SELECT count(*) FROM gone), circle_count = circle_count - (SELECT count(*) FROM gone),
+        last_used = greatest(last_used, $5)
+      WHERE board = $1 RETURNING seq
+    )
+    SELECT gone.id, counted.seq AS last FROM gone, counted ORDER BY gone.seq`,
+  readmitPlayer: `WITH gone AS (DELETE FROM removed_players WHERE board = $1 AND id = $2 RETURNING id)
+    UPDATE boards SET last_used = greatest(last_used, $3) WHERE board = $1 AND EXISTS (SELECT FROM gone) RETURNING board`,
+  // The rest of the board goes with its row (ON DELETE CASCADE).
+  deleteBoard: "DELETE FROM boards WHERE board = $1",
+  touch: "UPDATE boards SET last_used = greatest(last_used, $2) WHERE board = ANY($1::text[])",
+  // SKIP LOCKED: a board whose row another transaction holds is in use, and
+  // waiting for it, out of board order, could deadlock with that transaction.
+  sweep: `DELETE FROM boards WHERE board IN (SELECT board FROM boards WHERE last_used < $1 FOR UPDATE SKIP LOCKED)
+    RETURNING board`,
+  // One statement, so the seq, the circles and the removed players come from one
+  // snapshot even while other servers write: kind 0, the board's row joined to
+  // each of its circles (position: their seq); kind 1, its removed players.
+  load: `SELECT 0 AS kind, b.seq, b.host, b.locked, b.draw_rule, b.chat_rule,
+      c.seq AS position, c.id, c.initials, c.x, c.y, c.dia, c.rgba, c.created_at, c.owner
+    FROM boards b LEFT JOIN circles c ON c.board = b.board WHERE b.board = $1
+    UNION ALL
+    SELECT 1, NULL, NULL, NULL, NULL, NULL, position, id, initials, NULL, NULL, NULL, NULL, NULL, owner
+    FROM removed_players WHERE board = $1
+    ORDER BY kind, position`,
   ping: "SELECT 1",
 } as const;
 
@@ -100,7 +157,11 @@ interface CircleRow {
   owner: string | null;
 }
 
-type LoadRow = { seq: string; host: string | null; locked: boolean } & (CircleRow | { id: null });
+type LoadRow =
+  | ({ kind: 0; seq: string; host: string | null; locked: boolean; draw_rule: RoomRules["draw"]; chat_rule: RoomRules["chat"] } & (
+      CircleRow | { id: null }
+    ))
+  | { kind: 1; id: string; initials: string; owner: string };
 
 interface BoardStateRow {
   host: string | null;
@@ -116,8 +177,8 @@ function circleOf({ id, initials, x, y, dia, rgba, created_at, owner }: CircleRo
   return circle;
 }
 
-/** May `host` clear this board, or undo its clear? */
-const mayClear = (row: BoardStateRow | undefined, host: string | undefined) => !row?.locked || row.host === host;
+/** May `by` clear this board, or undo its clear? */
+const mayClear = (row: BoardStateRow | undefined, by: Authority) => !row?.locked || hasAuthority(row.host, by);
 
 /** Why an add or a restore must not run: a bad cap. */
 function badCapOf(request: StoreRequest): RangeError | undefined {
@@ -305,16 +366,35 @@ export class PostgresStore extends RequestStore {
    */
   async #transaction(client: PoolClient, batch: Call[]): Promise<Outcome[]> {
     const boards = new Set<string>();
-    for (const { request } of batch) if (request.op !== "ping" && isWrite(request)) boards.add(request.board);
+    for (const { request } of batch) if (isWrite(request)) for (const board of boardsOf(request)) boards.add(board);
     const locked = [...boards];
-    // SET LOCAL, not a connection parameter, so that poolers such as PgBouncer accept it; one round trip with BEGIN.
-    await client.query(`BEGIN; SET LOCAL idle_in_transaction_session_timeout = ${IDLE_IN_TRANSACTION_MS}`);
-    await client.query({ name: "circles-create-boards", text: SQL.createBoards, values: [locked] });
-    await client.query({ name: "circles-lock-boards", text: SQL.lockBoards, values: [locked] });
+    // A row another server deletes (deleteBoard, sweep) between making the
+    // rows and locking them is not locked: start again, the locks taken so
+    // far released, so that they are still taken in board order.
+    for (;;) {
+      // SET LOCAL, not a connection parameter, so that poolers such as PgBouncer accept it; one round trip with BEGIN.
+      await client.query(`BEGIN; SET LOCAL idle_in_transaction_session_timeout = ${IDLE_IN_TRANSACTION_MS}`);
+      await client.query({ name: "circles-create-boards", text: SQL.createBoards, values: [locked] });
+      const { rowCount } = await client.query({ name: "circles-lock-boards", text: SQL.lockBoards, values: [locked] });
+      if (rowCount === locked.length) break;
+      await client.query("ROLLBACK");
+    }
+    const now = Date.now();
+    // Rows this batch deleted, made again (locked: they are this transaction's) for its later writes to them.
+    const deleted = new Set<string>();
     const outcomes: Outcome[] = [];
-    for (const call of batch) {
-      const badCap = badCapOf(call.request);
-      outcomes.push(badCap ? { ok: false, error: badCap } : { ok: true, value: await this.#apply(client, call.request) });
+    for (const { request } of batch) {
+      const badCap = badCapOf(request);
+      if (badCap) {
+        outcomes.push({ ok: false, error: badCap });
+        continue;
+      }
+      const again = isWrite(request) ? boardsOf(request).filter((board) => deleted.delete(board)) : [];
+      if (again.length > 0) await client.query({ name: "circles-create-boards", text: SQL.createBoards, values: [again] });
+      const value = await this.#apply(client, request, now);
+      if (request.op === "delete-board" && value === true) deleted.add(request.board);
+      if (request.op === "sweep") for (const board of value as string[]) deleted.add(board);
+      outcomes.push({ ok: true, value });
     }
     await client.query("COMMIT");
     return outcomes;
@@ -330,7 +410,7 @@ export class PostgresStore extends RequestStore {
         continue;
       }
       try {
-        outcomes.push({ ok: true, value: await this.#apply(client, call.request) });
+        outcomes.push({ ok: true, value: await this.#apply(client, call.request, Date.now()) });
       } catch (error) {
         outcomes.push({ ok: false, error: this.#unavailable(error) });
       }
@@ -355,27 +435,46 @@ export class PostgresStore extends RequestStore {
     return answers;
   }
 
-  async #apply(client: PoolClient, request: StoreRequest): Promise<unknown> {
+  /** `now` marks the boards changed as used. */
+  async #apply(client: PoolClient, request: StoreRequest, now: number): Promise<unknown> {
     switch (request.op) {
       case "add":
-        return this.#add(client, request.board, request.circle, request.maxCircles);
+        return this.#add(client, request, now);
       case "clear":
-        return this.#clear(client, request.board, request.at, request.host);
+        return this.#clear(client, request.board, request.at, request.by, now);
       case "remove-owned": {
         const { board, id, owner } = request;
-        const { rows } = await client.query<{ seq: string }>({ name: "circles-remove-owned", text: SQL.removeOwned, values: [board, id, owner] });
+        const { rows } = await client.query<{ seq: string }>({
+          name: "circles-remove-owned",
+          text: SQL.removeOwned,
+          values: [board, id, owner, now],
+        });
         return rows[0] === undefined ? undefined : { seq: Number(rows[0].seq), type: "remove", id };
       }
       case "restore":
-        return this.#restore(client, request.board, request.request);
+        return this.#restore(client, request.board, request.request, now);
       case "claim": {
-        const { rowCount } = await client.query({ name: "circles-claim", text: SQL.claim, values: [request.board, request.hash] });
+        const { rowCount } = await client.query({ name: "circles-claim", text: SQL.claim, values: [request.board, request.hash, now] });
         return rowCount === 1;
       }
       case "set-locked": {
         const { board, hash, locked } = request;
-        const { rowCount } = await client.query({ name: "circles-set-locked", text: SQL.setLocked, values: [board, hash, locked] });
+        const { rowCount } = await client.query({ name: "circles-set-locked", text: SQL.setLocked, values: [board, hash, locked, now] });
         return rowCount === 1;
+      }
+      case "set-rules":
+      case "remove-player":
+      case "readmit-player":
+      case "remove-circle":
+      case "delete-board":
+        if (!hasAuthority((await this.#boardState(client, request.board))?.host, request.by)) return NOT_HOST;
+        return this.#hostAction(client, request, now);
+      case "touch":
+        await client.query({ name: "circles-touch", text: SQL.touch, values: [request.boards, request.at] });
+        return undefined;
+      case "sweep": {
+        const { rows } = await client.query<{ board: string }>({ name: "circles-sweep", text: SQL.sweep, values: [request.before] });
+        return rows.map((row) => row.board);
       }
       case "load":
         return this.#load(client, request.board);
@@ -385,15 +484,58 @@ export class PostgresStore extends RequestStore {
     }
   }
 
-  async #add(client: PoolClient, board: string, circle: StoredCircle, maxCircles: number): Promise<StoredEvent[]> {
+  /** A host's action, once its asker is known to hold the host's powers on the board. */
+  async #hostAction(client: PoolClient, request: HostRequest, now: number): Promise<unknown> {
+    const { board } = request;
+    switch (request.op) {
+      case "set-rules": {
+        const { draw, chat } = request.rules;
+        const { rows } = await client.query<{ draw_rule: RoomRules["draw"]; chat_rule: RoomRules["chat"] }>({
+          name: "circles-set-rules",
+          text: SQL.setRules,
+          values: [board, draw ?? null, chat ?? null, now],
+        });
+        const rules = rows[0];
+        if (rules === undefined) throw new Error(`no row for board ${board}`);
+        return { draw: rules.draw_rule, chat: rules.chat_rule };
+      }
+      case "remove-player": {
+        const { id, initials, owner } = request.player;
+        const { rows } = await client.query<{ id: string; last: string }>({
+          name: "circles-remove-player",
+          text: SQL.removePlayer,
+          values: [board, owner, id, initials, now],
+        });
+        // The circles' removes took the board's last seqs, one each, in this order.
+        const first = Number(rows[0]?.last) - rows.length + 1;
+        return rows.map((row, i): StoredEvent => ({ seq: first + i, type: "remove", id: row.id }));
+      }
+      case "readmit-player": {
+        const { rowCount } = await client.query({ name: "circles-readmit-player", text: SQL.readmitPlayer, values: [board, request.id, now] });
+        return rowCount === 1;
+      }
+      case "remove-circle": {
+        const { id } = request;
+        const { rows } = await client.query<{ seq: string }>({ name: "circles-remove-circle", text: SQL.removeCircle, values: [board, id, now] });
+        return rows[0] === undefined ? undefined : { seq: Number(rows[0].seq), type: "remove", id };
+      }
+      case "delete-board":
+        await client.query({ name: "circles-delete-board", text: SQL.deleteBoard, values: [board] });
+        return true;
+    }
+  }
+
+  async #add(client: PoolClient, { board, circle, maxCircles, by }: StoreRequest & { op: "add" }, now: number): Promise<StoredEvent[] | DrawRefusal> {
     const { id, initials, x, y, dia, rgba, createdAt, owner } = circle;
-    const { rows } = await client.query<{ seq: string; count: number }>({
+    const { rows } = await client.query<{ refused: DrawRefusal | null; seq: string | null; count: number | null }>({
       name: "circles-add",
       text: SQL.add,
-      values: [board, id, initials, x, y, dia, rgba, createdAt, owner ?? null],
+      values: [board, id, initials, x, y, dia, rgba, createdAt, owner ?? null, by.admin === true, by.host ?? null, now],
     });
     const added = rows[0];
     if (added === undefined) throw new Error(`no row for board ${board}`);
+    if (added.refused !== null) return added.refused;
+    if (added.seq === null || added.count === null) throw new Error(`no row for board ${board}`);
     const events: StoredEvent[] = [{ seq: Number(added.seq), type: "add", circle: { ...circle } }];
     return this.#cap(client, board, events, added.count, maxCircles);
   }
@@ -416,19 +558,23 @@ export class PostgresStore extends RequestStore {
     return rows[0];
   }
 
-  async #clear(client: PoolClient, board: string, at: number, host: string | undefined): Promise<StoredEvent | typeof CLEAR_LOCKED> {
-    if (!mayClear(await this.#boardState(client, board), host)) return CLEAR_LOCKED;
+  async #clear(client: PoolClient, board: string, at: number, by: Authority, now: number): Promise<StoredEvent | typeof CLEAR_LOCKED> {
+    if (!mayClear(await this.#boardState(client, board), by)) return CLEAR_LOCKED;
     await client.query({ name: "circles-forget-cleared", text: SQL.forgetCleared, values: [board] });
-    const { rows } = await client.query<{ seq: string }>({ name: "circles-clear", text: SQL.clear, values: [board, at] });
+    const { rows } = await client.query<{ seq: string }>({ name: "circles-clear", text: SQL.clear, values: [board, at, now] });
     return { seq: Number(rows[0]?.seq), type: "clear" };
   }
 
-  async #restore(client: PoolClient, board: string, { seq, since, host, maxCircles }: RestoreRequest): Promise<RestoreOutcome> {
+  async #restore(client: PoolClient, board: string, { seq, since, maxCircles, ...by }: RestoreRequest, now: number): Promise<RestoreOutcome> {
     const state = await this.#boardState(client, board);
-    if (!mayClear(state, host)) return { ok: false, reason: "locked" };
+    if (!mayClear(state, by)) return { ok: false, reason: "locked" };
     if (state === undefined || state.cleared_seq === null || Number(state.cleared_seq) !== seq) return { ok: false, reason: "gone" };
     if (Number(state.cleared_at) < since) return { ok: false, reason: "expired" };
-    const { rows } = await client.query<CircleRow & { seq: string; count: number }>({ name: "circles-restore", text: SQL.restore, values: [board] });
+    const { rows } = await client.query<CircleRow & { seq: string; count: number }>({
+      name: "circles-restore",
+      text: SQL.restore,
+      values: [board, now],
+    });
     // INSERT ... RETURNING promises no order: seq is the circles' order.
     rows.sort((a, b) => Number(a.seq) - Number(b.seq));
     const events: StoredEvent[] = rows.map((row) => ({ seq: Number(row.seq), type: "add", circle: circleOf(row) }));
@@ -438,10 +584,23 @@ export class PostgresStore extends RequestStore {
   async #load(client: PoolClient, board: string): Promise<StoredBoard> {
     const { rows } = await client.query<LoadRow>({ name: "circles-load", text: SQL.load, values: [board] });
     const circles: StoredCircle[] = [];
-    for (const row of rows) if (row.id !== null) circles.push(circleOf(row)); // else the board's row, joined to no circle
-    const first = rows[0];
-    const stored: StoredBoard = { seq: first === undefined ? 0 : Number(first.seq), circles };
-    if (first?.host) stored.host = { hash: first.host, locked: first.locked };
+    const removed: RemovedPlayer[] = [];
+    let state: (LoadRow & { kind: 0 }) | undefined;
+    for (const row of rows) {
+      if (row.kind === 1) {
+        removed.push({ id: row.id, initials: row.initials, owner: row.owner });
+        continue;
+      }
+      state ??= row;
+      if (row.id !== null) circles.push(circleOf(row)); // else the board's row, joined to no circle
+    }
+    const stored: StoredBoard = {
+      seq: state === undefined ? 0 : Number(state.seq),
+      circles,
+      rules: state === undefined ? { ...DEFAULT_RULES } : { draw: state.draw_rule, chat: state.chat_rule },
+      removed,
+    };
+    if (state?.host) stored.host = { hash: state.host, locked: state.locked };
     return stored;
   }
 

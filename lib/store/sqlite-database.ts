@@ -4,14 +4,34 @@
  * runs in the store's worker thread (`sqlite-worker.ts`), never on the main one.
  */
 import Database from "better-sqlite3";
-import type { StoredCircle, StoredEvent } from "../protocol/events.js";
-import { checkMaxCircles, type RestoreOutcome, type RestoreRequest, type StoredBoard } from "./board-store.js";
-import { CLEAR_LOCKED, type StoreRequest } from "./request-store.js";
+import type { RemovedPlayer, RoomRules, StoredCircle, StoredEvent } from "../protocol/events.js";
+import {
+  checkMaxCircles,
+  DEFAULT_RULES,
+  NOT_HOST,
+  type Authority,
+  type RestoreOutcome,
+  type RestoreRequest,
+  type StoredBoard,
+} from "./board-store.js";
+import { CLEAR_LOCKED, hasAuthority, type DrawRefusal, type HostRequest, type StoreRequest } from "./request-store.js";
+
+/** What a request's batch answers it with. */
+type OutcomeValue =
+  | StoredBoard
+  | StoredEvent[]
+  | StoredEvent
+  | RestoreOutcome
+  | RoomRules
+  | string[]
+  | boolean
+  | typeof CLEAR_LOCKED
+  | DrawRefusal
+  | typeof NOT_HOST
+  | undefined;
 
 /** What settles one request's promise: its value, or why it failed. */
-export type StoreOutcome =
-  | { ok: true; value: StoredBoard | StoredEvent[] | StoredEvent | RestoreOutcome | boolean | typeof CLEAR_LOCKED | undefined }
-  | { ok: false; error: Error };
+export type StoreOutcome = { ok: true; value: OutcomeValue } | { ok: false; error: Error };
 
 /** A circle row as read back; `owner` is NULL for circles from before owners and for REST's. */
 type CircleRow = Omit<StoredCircle, "owner"> & { owner: string | null };
@@ -25,7 +45,7 @@ function fromRow({ owner, ...circle }: CircleRow): StoredCircle {
 export interface SqliteStoreStats {
   /** Transactions committed, each holding one or more writes. */
   transactions: number;
-  /** Writes (`add`, `clear`) committed. */
+  /** Writes committed: every call but `load` and `ping` (an add or a restore refused for its cap never reaches the database). */
   writes: number;
   /** Transactions rolled back; each rejected every write it held. */
   failedTransactions: number;
@@ -85,6 +105,26 @@ const MIGRATIONS = [
      owner TEXT,
      PRIMARY KEY (board, position)
    ) WITHOUT ROWID;`,
+  // 4. The host's rules, removed players, and each board's last use.
+  // draw_rule and chat_rule say who may draw and chat ('everyone' or 'host').
+  // removed_players keeps the owners (player key hashes) the host removed out
+  // of the board, in the order removed (position). last_used (ms since the
+  // epoch) is the board's last write or touch, for sweeping unused boards;
+  // the boards already here count as used at the migration, so that an
+  // upgrade sweeps nothing at once.
+  `ALTER TABLE boards ADD COLUMN draw_rule TEXT NOT NULL DEFAULT 'everyone';
+   ALTER TABLE boards ADD COLUMN chat_rule TEXT NOT NULL DEFAULT 'everyone';
+   ALTER TABLE boards ADD COLUMN last_used INTEGER NOT NULL DEFAULT 0;
+   UPDATE boards SET last_used = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER);
+   CREATE INDEX boards_last_used ON boards (last_used);
+   CREATE TABLE removed_players (
+     board TEXT NOT NULL,
+     owner TEXT NOT NULL,
+     id TEXT NOT NULL,
+     initials TEXT NOT NULL,
+     position INTEGER NOT NULL,
+     PRIMARY KEY (board, owner)
+   ) WITHOUT ROWID;`,
 ];
 
 function migrate(db: Database.Database): void {
@@ -105,14 +145,24 @@ function prepareStatements(db: Database.Database) {
       `SELECT id, initials, x, y, dia, rgba, created_at AS createdAt, owner
        FROM circles WHERE board = ? ORDER BY seq`,
     ),
-    board: db.prepare<[string], BoardRow>("SELECT seq, host, locked, cleared_seq AS clearedSeq, cleared_at AS clearedAt FROM boards WHERE board = ?"),
+    board: db.prepare<[string], BoardRow>(
+      `SELECT seq, host, locked, cleared_seq AS clearedSeq, cleared_at AS clearedAt, draw_rule AS draw, chat_rule AS chat
+       FROM boards WHERE board = ?`,
+    ),
+    removedPlayers: db.prepare<[string], RemovedPlayer>("SELECT id, initials, owner FROM removed_players WHERE board = ? ORDER BY position"),
+    // Whether the board's rules let this owner's circle in: one lookup on the add's hot path.
+    drawState: db.prepare<[string | null, string], { draw: string; host: string | null; removed: number }>(
+      `SELECT b.draw_rule AS draw, b.host, EXISTS (SELECT 1 FROM removed_players r WHERE r.board = b.board AND r.owner = ?) AS removed
+       FROM boards b WHERE b.board = ?`,
+    ),
     insertCircle: db.prepare<[string, string, string, number, number, number, string, number, string | null]>(
       `INSERT INTO circles (board, id, initials, x, y, dia, rgba, created_at, owner)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    countUp: db.prepare<[string], { count: number; seq: number }>(
-      `INSERT INTO boards (board, circle_count, seq) VALUES (?, 1, 1)
-       ON CONFLICT (board) DO UPDATE SET circle_count = circle_count + 1, seq = seq + 1
+    // Every change marks its board used (last_used) in the statement that takes its seq or makes it.
+    countUp: db.prepare<[string, number], { count: number; seq: number }>(
+      `INSERT INTO boards (board, circle_count, seq, last_used) VALUES (?, 1, 1, ?)
+       ON CONFLICT (board) DO UPDATE SET circle_count = circle_count + 1, seq = seq + 1, last_used = max(last_used, excluded.last_used)
        RETURNING circle_count AS count, seq`,
     ),
     oldest: db.prepare<[string, number], { seq: number; id: string }>("SELECT seq, id FROM circles WHERE board = ? ORDER BY seq LIMIT ?"),
@@ -132,23 +182,56 @@ function prepareStatements(db: Database.Database) {
     // Keeps the row, and so the seq, of a cleared board; the clear's seq and time name what it kept.
     clearBoard: db
       .prepare<[string, number, number], number>(
-        `INSERT INTO boards (board, circle_count, seq, cleared_seq, cleared_at) VALUES (?, 0, 1, 1, ?)
-         ON CONFLICT (board) DO UPDATE SET circle_count = 0, seq = seq + 1, cleared_seq = seq + 1, cleared_at = ?
+        `INSERT INTO boards (board, circle_count, seq, cleared_seq, cleared_at, last_used) VALUES (?, 0, 1, 1, ?, ?)
+         ON CONFLICT (board) DO UPDATE SET circle_count = 0, seq = seq + 1, cleared_seq = seq + 1, cleared_at = excluded.cleared_at,
+           last_used = max(last_used, excluded.last_used)
          RETURNING seq`,
       )
       .pluck(),
-    restored: db.prepare<[string]>("UPDATE boards SET cleared_seq = NULL, cleared_at = NULL WHERE board = ?"),
+    restored: db.prepare<[number, string]>("UPDATE boards SET cleared_seq = NULL, cleared_at = NULL, last_used = max(last_used, ?) WHERE board = ?"),
     removeOwned: db.prepare<[string, string, string], string>("DELETE FROM circles WHERE board = ? AND id = ? AND owner = ? RETURNING id").pluck(),
-    countDown: db.prepare<[string], number>("UPDATE boards SET circle_count = circle_count - 1, seq = seq + 1 WHERE board = ? RETURNING seq").pluck(),
+    removeCircle: db.prepare<[string, string], string>("DELETE FROM circles WHERE board = ? AND id = ? RETURNING id").pluck(),
+    countDown: db
+      .prepare<[number, string], number>(
+        "UPDATE boards SET circle_count = circle_count - 1, seq = seq + 1, last_used = max(last_used, ?) WHERE board = ? RETURNING seq",
+      )
+      .pluck(),
     // A board that never changed has no row, or one with seq 0 (a claim refused, or never made).
     claim: db
-      .prepare<[string, string, string], number>(
-        `INSERT INTO boards (board, circle_count, seq, host) VALUES (?, 0, 0, ?)
-         ON CONFLICT (board) DO UPDATE SET host = ? WHERE seq = 0 AND host IS NULL
+      .prepare<[string, string, number], number>(
+        `INSERT INTO boards (board, circle_count, seq, host, last_used) VALUES (?, 0, 0, ?, ?)
+         ON CONFLICT (board) DO UPDATE SET host = excluded.host, last_used = max(last_used, excluded.last_used) WHERE seq = 0 AND host IS NULL
          RETURNING 1`,
       )
       .pluck(),
-    setLocked: db.prepare<[number, string, string], number>("UPDATE boards SET locked = ? WHERE board = ? AND host = ? RETURNING 1").pluck(),
+    setLocked: db
+      .prepare<[number, number, string, string], number>(
+        "UPDATE boards SET locked = ?, last_used = max(last_used, ?) WHERE board = ? AND host = ? RETURNING 1",
+      )
+      .pluck(),
+    setRules: db.prepare<[string, string, string, number]>(
+      `INSERT INTO boards (board, circle_count, seq, draw_rule, chat_rule, last_used) VALUES (?, 0, 0, ?, ?, ?)
+       ON CONFLICT (board) DO UPDATE SET draw_rule = excluded.draw_rule, chat_rule = excluded.chat_rule,
+         last_used = max(last_used, excluded.last_used)`,
+    ),
+    // Makes the row of a board that has none (seq 0): a touch, or the admin acting on a board never used.
+    markUsed: db.prepare<[string, number]>(
+      `INSERT INTO boards (board, circle_count, seq, last_used) VALUES (?, 0, 0, ?)
+       ON CONFLICT (board) DO UPDATE SET last_used = max(last_used, excluded.last_used)`,
+    ),
+    // A later removal of the same owner puts them last again.
+    keepOut: db.prepare<[string, string, string, string, string]>(
+      `INSERT INTO removed_players (board, owner, id, initials, position)
+       VALUES (?, ?, ?, ?, (SELECT coalesce(max(position), 0) + 1 FROM removed_players WHERE board = ?))
+       ON CONFLICT (board, owner) DO UPDATE SET id = excluded.id, initials = excluded.initials, position = excluded.position`,
+    ),
+    ownedBy: db.prepare<[string, string], string>("SELECT id FROM circles WHERE board = ? AND owner = ? ORDER BY seq").pluck(),
+    removeOwner: db.prepare<[string, string]>("DELETE FROM circles WHERE board = ? AND owner = ?"),
+    forgetOwnerCleared: db.prepare<[string, string]>("DELETE FROM cleared_circles WHERE board = ? AND owner = ?"),
+    readmit: db.prepare<[string, string]>("DELETE FROM removed_players WHERE board = ? AND id = ?"),
+    forgetRemoved: db.prepare<[string]>("DELETE FROM removed_players WHERE board = ?"),
+    deleteBoard: db.prepare<[string]>("DELETE FROM boards WHERE board = ?"),
+    sweep: db.prepare<[number], string>("DELETE FROM boards WHERE last_used < ? RETURNING board").pluck(),
     ping: db.prepare<[]>("SELECT 1"),
   };
 }
@@ -161,16 +244,18 @@ interface BoardRow {
   locked: number;
   clearedSeq: number | null;
   clearedAt: number | null;
+  draw: RoomRules["draw"];
+  chat: RoomRules["chat"];
 }
 
-/** May `host` clear this board, or undo its clear? */
-const mayClear = (row: BoardRow | undefined, host: string | undefined) => !row?.locked || row.host === host;
+/** May `by` clear this board, or undo its clear? */
+const mayClear = (row: BoardRow | undefined, by: Authority) => !row?.locked || hasAuthority(row.host, by);
 
 /** The boards database, `circles.db`, open in WAL mode with synchronous commits. */
 export class BoardDatabase {
   readonly #db: Database.Database;
   readonly #s: ReturnType<typeof prepareStatements>;
-  readonly #transaction: Database.Transaction<(batch: StoreRequest[]) => StoreOutcome[]>;
+  readonly #transaction: Database.Transaction<(batch: StoreRequest[], now: number) => StoreOutcome[]>;
   readonly #stats: SqliteStoreStats = { transactions: 0, writes: 0, failedTransactions: 0 };
 
   static open(file: string): BoardDatabase {
@@ -191,7 +276,7 @@ export class BoardDatabase {
   private constructor(db: Database.Database) {
     this.#db = db;
     this.#s = prepareStatements(db);
-    this.#transaction = db.transaction((batch: StoreRequest[]) => batch.map((request) => this.#apply(request)));
+    this.#transaction = db.transaction((batch: StoreRequest[], now: number) => batch.map((request) => this.#apply(request, now)));
   }
 
   /** Totals since open; they only ever grow. */
@@ -205,11 +290,13 @@ export class BoardDatabase {
    * order. If the transaction fails, it is rolled back as a whole, so every
    * write of it fails; its reads are then answered from what is committed,
    * which is what they would have seen had those writes never been called.
+   * The batch's changes mark their boards used at one time: now.
    */
   run(batch: StoreRequest[]): StoreOutcome[] {
     const writes = batch.filter((request) => this.#isWrite(request)).length;
+    const now = Date.now();
     try {
-      const outcomes = this.#transaction(batch);
+      const outcomes = this.#transaction(batch, now);
       if (writes > 0) {
         this.#stats.transactions++;
         this.#stats.writes += writes;
@@ -218,7 +305,7 @@ export class BoardDatabase {
     } catch (cause) {
       this.#stats.failedTransactions++;
       const error = toError(cause);
-      return batch.map((request) => (this.#isWrite(request) ? { ok: false, error } : this.#apply(request)));
+      return batch.map((request) => (this.#isWrite(request) ? { ok: false, error } : this.#apply(request, now)));
     }
   }
 
@@ -234,27 +321,48 @@ export class BoardDatabase {
     return true;
   }
 
-  /** Writes throw, to roll back their batch; anything else fails alone, in its outcome. */
-  #apply(request: StoreRequest): StoreOutcome {
+  /** Writes throw, to roll back their batch; anything else fails alone, in its outcome. `now` marks the boards changed as used. */
+  #apply(request: StoreRequest, now: number): StoreOutcome {
+    const s = this.#s;
     switch (request.op) {
       case "add": {
-        const badCap = checkMaxCircles(request.maxCircles);
+        const { board, circle, maxCircles, by } = request;
+        const badCap = checkMaxCircles(maxCircles);
         if (badCap) return { ok: false, error: badCap };
-        return { ok: true, value: this.#add(request.board, [request.circle], request.maxCircles) };
+        return { ok: true, value: this.#drawRefusal(board, circle, by) ?? this.#add(board, [circle], maxCircles, now) };
       }
       case "clear":
-        return { ok: true, value: this.#clear(request.board, request.at, request.host) };
-      case "remove-owned":
-        return { ok: true, value: this.#removeOwned(request.board, request.id, request.owner) };
+        return { ok: true, value: this.#clear(request.board, request.at, request.by, now) };
+      case "remove-owned": {
+        const { board, id, owner } = request;
+        return { ok: true, value: s.removeOwned.get(board, id, owner) === undefined ? undefined : this.#removed(board, id, now) };
+      }
       case "restore": {
         const badCap = checkMaxCircles(request.request.maxCircles);
         if (badCap) return { ok: false, error: badCap };
-        return { ok: true, value: this.#restore(request.board, request.request) };
+        return { ok: true, value: this.#restore(request.board, request.request, now) };
       }
       case "claim":
-        return { ok: true, value: this.#s.claim.get(request.board, request.hash, request.hash) !== undefined };
+        return { ok: true, value: s.claim.get(request.board, request.hash, now) !== undefined };
       case "set-locked":
-        return { ok: true, value: this.#s.setLocked.get(request.locked ? 1 : 0, request.board, request.hash) !== undefined };
+        return { ok: true, value: s.setLocked.get(request.locked ? 1 : 0, now, request.board, request.hash) !== undefined };
+      case "set-rules":
+      case "remove-player":
+      case "readmit-player":
+      case "remove-circle":
+      case "delete-board": {
+        const row = s.board.get(request.board);
+        if (!hasAuthority(row?.host, request.by)) return { ok: true, value: NOT_HOST };
+        return { ok: true, value: this.#hostAction(request, row, now) };
+      }
+      case "touch":
+        for (const board of request.boards) s.markUsed.run(board, request.at);
+        return { ok: true, value: undefined };
+      case "sweep": {
+        const swept = s.sweep.all(request.before);
+        for (const board of swept) this.#forget(board);
+        return { ok: true, value: swept };
+      }
       case "load":
       case "ping":
         try {
@@ -265,42 +373,103 @@ export class BoardDatabase {
     }
   }
 
+  /** The host's actions, once `request.by` is known to hold the host's powers on the board (`row`, if it has one). */
+  #hostAction(request: HostRequest, row: BoardRow | undefined, now: number): OutcomeValue {
+    const s = this.#s;
+    const { board } = request;
+    switch (request.op) {
+      case "set-rules": {
+        const rules: RoomRules = {
+          draw: request.rules.draw ?? row?.draw ?? DEFAULT_RULES.draw,
+          chat: request.rules.chat ?? row?.chat ?? DEFAULT_RULES.chat,
+        };
+        s.setRules.run(board, rules.draw, rules.chat, now);
+        return rules;
+      }
+      case "remove-player": {
+        const { id, initials, owner } = request.player;
+        s.markUsed.run(board, now);
+        s.keepOut.run(board, owner, id, initials, board);
+        // Their circles kept by the last clear go too, so that undoing it cannot bring them back.
+        s.forgetOwnerCleared.run(board, owner);
+        const gone = s.ownedBy.all(board, owner);
+        if (gone.length === 0) return [];
+        s.removeOwner.run(board, owner);
+        s.dropped.run(gone.length, gone.length, board);
+        const base = row?.seq ?? 0;
+        return gone.map((circleId, i): StoredEvent => ({ seq: base + 1 + i, type: "remove", id: circleId }));
+      }
+      case "readmit-player": {
+        if (s.readmit.run(board, request.id).changes === 0) return false;
+        s.markUsed.run(board, now);
+        return true;
+      }
+      case "remove-circle":
+        return s.removeCircle.get(board, request.id) === undefined ? undefined : this.#removed(board, request.id, now);
+      case "delete-board":
+        this.#forget(board);
+        return true;
+    }
+  }
+
+  #drawRefusal(board: string, { owner }: StoredCircle, by: Authority): DrawRefusal | undefined {
+    const state = this.#s.drawState.get(owner ?? null, board);
+    if (state?.removed) return "removed";
+    if (state?.draw === "host" && !hasAuthority(state.host, by)) return "paused";
+    return undefined;
+  }
+
   #load(board: string): StoredBoard {
-    const row = this.#s.board.get(board);
-    const stored: StoredBoard = { seq: row?.seq ?? 0, circles: this.#s.circles.all(board).map(fromRow) };
+    const s = this.#s;
+    const row = s.board.get(board);
+    const stored: StoredBoard = {
+      seq: row?.seq ?? 0,
+      circles: s.circles.all(board).map(fromRow),
+      rules: row ? { draw: row.draw, chat: row.chat } : { ...DEFAULT_RULES },
+      removed: s.removedPlayers.all(board),
+    };
     if (row?.host) stored.host = { hash: row.host, locked: row.locked === 1 };
     return stored;
   }
 
   /** Keeps what it removes in place of what the last clear kept. */
-  #clear(board: string, at: number, host: string | undefined): StoredEvent | typeof CLEAR_LOCKED {
+  #clear(board: string, at: number, by: Authority, now: number): StoredEvent | typeof CLEAR_LOCKED {
     const s = this.#s;
-    if (!mayClear(s.board.get(board), host)) return CLEAR_LOCKED;
+    if (!mayClear(s.board.get(board), by)) return CLEAR_LOCKED;
     s.forgetCleared.run(board);
     s.keepCleared.run(board);
     s.clearCircles.run(board);
-    const seq = s.clearBoard.get(board, at, at);
+    const seq = s.clearBoard.get(board, at, now);
     if (seq === undefined) throw new Error(`no seq for board ${board}`);
     return { seq, type: "clear" };
   }
 
-  #removeOwned(board: string, id: string, owner: string): StoredEvent | undefined {
-    if (this.#s.removeOwned.get(board, id, owner) === undefined) return undefined;
-    const seq = this.#s.countDown.get(board);
+  /** The change of the circle `id` just deleted: the board's next seq, and one circle fewer. */
+  #removed(board: string, id: string, now: number): StoredEvent {
+    const seq = this.#s.countDown.get(now, board);
     if (seq === undefined) throw new Error(`no seq for board ${board}`);
     return { seq, type: "remove", id };
   }
 
-  #restore(board: string, { seq, since, host, maxCircles }: RestoreRequest): RestoreOutcome {
+  /** Every row of the board, in every table: as if it had never been used. */
+  #forget(board: string): void {
+    const s = this.#s;
+    s.clearCircles.run(board);
+    s.forgetCleared.run(board);
+    s.forgetRemoved.run(board);
+    s.deleteBoard.run(board);
+  }
+
+  #restore(board: string, { seq, since, maxCircles, ...by }: RestoreRequest, now: number): RestoreOutcome {
     const s = this.#s;
     const row = s.board.get(board);
-    if (!mayClear(row, host)) return { ok: false, reason: "locked" };
+    if (!mayClear(row, by)) return { ok: false, reason: "locked" };
     if (row?.clearedSeq !== seq) return { ok: false, reason: "gone" };
     if ((row.clearedAt ?? 0) < since) return { ok: false, reason: "expired" };
     const circles = s.cleared.all(board).map(fromRow);
     s.forgetCleared.run(board);
-    s.restored.run(board);
-    return { ok: true, events: this.#add(board, circles, maxCircles) };
+    s.restored.run(now, board);
+    return { ok: true, events: this.#add(board, circles, maxCircles, now) };
   }
 
   #ping(): undefined {
@@ -309,14 +478,14 @@ export class BoardDatabase {
   }
 
   /** Inserts each circle, then drops the board's oldest circles beyond the cap, each change with its seq. */
-  #add(board: string, circles: readonly StoredCircle[], maxCircles: number): StoredEvent[] {
+  #add(board: string, circles: readonly StoredCircle[], maxCircles: number, now: number): StoredEvent[] {
     const s = this.#s;
     const events: StoredEvent[] = [];
     let counted: { count: number; seq: number } | undefined;
     for (const circle of circles) {
       const { id, initials, x, y, dia, rgba, createdAt, owner } = circle;
       s.insertCircle.run(board, id, initials, x, y, dia, rgba, createdAt, owner ?? null);
-      counted = s.countUp.get(board);
+      counted = s.countUp.get(board, now);
       if (counted === undefined) throw new Error(`no circle count for board ${board}`);
       events.push({ seq: counted.seq, type: "add", circle });
     }

@@ -11,7 +11,9 @@ import {
   expectProcessExitsWithStores,
   makeBoard,
   makeCircle,
+  storedBoard,
 } from "../../test/store-contract.js";
+import { describeRoomStoreContract } from "../../test/room-store-contract.js";
 import { describeUndoStoreContract } from "../../test/undo-store-contract.js";
 import { SqliteStore } from "./sqlite-store.js";
 
@@ -38,7 +40,8 @@ describeBoardStoreContract("SqliteStore", async () => {
   };
 });
 
-describeUndoStoreContract("SqliteStore", async () => {
+/** A store in a directory of its own, which it can be closed and opened again on. */
+async function reopenable() {
   const dataDir = await tempDir();
   let store = await SqliteStore.open({ dataDir });
   return {
@@ -50,7 +53,10 @@ describeUndoStoreContract("SqliteStore", async () => {
     },
     cleanup: () => fs.rm(dataDir, { recursive: true, force: true }),
   };
-});
+}
+
+describeUndoStoreContract("SqliteStore", reopenable);
+describeRoomStoreContract("SqliteStore", reopenable);
 
 describeGroupCommitContract(
   "SqliteStore",
@@ -122,7 +128,7 @@ describe("SqliteStore", () => {
     await first.close();
 
     const second = await open();
-    expect(await second.load(board)).toStrictEqual({ seq: 3, circles });
+    expect(await second.load(board)).toStrictEqual(storedBoard(3, circles));
     const next = makeCircle();
     expect(await second.add(board, next, 3)).toStrictEqual([
       { seq: 4, type: "add", circle: next },
@@ -138,7 +144,7 @@ describe("SqliteStore", () => {
     await first.close();
 
     const second = await open();
-    expect(await second.load(board)).toStrictEqual({ seq: 2, circles: [] });
+    expect(await second.load(board)).toStrictEqual(storedBoard(2, []));
     expect(await second.clear(board)).toStrictEqual({ seq: 3, type: "clear" });
   });
 
@@ -149,7 +155,7 @@ describe("SqliteStore", () => {
     const adds = circles.map((circle) => first.add(board, circle, 100));
     await first.close();
     await Promise.all(adds);
-    expect(await (await open()).load(board)).toStrictEqual({ seq: 10, circles });
+    expect(await (await open()).load(board)).toStrictEqual(storedBoard(10, circles));
   });
 
   it("migrates a database made by the schema before seqs, keeping its circles", async () => {
@@ -183,7 +189,7 @@ describe("SqliteStore", () => {
 
     const store = await open();
     // Each circle stored before seqs counts as one change.
-    expect(await store.load(board)).toStrictEqual({ seq: 2, circles });
+    expect(await store.load(board)).toStrictEqual(storedBoard(2, circles));
     const next = makeCircle();
     expect(await store.add(board, next, 2)).toStrictEqual([
       { seq: 3, type: "add", circle: next },
@@ -194,16 +200,16 @@ describe("SqliteStore", () => {
 
     const db = new Database(path.join(root, "circles.db"), { readonly: true });
     try {
-      expect(db.pragma("user_version", { simple: true })).toBe(3);
+      expect(db.pragma("user_version", { simple: true })).toBe(4);
       expect(db.prepare("SELECT board, circle_count, seq FROM boards").all()).toStrictEqual([{ board, circle_count: 0, seq: 5 }]);
     } finally {
       db.close();
     }
     // Opening the migrated file again changes nothing.
-    expect(await (await open()).load(board)).toStrictEqual({ seq: 5, circles: [] });
+    expect(await (await open()).load(board)).toStrictEqual(storedBoard(5, []));
   });
 
-  it("migrates a database of schema version 2: its circles keep no owner, so none can be undone, and it has no host", async () => {
+  it("migrates a database of schema version 2: its circles keep no owner, so none can be undone, it has no host, the default rules, no removed players, and counts as used at the migration", async () => {
     // Version 2 as it shipped (sqlite-database.ts, the first two migrations).
     const old = new Database(path.join(root, "circles.db"));
     old.exec(`
@@ -223,8 +229,12 @@ describe("SqliteStore", () => {
     old.prepare("INSERT INTO boards (board, circle_count, seq) VALUES (?, 1, 1)").run(board);
     old.close();
 
+    const beforeMigration = Date.now();
     const store = await open();
-    expect(await store.load(board)).toStrictEqual({ seq: 1, circles: [circle] });
+    const loaded = await store.load(board);
+    expect(loaded).toStrictEqual(storedBoard(1, [circle]));
+    expect([loaded.rules, loaded.removed]).toStrictEqual([{ draw: "everyone", chat: "everyone" }, []]);
+    expect(await store.sweep(beforeMigration)).toStrictEqual([]);
     expect(await store.removeOwned(board, circle.id, "anyone")).toBeUndefined();
     expect(await store.claim(board, "host-a")).toBe(false);
     const { seq } = await store.clear(board, { at: 1 });

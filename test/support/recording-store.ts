@@ -3,8 +3,8 @@
  * anything was written to, so a test can inspect all of them, not only the
  * boards it meant to touch.
  */
-import type { StoredCircle, StoredEvent } from "../../lib/protocol/events.js";
-import type { BoardStore, ClearOptions, RestoreRequest, StoredBoard } from "../../lib/store/board-store.js";
+import type { RemovedPlayer, RoomRules, StoredCircle, StoredEvent } from "../../lib/protocol/events.js";
+import type { Authority, BoardStore, ClearOptions, RestoreRequest, StoredBoard } from "../../lib/store/board-store.js";
 
 export class RecordingStore implements BoardStore {
   /** Boards that received a write, in first-write order. */
@@ -19,9 +19,9 @@ export class RecordingStore implements BoardStore {
     return this.#inner.load(board);
   }
 
-  add(board: string, circle: StoredCircle, maxCircles: number): Promise<StoredEvent[]> {
+  add(board: string, circle: StoredCircle, maxCircles: number, by?: Authority): Promise<StoredEvent[]> {
     this.written.add(board);
-    return this.#inner.add(board, circle, maxCircles);
+    return this.#inner.add(board, circle, maxCircles, by);
   }
 
   clear(board: string, options?: ClearOptions): ReturnType<BoardStore["clear"]> {
@@ -47,6 +47,39 @@ export class RecordingStore implements BoardStore {
   setLocked(board: string, hash: string, locked: boolean): Promise<boolean> {
     this.written.add(board);
     return this.#inner.setLocked(board, hash, locked);
+  }
+
+  setRules(board: string, rules: Partial<RoomRules>, by: Authority): ReturnType<BoardStore["setRules"]> {
+    this.written.add(board);
+    return this.#inner.setRules(board, rules, by);
+  }
+
+  removePlayer(board: string, player: RemovedPlayer, by: Authority): ReturnType<BoardStore["removePlayer"]> {
+    this.written.add(board);
+    return this.#inner.removePlayer(board, player, by);
+  }
+
+  readmitPlayer(board: string, id: string, by: Authority): ReturnType<BoardStore["readmitPlayer"]> {
+    this.written.add(board);
+    return this.#inner.readmitPlayer(board, id, by);
+  }
+
+  removeCircle(board: string, id: string, by: Authority): ReturnType<BoardStore["removeCircle"]> {
+    this.written.add(board);
+    return this.#inner.removeCircle(board, id, by);
+  }
+
+  deleteBoard(board: string, by: Authority): ReturnType<BoardStore["deleteBoard"]> {
+    this.written.add(board);
+    return this.#inner.deleteBoard(board, by);
+  }
+
+  touch(boards: readonly string[], at: number): Promise<void> {
+    return this.#inner.touch(boards, at);
+  }
+
+  sweep(before: number): Promise<string[]> {
+    return this.#inner.sweep(before);
   }
 
   ping(): Promise<void> {
