@@ -19,7 +19,13 @@ import { DEFAULT_BOARD } from "./lib/protocol/rules.js";
 import { parseCircleInput, parseHandshake, parseInitials, parseSeq } from "./lib/protocol/schemas.js";
 import { cursorBudget } from "./lib/limits/cursor-budget.js";
 import { splitAck } from "./lib/protocol/acks.js";
-import { keysOf, listenForBoardControls, writerOf } from "./socket/board-controls.js";
+import { listenForBoardControls } from "./socket/board-controls.js";
+import { keysOf, writerOf, type Guard } from "./socket/context.js";
+import { listenForHostControls } from "./socket/host-controls.js";
+import { createRoomNotices } from "./socket/room-notices.js";
+import { adminOf } from "./lib/people/player-keys.js";
+import { allowed, ROOM_ERRORS } from "./lib/board/room-rules.js";
+import type { LiveBoard } from "./lib/board/live-board.js";
 import { coalesceWrites } from "./socket/coalesced-writes.js";
 import { listenForChatAndPointers } from "./socket/chat-and-pointers.js";
 import { createChat, type Chat } from "./socket/chat.js";
@@ -52,6 +58,8 @@ export interface IoDeps {
   adapter?: ServerOptions["adapter"];
   /** With the adapter: registers a listener for the Redis connection coming back after an outage. */
   onRedisReconnect?: (listener: () => void) => void;
+  /** ADMIN_KEY: whoever connects with it has the host's powers on every board. */
+  adminKey?: string | undefined;
 }
 
 export interface CirclesIo {
@@ -73,6 +81,10 @@ export const CLIENT_EVENTS: Record<keyof ClientToServerEvents, true> = {
   "undo-clear": true,
   "claim-board": true,
   "lock-board": true,
+  "set-rules": true,
+  "remove-player": true,
+  "readmit-player": true,
+  "delete-board": true,
 };
 
 /** An event's name for logs and metric labels: clients choose names, so any other is "unknown". */
@@ -81,6 +93,8 @@ function eventLabel(event: unknown): string {
 }
 
 export function createIo(httpServer: HttpServer, deps: IoDeps): CirclesIo {
+  // Kept only as a hash, compared in constant time; never logged.
+  const adminHash = deps.adminKey === undefined ? undefined : adminOf(deps.adminKey);
   const io: CirclesServer = new Server(httpServer, {
     parser: snapshotParser,
     maxHttpBufferSize: deps.maxPayloadBytes,
@@ -103,14 +117,32 @@ export function createIo(httpServer: HttpServer, deps: IoDeps): CirclesIo {
     socket.data.board = parsed.value.board ?? DEFAULT_BOARD;
     socket.data.protocol = parsed.value.protocol;
     socket.data.since = parsed.value.since;
-    const keys = keysOf(socket.handshake.auth);
+    const keys = keysOf(socket.handshake.auth, adminHash);
     if (!keys.ok) {
       deps.logger.info({ socket: socket.id, error: keys.error }, "rejected connection");
       return next(new Error(keys.error));
     }
     socket.data.owner = keys.value.owner;
     socket.data.host = keys.value.host;
+    socket.data.admin = keys.value.admin;
     next();
+  });
+
+  // A player the host removed stays out, on every node, until the host lets them back.
+  io.use((socket, next) => {
+    const { board, owner } = socket.data;
+    if (owner === undefined) return next();
+    const refuseRemoved = (live: LiveBoard) => {
+      if (!live.isRemoved(owner)) return next();
+      deps.logger.info({ socket: socket.id, board }, "refused a removed player");
+      next(new Error(ROOM_ERRORS.removed));
+    };
+    const live = deps.boards.peek(board);
+    if (live) return refuseRemoved(live);
+    deps.boards.read(board).then(refuseRemoved, (error: unknown) => {
+      deps.logger.error({ err: error, board }, "could not load the board");
+      next(new Error("the board could not be loaded: try again shortly"));
+    });
   });
 
   io.use((socket, next) => {
@@ -132,6 +164,7 @@ export function createIo(httpServer: HttpServer, deps: IoDeps): CirclesIo {
   coalesceWrites(io);
   const fanout = createFanout(io, deps.presence, deps.metrics, deps.logger);
   deps.boards.subscribe(fanout.listener);
+  deps.boards.subscribe(createRoomNotices(io, deps.boards, deps.presence, deps.logger));
   const joins = createJoins(deps.presence, fanout);
   if (deps.adapter) shareChangesAcrossNodes(io, deps.boards, deps.logger, deps.onRedisReconnect ?? (() => undefined));
   // Other nodes' people changed: this node's sockets of the board hear it as they hear their own.
@@ -153,7 +186,7 @@ function onConnection(socket: CirclesSocket, deps: IoDeps, { fanout, joins, chat
   const { board } = socket.data;
   // Made when something is logged, not kept on every idle connection.
   const log = () => deps.logger.child({ board, socket: socket.id });
-  presence.join(socket.id, board);
+  presence.join(socket.id, board, socket.data.owner ?? null);
   fanout.peopleChanged(board);
   log().info({ protocol: socket.data.protocol }, "connected");
 
@@ -171,6 +204,8 @@ function onConnection(socket: CirclesSocket, deps: IoDeps, { fanout, joins, chat
     refuse(event, "rate-limited", "rate limited", reply);
     return true;
   };
+
+  const guard: Guard = (handler) => guarded(log, handler);
 
   // Before any listener: events over the flood guard's budget are not handled at all.
   const events = deps.floodGuard.counter(socket);
@@ -219,8 +254,12 @@ function onConnection(socket: CirclesSocket, deps: IoDeps, { fanout, joins, chat
     chat,
     cursors,
     presence,
+    mayChat: () => {
+      const live = boards.peek(board);
+      return live === undefined || allowed(live.rules.chat, live.host, socket.data);
+    },
     chatLimiter: deps.chatLimiter,
-    guard: (handler) => guarded(log, handler),
+    guard,
     refuse,
     log,
   });
@@ -244,13 +283,9 @@ function onConnection(socket: CirclesSocket, deps: IoDeps, { fanout, joins, chat
   socket.on("clear-circles", clear);
   socket.on("clear-display", clear);
 
-  listenForBoardControls(socket, {
-    boards,
-    fanout,
-    writer: () => writerOf(socket, presence),
-    guard: (handler) => guarded(log, handler),
-    refuse,
-  });
+  const controls = { boards, fanout, writer: () => writerOf(socket, presence), guard, refuse };
+  listenForBoardControls(socket, controls);
+  listenForHostControls(socket, { ...controls, presence });
 
   socket.on(
     "sync-board",
@@ -270,7 +305,8 @@ function onConnection(socket: CirclesSocket, deps: IoDeps, { fanout, joins, chat
   let holding = false;
   socket.on("disconnect", (reason) => {
     const initials = presence.initialsOf(socket.id);
-    if (presence.leave(socket.id) && initials !== undefined) chat.left(board, initials);
+    presence.leave(socket.id);
+    chat.left(socket, initials);
     fanout.peopleChanged(board);
     if (holding) boards.release(board);
     log().info({ reason }, "disconnected");
@@ -282,6 +318,7 @@ function onConnection(socket: CirclesSocket, deps: IoDeps, { fanout, joins, chat
       () => {
         if (socket.disconnected) return boards.release(board);
         holding = true;
+        chat.arrived(socket);
         chat.welcome(socket).catch((error: unknown) => log().warn({ err: error }, "could not send the chat history"));
       },
       (error: unknown) => {

@@ -17,9 +17,10 @@ import { MemoryLiveState } from "./lib/live-state/memory-live-state.js";
 import { createWriteLimiter } from "./lib/limits/rate-limit.js";
 import type { BoardStore } from "./lib/store/board-store.js";
 import { shutDown } from "./shutdown.js";
+import { startRetentionSweep } from "./lib/board/retention-sweep.js";
 import type { NodeLink } from "./socket/redis-nodes.js";
 
-export type ServerConfig = Pick<Config, "maxCircles" | "rateLimit" | "maxPayloadBytes" | "origins" | "trustProxy">;
+export type ServerConfig = Pick<Config, "maxCircles" | "rateLimit" | "maxPayloadBytes" | "origins" | "trustProxy" | "adminKey" | "retentionDays">;
 
 /** How long new connections from an address cut off for flooding are on probation. */
 const FLOOD_COOLDOWN_SECONDS = 30;
@@ -81,6 +82,7 @@ export function createCirclesServer(store: BoardStore, config: ServerConfig, log
     readLimiter: createWriteLimiter(readRateLimit(config.rateLimit), shared("reads")),
     metrics,
     readinessChecks,
+    retentionDays: config.retentionDays,
   });
   const httpServer = http.createServer(app);
   const { io, flush } = createIo(httpServer, {
@@ -103,6 +105,18 @@ export function createCirclesServer(store: BoardStore, config: ServerConfig, log
     metrics,
     adapter: nodes?.adapter,
     onRedisReconnect: nodes?.onReconnect,
+    adminKey: config.adminKey,
   });
-  return { httpServer, io, boards, presence, metrics, close: () => shutDown({ httpServer, io, flush, presence, boards, store, nodes }) };
+  const stopSweeping = startRetentionSweep({
+    retentionDays: config.retentionDays,
+    boards,
+    inUse: () => presence.boards(),
+    onSwept: (gone) => logger.info({ boards: gone }, "deleted boards unused for BOARD_RETENTION_DAYS"),
+    onError: (error) => logger.error({ err: error }, "the retention sweep failed"),
+  });
+  const close = () => {
+    stopSweeping();
+    return shutDown({ httpServer, io, flush, presence, boards, store, nodes });
+  };
+  return { httpServer, io, boards, presence, metrics, close };
 }

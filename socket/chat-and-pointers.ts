@@ -8,7 +8,8 @@ import type { Logger } from "../lib/ops/logger.js";
 import type { WriteLimiter } from "../lib/limits/rate-limit.js";
 import { parseChatInput, parseCursor } from "../lib/protocol/schemas.js";
 import { splitAck } from "../lib/protocol/acks.js";
-import type { Guard, Refuse } from "./board-controls.js";
+import { ROOM_ERRORS } from "../lib/board/room-rules.js";
+import type { Guard, Refuse } from "./context.js";
 import type { Chat } from "./chat.js";
 import type { Cursors } from "./cursors.js";
 import type { CirclesSocket } from "./types.js";
@@ -17,6 +18,8 @@ export interface ChatAndPointersDeps {
   chat: Chat;
   cursors: Cursors;
   presence: Pick<LiveState, "playerOf">;
+  /** False while the host keeps chat to themselves and this socket is not the host. */
+  mayChat: () => boolean;
   chatLimiter: WriteLimiter;
   guard: Guard;
   refuse: Refuse;
@@ -25,11 +28,12 @@ export interface ChatAndPointersDeps {
 
 export function listenForChatAndPointers(
   socket: CirclesSocket,
-  { chat, cursors, presence, chatLimiter, guard, refuse, log }: ChatAndPointersDeps,
+  { chat, cursors, presence, mayChat, chatLimiter, guard, refuse, log }: ChatAndPointersDeps,
 ): void {
   const say = guard<object>(async (reply, payload) => {
     const input = parseChatInput(payload);
     if (!input.ok) return refuse("message", "invalid", input.error, reply);
+    if (!mayChat()) return refuse("message", "refused", ROOM_ERRORS.chatPaused, reply);
     if (!(await chatLimiter.tryConsume(socket.id))) return refuse("message", "rate-limited", "rate limited", reply);
     try {
       await chat.say(socket, input.value);

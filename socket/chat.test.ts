@@ -14,4 +14,11 @@ describe("noticeText", () => {
       ),
     ).toBe("XY, XY and 38 others left");
   });
+
+  it("counts watchers after the names", () => {
+    expect(noticeText([], "joined", 1)).toBe("1 watcher joined");
+    expect(noticeText([], "left", 3)).toBe("3 watchers left");
+    expect(noticeText(["AB", "CD"], "joined", 3)).toBe("AB, CD and 3 watchers joined");
+    expect(noticeText(["AB", "CD", "EF", "GH"], "joined", 2)).toBe("AB, CD, 2 others and 2 watchers joined");
+  });
 });

@@ -24,34 +24,54 @@ const NAMES_LISTED = 3;
 
 interface Notice {
   kind: "joined" | "left";
-  initials: string;
+  /** Undefined for a watcher: a socket that has not registered initials. */
+  initials: string | undefined;
   /** The socket that joined: not told of its own arrival. */
   socket?: string;
 }
 
-/** "AB joined", "AB and CD left", "AB, CD and 38 others joined". */
-export function noticeText(names: readonly string[], verb: string): string {
-  if (names.length <= NAMES_LISTED) {
-    const last = names.at(-1) ?? "";
-    return `${names.length > 1 ? `${names.slice(0, -1).join(", ")} and ${last}` : last} ${verb}`;
-  }
-  const rest = names.length - (NAMES_LISTED - 1);
-  return `${names.slice(0, NAMES_LISTED - 1).join(", ")} and ${rest} others ${verb}`;
+const counted = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
+
+/** "AB joined", "AB and CD left", "AB, CD and 38 others joined", "AB and 3 watchers joined", "1 watcher left". */
+export function noticeText(names: readonly string[], verb: string, watchers = 0): string {
+  const parts = names.length <= NAMES_LISTED ? [...names] : [...names.slice(0, NAMES_LISTED - 1), `${names.length - (NAMES_LISTED - 1)} others`];
+  if (watchers > 0) parts.push(counted(watchers, "watcher", "watchers"));
+  const last = parts.at(-1) ?? "";
+  return `${parts.length > 1 ? `${parts.slice(0, -1).join(", ")} and ${last}` : last} ${verb}`;
 }
+
+/** The notice's words for a batch of arrivals or departures: players by their initials, watchers counted. */
+const describe = (notices: readonly Notice[], verb: string) =>
+  noticeText(
+    notices.flatMap((notice) => (notice.initials === undefined ? [] : [notice.initials])),
+    verb,
+    notices.filter((notice) => notice.initials === undefined).length,
+  );
 
 export interface Chat {
   /** A socket joined its board: its recent chat, then the bot's welcome, to it alone. */
   welcome(socket: CirclesSocket): Promise<void>;
-  /** A player registered: the bot tells everyone else on the board. */
+  /** A socket connected to its board: told as a watcher if it has not registered within NOTICE_MS. */
+  arrived(socket: CirclesSocket): void;
+  /** A socket registered its first initials: the bot tells everyone else on the board. */
   joined(socket: CirclesSocket, initials: string): void;
-  /** A player left the board. */
-  left(board: string, initials: string): void;
+  /** A socket left the board; `initials` undefined: a watcher, told only if its arrival was. */
+  left(socket: CirclesSocket, initials: string | undefined): void;
   /** A socket's message: kept in the board's history, then sent to everyone on the board. */
   say(socket: CirclesSocket, input: ChatInput): Promise<ChatMessage>;
 }
 
 export function createChat(io: CirclesServer, presence: Pick<LiveState, "remember" | "recentMessages" | "playerOf">): Chat {
   const bot = (text: string): ChatMessage => ({ user: BOT_NAME, text, time: Date.now(), colour: BOT_COLOUR, bot: true });
+  /** Sockets that arrived and have neither registered nor been told as watchers. */
+  const untold = new Set<string>();
+  // A page registers as it connects when it knows its initials: a short wait names most arrivals.
+  const arrivals = new TickQueue<string, string>({
+    tickMs: NOTICE_MS,
+    flush(board, sockets) {
+      for (const socket of sockets) if (untold.delete(socket)) notices.add(board, { kind: "joined", initials: undefined, socket });
+    },
+  });
   const notices = new TickQueue<string, Notice>({
     tickMs: NOTICE_MS,
     flush(board, queued) {
@@ -61,33 +81,23 @@ export function createChat(io: CirclesServer, presence: Pick<LiveState, "remembe
       if (joined.length > 0)
         io.to(roomsOf(board))
           .except(newcomers)
-          .emit(
-            "message",
-            bot(
-              noticeText(
-                joined.map((n) => n.initials),
-                "joined",
-              ),
-            ),
-          );
+          .emit("message", bot(describe(joined, "joined")));
       // Each newcomer hears of the others who joined with it, not of itself.
       if (joined.length > 1) {
         joined.forEach((notice, i) => {
           if (notice.socket === undefined) return;
-          const others = joined.filter((_, j) => j !== i).map((n) => n.initials);
-          io.to(notice.socket).emit("message", bot(noticeText(others, "joined")));
+          io.to(notice.socket).emit(
+            "message",
+            bot(
+              describe(
+                joined.filter((_, j) => j !== i),
+                "joined",
+              ),
+            ),
+          );
         });
       }
-      if (left.length > 0)
-        io.to(roomsOf(board)).emit(
-          "message",
-          bot(
-            noticeText(
-              left.map((n) => n.initials),
-              "left",
-            ),
-          ),
-        );
+      if (left.length > 0) io.to(roomsOf(board)).emit("message", bot(describe(left, "left")));
     },
   });
   return {
@@ -100,11 +110,20 @@ export function createChat(io: CirclesServer, presence: Pick<LiveState, "remembe
       else for (const message of history) socket.emit("message", message);
       socket.emit("message", bot(`Welcome to ${board}! Say hello.`));
     },
+    arrived(socket) {
+      // Registered while its board loaded: already told by name.
+      if (presence.playerOf(socket.id)) return;
+      untold.add(socket.id);
+      arrivals.add(socket.data.board, socket.id);
+    },
     joined(socket, initials) {
+      untold.delete(socket.id);
       notices.add(socket.data.board, { kind: "joined", initials, socket: socket.id });
     },
-    left(board, initials) {
-      notices.add(board, { kind: "left", initials });
+    left(socket, initials) {
+      // Gone before anyone was told it came: nothing to tell.
+      if (untold.delete(socket.id) && initials === undefined) return;
+      notices.add(socket.data.board, { kind: "left", initials });
     },
     async say(socket, input) {
       const { board } = socket.data;

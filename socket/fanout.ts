@@ -123,8 +123,9 @@ export function createFanout(
       noticed(board, notice) {
         const room = roomOf(board, 2);
         if (!occupied(room)) return;
+        // The room's other notices are `room-notices.ts`'s.
         if (notice.type === "cleared") io.local.to(room).emit("board-cleared", { seq: notice.seq, by: notice.by, undoMs: notice.undoMs });
-        else io.local.to(room).emit("board-lock", { locked: notice.host.locked });
+        else if (notice.type === "host") io.local.to(room).emit("board-lock", { locked: notice.host.locked });
       },
     },
     afterRelay: (board, reply) => turns.add(board, reply),

@@ -64,6 +64,9 @@ describe("chat", () => {
   it("tells of a crowd arriving at once in one line, not one per player", async () => {
     server = await startTestServer();
     const host = await server.client({ board: "crowd" });
+    await host.emitWithAck("register-player", "HO");
+    // The host's own arrival is told before the crowd comes.
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
     const crowd = await Promise.all(Array.from({ length: 12 }, () => server.client({ board: "crowd" })));
     await Promise.all(crowd.map((socket, i) => socket.emitWithAck("register-player", `C${i.toString(36).toUpperCase()}`)));
     await vi.waitFor(

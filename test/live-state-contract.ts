@@ -168,6 +168,39 @@ export function describeLiveStateContract(name: string, makeFixture: () => Promi
       expect(await a.recentMessages(board())).toEqual([]);
     });
 
+    it("forgets a board's chat for every node, and only that board's", async () => {
+      const f = await start();
+      const [a, b] = [await f.node(), await f.node()];
+      const [room, other] = [board(), board()];
+      const message = { user: "AB", text: "hello", time: 1_700_000_000_000, colour: "#1d4ed8" };
+      await a.remember(room, message);
+      await a.remember(other, message);
+      await b.forgetChat(room);
+      expect(await a.recentMessages(room)).toEqual([]);
+      expect(await a.recentMessages(other)).toEqual([message]);
+    });
+
+    it("finds a player of any node by public id, with their key's hash, and no watcher", async () => {
+      const f = await start();
+      const [a, b] = [await f.node(), await f.node()];
+      const room = board();
+      const owner = "o".repeat(43);
+      a.join("a1", room, owner);
+      a.register("a1", "AB");
+      a.join("a2", room);
+      a.register("a2", "CD");
+      a.join("a3", room, owner);
+      await vi.waitFor(() => expect(b.playerDetails(room)).toHaveLength(2), SEEN_WITHIN);
+      const [ab, cd] = b.playerDetails(room) as [PlayerDetails, PlayerDetails];
+      expect(b.playerById(room, ab.id)).toEqual({ initials: "AB", owner });
+      expect(b.playerById(room, cd.id)).toEqual({ initials: "CD", owner: null });
+      expect(a.playerById(room, ab.id)).toEqual({ initials: "AB", owner });
+      expect(b.playerById(room, "nobody")).toBeUndefined();
+      expect(b.playerById(board(), ab.id)).toBeUndefined();
+      // Owners never reach what clients are sent.
+      expect(JSON.stringify(b.playerDetails(room))).not.toContain(owner);
+    });
+
     it("counts only this node's sockets in its own numbers", async () => {
       const f = await start();
       const [a, b] = [await f.node(), await f.node()];

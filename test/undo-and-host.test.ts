@@ -237,7 +237,7 @@ describe("hosts", () => {
   async function host(board: string, hostKey = newKey()): Promise<TestClient> {
     const creator = await player(board, newKey(), { auth: { hostKey } });
     expect(on(creator, "board-lock")).toEqual([{ locked: false, host: false }]);
-    expect(await creator.emitWithAck("claim-board")).toEqual({ ok: true });
+    expect(await creator.emitWithAck("claim-board")).toMatchObject({ ok: true, rules: { hosted: true, host: true } });
     return creator;
   }
 
@@ -298,7 +298,10 @@ describe("hosts", () => {
   it("refuses a claim without a host key, of a board that has been used, and of one that has a host", async () => {
     await start();
     const keyless = await player("used");
-    expect(await keyless.emitWithAck("claim-board")).toEqual({ ok: false, error: "claiming a board needs a host key: connect with auth {hostKey}" });
+    expect(await keyless.emitWithAck("claim-board")).toEqual({
+      ok: false,
+      error: "claiming a board needs a host key: connect with auth {hostKey}, or send claim-board {hostKey}",
+    });
     await draw(keyless);
     const late = await player("used", newKey(), { auth: { hostKey: newKey() } });
     expect(await late.emitWithAck("claim-board")).toEqual({ ok: false, error: "only a new board can be claimed: this one has been used" });

@@ -60,7 +60,7 @@ describe("undo and hosts on two nodes", () => {
     const pupil = await client(b, { board: "lock-nodes", protocol: 2, auth: { playerKey: newKey() } });
     const lessonOnB = await client(b, { board: "lock-nodes" });
     const teacher = await client(a, { board: "lock-nodes", protocol: 2, auth: { playerKey: newKey(), hostKey } });
-    expect(await teacher.emitWithAck("claim-board")).toEqual({ ok: true });
+    expect(await teacher.emitWithAck("claim-board")).toMatchObject({ ok: true });
     await pupil.emitWithAck("add-circle", input);
 
     expect(await teacher.emitWithAck("lock-board", true)).toEqual({ ok: true, locked: true });

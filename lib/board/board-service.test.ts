@@ -20,6 +20,13 @@ function recordingListener(store: MemoryStore, log: Heard[]): BoardListener {
   return { changed: (board, events) => log.push({ board, events, stored: store.load(board) }) };
 }
 
+/** A loaded board's seq and circles, without its settings (host, rules, removed players). */
+function circlesIn(stored: StoredBoard): Pick<StoredBoard, "seq" | "circles">;
+function circlesIn(stored: StoredBoard | undefined): Pick<StoredBoard, "seq" | "circles"> | undefined;
+function circlesIn(stored: StoredBoard | undefined) {
+  return stored && { seq: stored.seq, circles: stored.circles };
+}
+
 /** A short text per change, for comparing what listeners heard. */
 const describeEvent = (board: string, event: BoardEvent) =>
   event.type === "add"
@@ -36,12 +43,19 @@ function textListener(heard: string[]): BoardListener {
 function wrapped(inner: MemoryStore, overrides: Partial<BoardStore>): BoardStore {
   return {
     load: (board) => inner.load(board),
-    add: (board, circle, maxCircles) => inner.add(board, circle, maxCircles),
+    add: (board, circle, maxCircles, by) => inner.add(board, circle, maxCircles, by),
     clear: (board, options) => inner.clear(board, options),
     removeOwned: (board, id, owner) => inner.removeOwned(board, id, owner),
     restoreCleared: (board, request) => inner.restoreCleared(board, request),
     claim: (board, hash) => inner.claim(board, hash),
     setLocked: (board, hash, locked) => inner.setLocked(board, hash, locked),
+    setRules: (board, rules, by) => inner.setRules(board, rules, by),
+    removePlayer: (board, player, by) => inner.removePlayer(board, player, by),
+    readmitPlayer: (board, id, by) => inner.readmitPlayer(board, id, by),
+    removeCircle: (board, id, by) => inner.removeCircle(board, id, by),
+    deleteBoard: (board, by) => inner.deleteBoard(board, by),
+    touch: (boards, at) => inner.touch(boards, at),
+    sweep: (before) => inner.sweep(before),
     ping: () => inner.ping(),
     close: () => inner.close(),
     ...overrides,
@@ -95,6 +109,9 @@ describe("BoardService", () => {
     });
   }
 
+  /** The board's seq and circles as the store holds them, without its settings. */
+  const circlesOf = async (board: string) => circlesIn(await store.load(board));
+
   beforeEach(() => {
     store = new MemoryStore();
     ids = 0;
@@ -144,7 +161,7 @@ describe("BoardService", () => {
       const result = await boards.addCircle("b", input, { key: "s1" });
       const expected: Circle = { ...input, id: "id-1", createdAt: 1_700_000_000_000 };
       expect(result).toEqual({ ok: true, circle: expected, seq: 1 });
-      expect(await store.load("b")).toEqual({ seq: 1, circles: [expected] });
+      expect(await circlesOf("b")).toEqual({ seq: 1, circles: [expected] });
       expect((await boards.read("b")).snapshot()).toEqual({ board: "b", seq: 1, circles: [expected] });
     });
 
@@ -173,7 +190,7 @@ describe("BoardService", () => {
       const circle = { ...input, id: "id-1", createdAt: clock };
       expect(log.map(({ board, events }) => ({ board, events }))).toEqual([{ board: "b", events: [{ seq: 1, type: "add", circle }] }]);
       // The circle was already in the store when the listener was told.
-      expect(await log[0]?.stored).toEqual({ seq: 1, circles: [circle] });
+      expect(circlesIn(await log[0]?.stored)).toEqual({ seq: 1, circles: [circle] });
     });
 
     it("uses a registered player's initials over the payload's", async () => {
@@ -231,7 +248,7 @@ describe("BoardService", () => {
       expect(result).toEqual({ ok: true, seq: 2 });
       expect(order).toEqual(["told", "resolved"]);
       expect(log.map(({ board, events }) => ({ board, events }))).toEqual([{ board: "b", events: [{ seq: 2, type: "clear" }] }]);
-      expect(await log[0]?.stored).toEqual({ seq: 2, circles: [] });
+      expect(circlesIn(await log[0]?.stored)).toEqual({ seq: 2, circles: [] });
       expect((await store.load("other")).circles).toHaveLength(1);
     });
   });
@@ -257,7 +274,7 @@ describe("BoardService", () => {
       await boards.clear("b", { key: "s1" });
       await boards.addCircle("b", { ...input, x: 5 }, { key: "s1" });
       expect(first.snapshot()).toEqual({ board: "b", seq: 4, circles: [{ ...input, x: 5, id: "id-2", createdAt: clock }] });
-      expect(first.snapshot()).toEqual({ ...(await store.load("b")), board: "b" });
+      expect(first.snapshot()).toEqual({ ...(await circlesOf("b")), board: "b" });
       expect(loads).toBe(1);
     });
 
@@ -474,7 +491,7 @@ describe("BoardService", () => {
       expect(gated.handed()).toBe(3);
       expect(heard).toHaveLength(3);
       expect((await store.load("b")).circles.map((c) => c.id)).toEqual(["id-1", "id-2"]);
-      expect(await store.load("new")).toEqual({ seq: 0, circles: [] });
+      expect(await circlesOf("new")).toEqual({ seq: 0, circles: [] });
       expect(storeErrors).toEqual([]);
     });
 
@@ -499,7 +516,7 @@ describe("BoardService", () => {
     const refused = { ok: false, reason: "unavailable", error: reason };
     expect(await boards.addCircle("b", input, { key: "w" })).toEqual(refused);
     expect(await boards.clear("b", { key: "w" })).toEqual(refused);
-    expect(await store.load("b")).toEqual({ seq: 0, circles: [] });
+    expect(await circlesOf("b")).toEqual({ seq: 0, circles: [] });
     reason = undefined;
     expect(await boards.addCircle("b", input, { key: "w" })).toMatchObject({ ok: true, seq: 1 });
   });
@@ -567,7 +584,7 @@ describe("BoardService", () => {
       expect(heard).toEqual([]);
 
       await vi.waitFor(() => expect(replaced).toHaveLength(1));
-      const stored = await store.load("b");
+      const stored = await circlesOf("b");
       expect(replaced).toEqual([["b", { board: "b", ...stored }]]);
       expect(stored.circles.map((c) => c.id)).toEqual(["id-1", "id-2"]);
       expect(second.peek("b")?.waiting).toBe(false);
@@ -586,7 +603,7 @@ describe("BoardService", () => {
 
       second.catchUp();
       await vi.waitFor(() => expect(replaced).toEqual(["behind"]));
-      expect(second.peek("behind")?.snapshot()).toEqual({ board: "behind", ...(await store.load("behind")) });
+      expect(second.peek("behind")?.snapshot()).toEqual({ board: "behind", ...(await circlesOf("behind")) });
       expect(second.peek("level")?.snapshot().seq).toBe(0);
     });
   });

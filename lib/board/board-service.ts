@@ -9,17 +9,30 @@
  * resuming cost no store round trip.
  *
  * Taking changes back (`undoCircle`, `undoClear`) and a board's host
- * (`claim`, `setLocked`) follow the rules in `undo-and-host.ts`: the store
- * has the last word on each, so that they hold across nodes.
+ * (`claim`, `setLocked`) follow the rules in `undo-and-host.ts`; the room's
+ * rules, removing players and deleting boards those in `room-rules.ts`: the
+ * store has the last word on each, so that they hold across nodes.
  */
 import { randomUUID } from "node:crypto";
-import type { BoardEvent, BoardHost, BoardNotice, Circle, CircleInput, StoredCircle, StoredEvent } from "../protocol/events.js";
+import type {
+  BoardEvent,
+  BoardHost,
+  BoardNotice,
+  BoardRules,
+  Circle,
+  CircleInput,
+  RemovedPlayer,
+  RoomRules,
+  StoredCircle,
+  StoredEvent,
+} from "../protocol/events.js";
 import { LiveBoard } from "./live-board.js";
-import { BoardLockedError, type BoardStore } from "../store/board-store.js";
+import { BoardLockedError, DrawRefusedError, NOT_HOST, type Authority, type BoardStore } from "../store/board-store.js";
 import type { WriteLimiter } from "../limits/rate-limit.js";
 import { CLAIM_ERRORS, RESTORE_ERRORS, UNDO_CLEAR_MS, UNDO_ERRORS, LOCK_ERRORS } from "./undo-and-host.js";
+import { allowed, boardRules, hasHostPowers, ROOM_ERRORS } from "./room-rules.js";
 
-/** Told of every change after it is durable, in seq order per board; `io.ts` relays them to sockets. */
+/** Told of every change after it is durable, in seq order per board; `socket/fanout.ts` relays them to sockets. */
 export interface BoardListener {
   changed(board: string, events: readonly BoardEvent[]): void;
   /** The live board was caught up from the store (a change never arrived): its clients need the whole board. */
@@ -53,8 +66,8 @@ interface LiveEntry {
   live: LiveBoard | undefined;
   /** Changes stored while the board was loading; the load may or may not reflect them. */
   early: StoredEvent[];
-  /** Host settings heard of while the board was loading, newest last. */
-  earlyHost?: BoardHost | undefined;
+  /** Host settings, rules and removals heard of while the board was loading, oldest first. */
+  earlyNotices: BoardNotice[];
   /** Told the moment the board is live, before any later change is applied. */
   onLive: ((live: LiveBoard) => void)[];
 }
@@ -68,7 +81,12 @@ export interface Writer {
   owner?: string | undefined;
   /** The hash of the writer's host key for this board. */
   host?: string | undefined;
+  /** The writer holds the operator's admin key: the host's powers on every board. */
+  admin?: boolean | undefined;
 }
+
+/** The writer as the store checks a host's action. */
+const authorityOf = (writer: Writer): Authority => ({ host: writer.host, admin: writer.admin === true });
 
 /** `refused`: against the board's rules (not yours, too late, locked...); the error says which. */
 export type WriteFailure = { ok: false; reason: "rate-limited" | "unavailable" | "refused"; error: string };
@@ -165,8 +183,9 @@ export class BoardService {
   applyRemoteNotice(board: string, notice: BoardNotice): void {
     const entry = this.live.get(board);
     if (!entry) return;
-    if (notice.type === "host") this.takeHost(entry, notice.host);
+    this.take(entry, notice);
     this.tellNotice(board, notice, this.listeners);
+    if (notice.type === "deleted") this.forget(board);
   }
 
   /**
@@ -195,20 +214,34 @@ export class BoardService {
       (stored) => {
         const live = entry.live;
         if (this.live.get(board) !== entry || !live || (gap && !live.waiting)) return;
-        const hostBefore = live.host;
+        // Seqs only go back when a board is deleted: its notice was lost, and it goes here too.
+        if (stored.seq < live.seq) {
+          this.tellNotice(board, { type: "deleted" }, this.listeners);
+          return this.forget(board);
+        }
+        const before = { host: live.host, rules: live.rules, removed: live.removed };
         const replaced = live.replace(stored);
+        // Settings take no seq: the store's are the truth even when its circles are not ahead.
+        if (!replaced) live.takeSettings(stored);
         // Still waiting (the store was not ahead yet, or changes beyond it miss one too): wait again.
         this.watchForGap(board, entry);
-        if (!replaced) return;
-        for (const listener of this.listeners) {
-          try {
-            listener.replaced?.(board, live);
-          } catch (error) {
-            this.onListenerError(error, board);
+        if (replaced) {
+          for (const listener of this.listeners) {
+            try {
+              listener.replaced?.(board, live);
+            } catch (error) {
+              this.onListenerError(error, board);
+            }
           }
         }
-        // A notice lost with the change that never came.
-        if (live.host && !sameHost(hostBefore, live.host)) this.tellNotice(board, { type: "host", host: live.host }, this.listeners);
+        // Notices lost on their way: told now, so that this node's sockets follow.
+        if (live.host && !sameHost(before.host, live.host)) this.tellNotice(board, { type: "host", host: live.host }, this.listeners);
+        if (live.rules.draw !== before.rules.draw || live.rules.chat !== before.rules.chat) {
+          this.tellNotice(board, { type: "rules", rules: live.rules }, this.listeners);
+        }
+        for (const player of live.removed) {
+          if (!before.removed.some((known) => known.owner === player.owner)) this.tellNotice(board, { type: "removed", player }, this.listeners);
+        }
       },
       (error: unknown) => {
         this.onStoreError(error, board);
@@ -245,7 +278,7 @@ export class BoardService {
           if (current?.loading === loading) {
             current.live = live;
             // Heard of after the load was asked for, so no older than what it read.
-            if (current.earlyHost) live.host = current.earlyHost;
+            for (const notice of current.earlyNotices.splice(0)) takeNotice(live, notice);
           }
           // Already told; the live copy takes those the load does not reflect.
           live.apply(early.splice(0));
@@ -264,7 +297,7 @@ export class BoardService {
           throw error;
         },
       );
-      entry = { holders: 0, live: undefined, early, onLive: waiting, loading };
+      entry = { holders: 0, live: undefined, early, earlyNotices: [], onLive: waiting, loading };
       this.live.set(board, entry);
     }
     entry.holders++;
@@ -340,6 +373,57 @@ export class BoardService {
     return this.write(() => this.storeLocked(board, writer, locked));
   }
 
+  /** The board's whole rules for `board-rules`, as the live copy knows them; undefined while it is not live. */
+  rulesOf(board: string): BoardRules | undefined {
+    const live = this.peek(board);
+    return live && boardRules(live.rules, live.host);
+  }
+
+  /** Whether the writer has the host's powers on the board, as its live copy knows; false while it is not live. */
+  isHost(board: string, writer: Pick<Writer, "host" | "admin">): boolean {
+    const live = this.peek(board);
+    return live !== undefined && hasHostPowers(live.host, writer);
+  }
+
+  /** The host only: who may draw and who may chat. */
+  setRules(board: string, writer: Writer, rules: Partial<RoomRules>): Promise<WriteResult<{ rules: BoardRules }>> {
+    return this.write(() => this.storeRules(board, writer, rules));
+  }
+
+  /**
+   * The host only: keep the player out of the board and remove every circle
+   * they drew on it; the listeners hear of each removal, then the notice
+   * that disconnects the player's sockets on every node.
+   */
+  removePlayer(board: string, writer: Writer, player: RemovedPlayer): Promise<WriteResult<{ removed: number }>> {
+    return this.write(() => this.storeRemovePlayer(board, writer, player));
+  }
+
+  /** The host only: let a removed player back. */
+  readmitPlayer(board: string, writer: Writer, id: string): Promise<WriteResult<object>> {
+    return this.write(() => this.storeReadmit(board, writer, id));
+  }
+
+  /** The host only: delete the board; the listeners hear `deleted` and its sockets are sent away. */
+  deleteBoard(board: string, writer: Writer): Promise<WriteResult<object>> {
+    return this.write(() => this.storeDelete(board, writer));
+  }
+
+  /**
+   * The retention sweep: marks `inUse` (boards people are on) used now, then
+   * deletes every board unused since `before`, each heard of as `deleted`
+   * as if its host had deleted it. Resolves with their names.
+   */
+  async sweep(before: number, inUse: readonly string[]): Promise<string[]> {
+    await this.store.touch(inUse, this.now());
+    const gone = await this.store.sweep(before);
+    for (const board of gone) {
+      this.noticed(board, { type: "deleted", expired: true });
+      this.forget(board);
+    }
+    return gone;
+  }
+
   /** Counts writes under way, so that `stopWrites` knows when they are done. */
   private async write<T extends object>(work: () => Promise<WriteResult<T>>): Promise<WriteResult<T>> {
     if (this.#stopping) return STOPPING;
@@ -365,10 +449,18 @@ export class BoardService {
       createdAt: this.now(),
     };
     const stored: StoredCircle = writer.owner === undefined ? circle : { ...circle, owner: writer.owner };
+    // The live copy answers most refusals without a write; the store decides the rest.
+    const live = this.peek(board);
+    if (live?.isRemoved(writer.owner)) return refused(ROOM_ERRORS.removed);
+    if (live && !allowed(live.rules.draw, live.host, writer)) return refused(ROOM_ERRORS.drawPaused);
     let events: StoredEvent[];
     try {
-      events = await this.store.add(board, stored, this.maxCircles);
+      events = await this.store.add(board, stored, this.maxCircles, authorityOf(writer));
     } catch (error) {
+      if (error instanceof DrawRefusedError) {
+        this.refreshRoom(board);
+        return refused(error.reason === "paused" ? ROOM_ERRORS.drawPaused : ROOM_ERRORS.removed);
+      }
       return this.unavailable(error, board, "the circle could not be saved");
     }
     this.stored(board, events);
@@ -379,7 +471,7 @@ export class BoardService {
     if (!(await this.limiter.tryConsume(writer.key))) return RATE_LIMITED;
     let event: StoredEvent;
     try {
-      event = await this.store.clear(board, { at: this.now(), host: writer.host });
+      event = await this.store.clear(board, { at: this.now(), ...authorityOf(writer) });
     } catch (error) {
       if (error instanceof BoardLockedError) {
         this.refreshHost(board);
@@ -394,6 +486,7 @@ export class BoardService {
 
   private async storeUndoCircle(board: string, writer: Writer, id: string | undefined): Promise<WriteResult<{ seq: number; id: string }>> {
     const { owner } = writer;
+    if (id !== undefined && this.isHost(board, writer) && this.peek(board)?.ownerOf(id) !== owner) return this.storeRemoveCircle(board, writer, id);
     if (owner === undefined) return refused(UNDO_ERRORS.noKey);
     if (!(await this.limiter.tryConsume(writer.key))) return RATE_LIMITED;
     const live = this.peek(board);
@@ -418,9 +511,89 @@ export class BoardService {
     return { ok: true, seq: event.seq, id: target };
   }
 
+  /** The host removes someone else's circle (or one nobody owns). */
+  private async storeRemoveCircle(board: string, writer: Writer, id: string): Promise<WriteResult<{ seq: number; id: string }>> {
+    if (!(await this.limiter.tryConsume(writer.key))) return RATE_LIMITED;
+    if (!this.peek(board)?.has(id)) return refused(UNDO_ERRORS.noSuchCircle);
+    let event: Awaited<ReturnType<BoardStore["removeCircle"]>>;
+    try {
+      event = await this.store.removeCircle(board, id, authorityOf(writer));
+    } catch (error) {
+      return this.unavailable(error, board, "the circle could not be removed");
+    }
+    if (event === NOT_HOST) return refused(ROOM_ERRORS.notHost);
+    if (event === undefined) return refused(UNDO_ERRORS.noSuchCircle);
+    this.stored(board, [event]);
+    return { ok: true, seq: event.seq, id };
+  }
+
+  private async storeRules(board: string, writer: Writer, rules: Partial<RoomRules>): Promise<WriteResult<{ rules: BoardRules }>> {
+    if (!(await this.limiter.tryConsume(writer.key))) return RATE_LIMITED;
+    const live = this.peek(board);
+    if (live && !hasHostPowers(live.host, writer)) return refused(ROOM_ERRORS.notHost);
+    let now: RoomRules | typeof NOT_HOST;
+    try {
+      now = await this.store.setRules(board, rules, authorityOf(writer));
+    } catch (error) {
+      return this.unavailable(error, board, "the board's rules could not be changed");
+    }
+    if (now === NOT_HOST) return refused(ROOM_ERRORS.notHost);
+    this.roomChanged(board, { type: "rules", rules: now });
+    return { ok: true, rules: boardRules(now, this.peek(board)?.host) };
+  }
+
+  private async storeRemovePlayer(board: string, writer: Writer, player: RemovedPlayer): Promise<WriteResult<{ removed: number }>> {
+    if (!(await this.limiter.tryConsume(writer.key))) return RATE_LIMITED;
+    const live = this.peek(board);
+    if (live && !hasHostPowers(live.host, writer)) return refused(ROOM_ERRORS.notHost);
+    if (player.owner === writer.owner) return refused(ROOM_ERRORS.notYourself);
+    let events: StoredEvent[] | typeof NOT_HOST;
+    try {
+      events = await this.store.removePlayer(board, player, authorityOf(writer));
+    } catch (error) {
+      return this.unavailable(error, board, "the player could not be removed");
+    }
+    if (events === NOT_HOST) return refused(ROOM_ERRORS.notHost);
+    this.stored(board, events);
+    this.roomChanged(board, { type: "removed", player });
+    return { ok: true, removed: events.length };
+  }
+
+  private async storeReadmit(board: string, writer: Writer, id: string): Promise<WriteResult<object>> {
+    if (!(await this.limiter.tryConsume(writer.key))) return RATE_LIMITED;
+    const live = this.peek(board);
+    if (live && !hasHostPowers(live.host, writer)) return refused(ROOM_ERRORS.notHost);
+    let done: boolean | typeof NOT_HOST;
+    try {
+      done = await this.store.readmitPlayer(board, id, authorityOf(writer));
+    } catch (error) {
+      return this.unavailable(error, board, "the player could not be let back");
+    }
+    if (done === NOT_HOST) return refused(ROOM_ERRORS.notHost);
+    if (!done) return refused(ROOM_ERRORS.notRemoved);
+    this.roomChanged(board, { type: "readmitted", id });
+    return { ok: true };
+  }
+
+  private async storeDelete(board: string, writer: Writer): Promise<WriteResult<object>> {
+    if (!(await this.limiter.tryConsume(writer.key))) return RATE_LIMITED;
+    const live = this.peek(board);
+    if (live && !hasHostPowers(live.host, writer)) return refused(ROOM_ERRORS.notHost);
+    let done: true | typeof NOT_HOST;
+    try {
+      done = await this.store.deleteBoard(board, authorityOf(writer));
+    } catch (error) {
+      return this.unavailable(error, board, "the board could not be deleted");
+    }
+    if (done === NOT_HOST) return refused(ROOM_ERRORS.notHost);
+    this.noticed(board, { type: "deleted" });
+    this.forget(board);
+    return { ok: true };
+  }
+
   private async storeUndoClear(board: string, writer: Writer, seq: number): Promise<WriteResult<{ seq: number }>> {
     if (!(await this.limiter.tryConsume(writer.key))) return RATE_LIMITED;
-    const request = { seq, since: this.now() - this.undoClearMs, host: writer.host, maxCircles: this.maxCircles };
+    const request = { seq, since: this.now() - this.undoClearMs, ...authorityOf(writer), maxCircles: this.maxCircles };
     let events: StoredEvent[];
     try {
       const outcome = await this.store.restoreCleared(board, request);
@@ -456,10 +629,11 @@ export class BoardService {
   }
 
   private async storeLocked(board: string, writer: Writer, locked: boolean): Promise<WriteResult<{ locked: boolean }>> {
-    const { host } = writer;
+    const live = this.peek(board);
+    // The admin locks a hosted board in its host's name; one with no host has no lock to set.
+    const host = writer.admin === true && live?.host ? live.host.hash : writer.host;
     if (host === undefined) return refused(LOCK_ERRORS.notHost);
     if (!(await this.limiter.tryConsume(writer.key))) return RATE_LIMITED;
-    const live = this.peek(board);
     if (live?.host && live.host.hash !== host) return refused(LOCK_ERRORS.notHost);
     if (live?.host?.locked === locked) return { ok: true, locked };
     let done: boolean;
@@ -479,7 +653,10 @@ export class BoardService {
     const entry = this.live.get(board);
     if (!entry) return this.tell(board, events.map(forClients), this.listeners);
     if (entry.live) {
+      // A seq this copy has passed: the board was deleted and begun again, and this node missed it.
+      const behind = (events[0]?.seq ?? Infinity) <= entry.live.seq;
       this.tell(board, entry.live.apply(events), this.listeners);
+      if (behind) return this.reload(board, entry, false);
       return this.watchForGap(board, entry);
     }
     // Loading: the store settles in call order, so these come in seq order anyway.
@@ -489,9 +666,41 @@ export class BoardService {
 
   /** This node changed the board's host settings: its live copy takes them, and everyone hears. */
   private hostChanged(board: string, host: BoardHost): void {
+    this.roomChanged(board, { type: "host", host });
+  }
+
+  /** This node changed the board's host settings, rules or removed players: its live copy takes them, and everyone hears. */
+  private roomChanged(board: string, notice: BoardNotice & { type: "host" | "rules" | "removed" | "readmitted" }): void {
     const entry = this.live.get(board);
-    if (entry) this.takeHost(entry, host);
-    this.noticed(board, { type: "host", host });
+    if (entry) this.take(entry, notice);
+    this.noticed(board, notice);
+  }
+
+  /**
+   * The store refused a circle the live copy would have taken (it thinks
+   * drawing open, or the player in): another node's notice was lost. Read
+   * the rules and removals from the store, and tell this node's clients.
+   */
+  private refreshRoom(board: string): void {
+    this.store.load(board).then(
+      (stored) => {
+        const live = this.peek(board);
+        if (!live) return;
+        live.removed = stored.removed ?? [];
+        const rules = stored.rules ?? live.rules;
+        if (rules.draw === live.rules.draw && rules.chat === live.rules.chat) return;
+        live.rules = rules;
+        this.tellNotice(board, { type: "rules", rules }, this.listeners);
+      },
+      (error: unknown) => this.onStoreError(error, board),
+    );
+  }
+
+  /** The board is gone from the store: its live copy goes too, so that the next to open it finds it empty. */
+  private forget(board: string): void {
+    const entry = this.live.get(board);
+    if (entry?.gapTimer) clearTimeout(entry.gapTimer);
+    this.live.delete(board);
   }
 
   /**
@@ -512,9 +721,9 @@ export class BoardService {
     );
   }
 
-  private takeHost(entry: LiveEntry, host: BoardHost): void {
-    if (entry.live) entry.live.host = host;
-    else entry.earlyHost = host;
+  private take(entry: LiveEntry, notice: BoardNotice): void {
+    if (entry.live) takeNotice(entry.live, notice);
+    else entry.earlyNotices.push(notice);
   }
 
   /** A notice of this node's: for the other nodes and for this one's listeners. */
@@ -560,6 +769,14 @@ function forClients(event: StoredEvent): BoardEvent {
   if (event.type !== "add" || event.circle.owner === undefined) return event;
   const { id, initials, x, y, dia, rgba, createdAt } = event.circle;
   return { ...event, circle: { id, initials, x, y, dia, rgba, createdAt } };
+}
+
+/** What a notice changes in the live copy: its host settings, rules or removed players. */
+function takeNotice(live: LiveBoard, notice: BoardNotice): void {
+  if (notice.type === "host") live.host = notice.host;
+  else if (notice.type === "rules") live.rules = notice.rules;
+  else if (notice.type === "removed") live.removed = [...live.removed.filter((player) => player.owner !== notice.player.owner), notice.player];
+  else if (notice.type === "readmitted") live.removed = live.removed.filter((player) => player.id !== notice.id);
 }
 
 const sameHost = (a: BoardHost | undefined, b: BoardHost | undefined) => a?.hash === b?.hash && a?.locked === b?.locked;

@@ -7,10 +7,10 @@
  * It takes changes as stored (circles with their owners) and keeps the
  * owners apart, so that what it gives out for clients (changes applied,
  * snapshots, changes missed) never carries one. It also holds the board's
- * host settings, which are not numbered changes.
+ * host settings, rules and removed players, which are not numbered changes.
  */
-import type { BoardEvent, BoardHost, BoardSnapshot, Circle, StoredCircle, StoredEvent } from "../protocol/events.js";
-import type { StoredBoard } from "../store/board-store.js";
+import type { BoardEvent, BoardHost, BoardSnapshot, Circle, RemovedPlayer, RoomRules, StoredCircle, StoredEvent } from "../protocol/events.js";
+import { DEFAULT_RULES, type StoredBoard } from "../store/board-store.js";
 
 /** Changes kept for clients that come back: a class's Wi-Fi blip, not a night away. */
 export const RECENT_EVENTS = 1000;
@@ -27,6 +27,10 @@ export class LiveBoard {
   readonly #early = new Map<number, StoredEvent>();
   /** Set by `BoardService` as the board's host settings change. */
   host: BoardHost | undefined;
+  /** Who may draw and chat; set by `BoardService` as they change. */
+  rules: RoomRules;
+  /** The players the host removed (with their owners, for keeping them out); set by `BoardService`. */
+  removed: readonly RemovedPlayer[];
   #snapshot: BoardSnapshot | undefined;
   #circlesJson: string | undefined;
 
@@ -35,6 +39,8 @@ export class LiveBoard {
     this.#seq = stored.seq;
     for (const circle of stored.circles) this.#keep(circle);
     this.host = stored.host;
+    this.rules = stored.rules ?? DEFAULT_RULES;
+    this.removed = stored.removed ?? [];
   }
 
   get seq(): number {
@@ -97,7 +103,7 @@ export class LiveBoard {
     this.#circles.clear();
     this.#owners.clear();
     for (const circle of stored.circles) this.#keep(circle);
-    this.host = stored.host;
+    this.takeSettings(stored);
     this.#recent = [];
     this.#snapshot = undefined;
     this.#circlesJson = undefined;
@@ -105,6 +111,18 @@ export class LiveBoard {
     this.#early.clear();
     this.apply(waiting);
     return true;
+  }
+
+  /** Take the stored board's host, rules and removed players, which are not numbered changes. */
+  takeSettings(stored: StoredBoard): void {
+    this.host = stored.host;
+    this.rules = stored.rules ?? DEFAULT_RULES;
+    this.removed = stored.removed ?? [];
+  }
+
+  /** Whether the player key with this hash was removed from the board. */
+  isRemoved(owner: string | undefined): boolean {
+    return owner !== undefined && this.removed.some((player) => player.owner === owner);
   }
 
   /** Whether the board has this circle. */

@@ -34,7 +34,7 @@ export const RESTORE_ERRORS: Record<RestoreRefusal | "empty", string> = {
 };
 
 export const CLAIM_ERRORS = {
-  noKey: "claiming a board needs a host key: connect with auth {hostKey}",
+  noKey: "claiming a board needs a host key: connect with auth {hostKey}, or send claim-board {hostKey}",
   hosted: "this board already has a host",
   used: "only a new board can be claimed: this one has been used",
 } as const;

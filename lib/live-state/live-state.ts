@@ -18,8 +18,8 @@ export type { Person } from "../people/presence.js";
 export interface LiveState {
   /** This node's id among the nodes sharing boards. */
   readonly node: string;
-  /** A socket arrived on a board; it is a watcher until it registers. */
-  join(socketId: string, board: string): void;
+  /** A socket arrived on a board, with its player key's hash (null: none); it is a watcher until it registers. */
+  join(socketId: string, board: string, owner?: string | null): void;
   /** Set or change a socket's initials; true when its board's player list changed. */
   register(socketId: string, initials: string): boolean;
   /** Forget a socket; true when its board's player list changed. */
@@ -32,12 +32,16 @@ export interface LiveState {
   players(board: string): readonly string[];
   /** The board's players on every node, with what tells them apart, in the same order; shared too. */
   playerDetails(board: string): readonly PlayerDetails[];
+  /** The player with this public id on the board, on any node, with their player key's hash: for the host's removal. */
+  playerById(board: string, id: string): { initials: string; owner: string | null } | undefined;
   /** Everyone connected to the board on every node, players and watchers. */
   here(board: string): number;
   /** Keeps a chat message in the board's history, of which the last CHAT_HISTORY are kept. */
   remember(board: string, message: ChatMessage): Promise<void>;
   /** The board's last CHAT_HISTORY chat messages, oldest first. */
   recentMessages(board: string): Promise<ChatMessage[]>;
+  /** Forget the board's chat: it was deleted. */
+  forgetChat(board: string): Promise<void>;
   /** `listener` runs when other nodes' people on a board changed. */
   onRemoteChange(listener: (board: string) => void): void;
   /** This node's own numbers, for metrics. */
@@ -89,10 +93,11 @@ export abstract class MergedLiveState implements LiveState {
   abstract close(): Promise<void>;
   abstract remember(board: string, message: ChatMessage): Promise<void>;
   abstract recentMessages(board: string): Promise<ChatMessage[]>;
+  abstract forgetChat(board: string): Promise<void>;
 
-  join(socketId: string, board: string): void {
+  join(socketId: string, board: string, owner: string | null = null): void {
     const before = this.local.boardOfSocket(socketId);
-    this.local.join(socketId, board);
+    this.local.join(socketId, board, owner);
     if (before !== undefined && before !== board) this.changedHere(before);
     this.changedHere(board);
   }
@@ -131,6 +136,11 @@ export abstract class MergedLiveState implements LiveState {
 
   playerDetails(board: string): readonly PlayerDetails[] {
     return this.mergedOf(board).details;
+  }
+
+  playerById(board: string, id: string): { initials: string; owner: string | null } | undefined {
+    const person = this.everyone(board).find((someone) => someone.id === id && someone.initials !== null);
+    return person && person.initials !== null ? { initials: person.initials, owner: person.owner } : undefined;
   }
 
   here(board: string): number {
@@ -201,6 +211,7 @@ const samePerson = (a: Person, b: Person) =>
   a.initials === b.initials &&
   a.colour === b.colour &&
   a.joinedAt === b.joinedAt &&
-  a.order === b.order;
+  a.order === b.order &&
+  a.owner === b.owner;
 const samePeople = (a: readonly Person[], b: readonly Person[]) =>
   a.length === b.length && a.every((person, i) => samePerson(person, b[i] as Person));

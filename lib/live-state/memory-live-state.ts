@@ -54,6 +54,11 @@ export class MemoryLiveState extends MergedLiveState {
     return Promise.resolve([...(this.hub.chat.get(board) ?? [])]);
   }
 
+  forgetChat(board: string): Promise<void> {
+    this.hub.chat.delete(board);
+    return Promise.resolve();
+  }
+
   close(): Promise<void> {
     const boards = this.boards();
     this.hub.nodes.delete(this);

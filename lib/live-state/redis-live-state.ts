@@ -18,7 +18,7 @@ import type { ChatMessage } from "../protocol/events.js";
 import { byArrival, CHAT_HISTORY, MergedLiveState } from "./live-state.js";
 
 /** How often a node renews its key, writes its people and reads its boards. */
-export const HEARTBEAT_MS = 2_000;
+const HEARTBEAT_MS = 2_000;
 /** A node's key outlives three heartbeats, so one slow heartbeat loses nobody. */
 const NODE_TTL_MS = 6_000;
 /** How long a node's key must be missing before its people go: Redis restarts lose every key until the nodes write theirs again. */
@@ -94,6 +94,10 @@ export class RedisLiveState extends MergedLiveState {
     await this.redis.multi().rPush(key, JSON.stringify(message)).lTrim(key, -CHAT_HISTORY, -1).pExpire(key, CHAT_TTL_MS).exec();
   }
 
+  async forgetChat(board: string): Promise<void> {
+    await this.redis.del(this.chatKey(board));
+  }
+
   async recentMessages(board: string): Promise<ChatMessage[]> {
     const messages: ChatMessage[] = [];
     for (const text of await this.redis.lRange(this.chatKey(board), 0, -1)) {
@@ -166,8 +170,8 @@ export class RedisLiveState extends MergedLiveState {
       for (const person of this.local.people(board)) {
         const field = `${this.node} ${person.socket}`;
         current.add(field);
-        const { id, initials, colour, joinedAt, order } = person;
-        fields[field] = JSON.stringify({ p: id, i: initials, c: colour, t: joinedAt, o: order } satisfies StoredPerson);
+        const { id, initials, colour, joinedAt, order, owner } = person;
+        fields[field] = JSON.stringify({ p: id, i: initials, c: colour, t: joinedAt, o: order, k: owner } satisfies StoredPerson);
       }
       const gone = [...(this.written.get(board) ?? [])].filter((field) => !current.has(field));
       if (gone.length > 0) multi.hDel(key, gone);
@@ -208,8 +212,8 @@ export class RedisLiveState extends MergedLiveState {
           dead.push(field);
           continue;
         }
-        const { p: id, i: initials, c: colour, t: joinedAt, o: order } = stored.value;
-        people.push({ node, socket: field.slice(space + 1), id, initials, colour, joinedAt, order });
+        const { p: id, i: initials, c: colour, t: joinedAt, o: order, k: owner = null } = stored.value;
+        people.push({ node, socket: field.slice(space + 1), id, initials, colour, joinedAt, order, owner });
       }
       // Whoever notices a node gone tidies its fields away.
       if (dead.length > 0) await this.redis.hDel(this.boardKey(board), dead);

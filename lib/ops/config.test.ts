@@ -26,6 +26,8 @@ describe("loadConfig", () => {
       trustProxy: 0,
       redis: undefined,
       webConcurrency: 1,
+      adminKey: undefined,
+      retentionDays: 30,
     });
   });
 
@@ -45,6 +47,8 @@ describe("loadConfig", () => {
         REDIS_URL: "redis://127.0.0.1:6379",
         REDIS_PREFIX: "school",
         WEB_CONCURRENCY: "3",
+        ADMIN_KEY: "a-long-operator-secret_42",
+        BOARD_RETENTION_DAYS: "7.5",
       }),
     ).toEqual({
       port: 8080,
@@ -58,6 +62,8 @@ describe("loadConfig", () => {
       trustProxy: 1,
       redis: { url: "redis://127.0.0.1:6379", prefix: "school" },
       webConcurrency: 3,
+      adminKey: "a-long-operator-secret_42",
+      retentionDays: 7.5,
     });
   });
 
@@ -143,6 +149,9 @@ describe("loadConfig", () => {
     ["MAX_PAYLOAD_BYTES", "512", { maxPayloadBytes: 512 }],
     ["STORE", "sqlite", { store: "sqlite" }],
     ["LOG_LEVEL", "silent", { logLevel: "silent" }],
+    ["BOARD_RETENTION_DAYS", "0", { retentionDays: 0 }],
+    ["BOARD_RETENTION_DAYS", "0.0001", { retentionDays: 0.0001 }],
+    ["BOARD_RETENTION_DAYS", " 365 ", { retentionDays: 365 }],
   ])("accepts %s=%j", (name, value, expected) => {
     expect(loadConfig({ [name]: value })).toMatchObject(expected);
   });
@@ -196,5 +205,17 @@ describe("loadConfig", () => {
     const { message } = configError({ PORT: "abc", RATE_LIMIT_PER_SECOND: "10", RATE_LIMIT_BURST: "5" });
     expect(message).toContain("PORT");
     expect(message).toContain("RATE_LIMIT_BURST (5)");
+  });
+
+  it.each(["-1", "1e3", "0x10", "abc", "", "36501", ".5"])("refuses BOARD_RETENTION_DAYS=%j, saying what it must be", (value) => {
+    expect(configError({ BOARD_RETENTION_DAYS: value }).message).toContain(
+      `BOARD_RETENTION_DAYS must be a number of days from 0 (keep forever) to 36500, not ${JSON.stringify(value)}`,
+    );
+  });
+
+  it.each(["short", "has spaces in it here", "x".repeat(129), "semi;colon-key-value"])("refuses ADMIN_KEY=%j without repeating it", (value) => {
+    const { message } = configError({ ADMIN_KEY: value });
+    expect(message).toContain("ADMIN_KEY must be 16 to 128 letters, digits, '_' or '-'");
+    expect(message).not.toContain(value);
   });
 });

@@ -118,6 +118,28 @@ const envSchema = z
     TRUST_PROXY: integer("TRUST_PROXY", 0, 0, 10),
     // Heroku's Node buildpack sets it from the dyno's size.
     WEB_CONCURRENCY: integer("WEB_CONCURRENCY", 1, 1, 64),
+    // Messages never repeat the value: it is a secret.
+    ADMIN_KEY: z
+      .string()
+      .optional()
+      .refine((raw) => raw === undefined || /^[A-Za-z0-9_-]{16,128}$/.test(raw), {
+        error: "ADMIN_KEY must be 16 to 128 letters, digits, '_' or '-' (it travels in a link)",
+      }),
+    BOARD_RETENTION_DAYS: z
+      .string()
+      .default("30")
+      .transform((raw, ctx) => {
+        const value = Number(raw.trim());
+        // Plain decimals only, so that "1e3" or "0x10" are not read as something else.
+        if (!/^\d+(?:\.\d+)?$/.test(raw.trim()) || value > 36_500) {
+          ctx.addIssue({
+            code: "custom",
+            message: `BOARD_RETENTION_DAYS must be a number of days from 0 (keep forever) to 36500, not ${JSON.stringify(raw)}`,
+          });
+          return z.NEVER;
+        }
+        return value;
+      }),
   })
   // A throwaway board and a database are opposite wishes: say so rather than pick one.
   .refine((env) => !(env.STORE === "memory" && env.DATABASE_URL !== undefined), {
@@ -156,6 +178,10 @@ export type Config = StoreConfig & {
   redis: { url: string; prefix: string } | undefined;
   /** Worker processes asked for (see `workers.ts` for how many run). */
   webConcurrency: number;
+  /** The operator's key: whoever opens a board with it has the host's powers on every board. */
+  adminKey: string | undefined;
+  /** Boards with no write and nobody on them for this many days are deleted; 0 keeps them forever. */
+  retentionDays: number;
 };
 
 export class ConfigError extends Error {
@@ -182,5 +208,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     trustProxy: e.TRUST_PROXY,
     redis: e.REDIS_URL === undefined ? undefined : { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
     webConcurrency: e.WEB_CONCURRENCY,
+    adminKey: e.ADMIN_KEY,
+    retentionDays: e.BOARD_RETENTION_DAYS,
   };
 }

@@ -5,7 +5,7 @@
  * board's host are. Player and host keys hash apart (a prefix each), so one
  * can never stand for the other.
  */
-import { createHash } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 
 const hash = (kind: string, key: string) => createHash("sha256").update(`circles ${kind}\0${key}`).digest("base64url");
 
@@ -14,3 +14,12 @@ export const ownerOf = (playerKey: string): string => hash("player", playerKey);
 
 /** A board's host, as its host key proves it. */
 export const hostOf = (hostKey: string): string => hash("host", hostKey);
+
+/** The operator's ADMIN_KEY as kept in memory and compared: hashed like the others, so that comparing takes the same time whatever matches. */
+export const adminOf = (adminKey: string): string => hash("admin", adminKey);
+
+/** Whether `given` is the admin key whose hash is `adminHash`; false when there is none. */
+export function isAdminKey(given: string | undefined, adminHash: string | undefined): boolean {
+  if (given === undefined || adminHash === undefined) return false;
+  return timingSafeEqual(Buffer.from(adminOf(given)), Buffer.from(adminHash));
+}

@@ -21,6 +21,8 @@ export interface Person {
   joinedAt: number;
   /** Breaks ties between sockets of one node that joined in the same millisecond. */
   order: number;
+  /** The hash of its player key, for the host's removal; never sent to clients. null: it has none. */
+  owner: string | null;
 }
 
 interface BoardMembers {
@@ -44,8 +46,8 @@ export class Presence {
     this.now = now;
   }
 
-  /** A socket arrived on a board; it is not a player until it registers. */
-  join(socketId: string, board: string): void {
+  /** A socket arrived on a board, with its player key's hash; it is not a player until it registers. */
+  join(socketId: string, board: string, owner: string | null = null): void {
     this.leave(socketId);
     let entry = this.byBoard.get(board);
     if (!entry) {
@@ -53,7 +55,16 @@ export class Presence {
       this.byBoard.set(board, entry);
     }
     const id = randomBytes(6).toString("base64url");
-    entry.members.set(socketId, { node: this.node, socket: socketId, id, initials: null, colour: null, joinedAt: this.now(), order: this.joins++ });
+    entry.members.set(socketId, {
+      node: this.node,
+      socket: socketId,
+      id,
+      initials: null,
+      colour: null,
+      joinedAt: this.now(),
+      order: this.joins++,
+      owner,
+    });
     this.boardOf.set(socketId, board);
   }
 

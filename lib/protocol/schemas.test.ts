@@ -1,6 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { MAX_INITIALS_LENGTH } from "./rules.js";
-import { parseBoardName, parseCircleInput, parseHandshake, parseInitials } from "./schemas.js";
+import {
+  parseBoardName,
+  parseBoardNotice,
+  parseCircleInput,
+  parseClaim,
+  parseHandshake,
+  parseHandshakeAuth,
+  parseInitials,
+  parsePlayerRef,
+  parseRules,
+} from "./schemas.js";
 
 const valid = { initials: "AB", x: 100, y: 200, dia: 30, rgba: "rgba(1, 2, 3, 0.5)" };
 
@@ -284,5 +294,64 @@ describe("parseHandshake", () => {
   it("lands a mixed-case board on its lowercase name", () => {
     expect(parseHandshake({ board: "Math101" })).toEqual({ ok: true, value: { board: "math101", protocol: 1 } });
     expect(parseHandshake({ board: "math101", protocol: "2" })).toEqual({ ok: true, value: { board: "math101", protocol: 2 } });
+  });
+});
+
+describe("the host's payloads", () => {
+  it.each([
+    [{ draw: "host" }, { draw: "host" }],
+    [{ chat: "everyone" }, { chat: "everyone" }],
+    [
+      { draw: "everyone", chat: "host" },
+      { draw: "everyone", chat: "host" },
+    ],
+  ])("takes the rules %j", (input, expected) => {
+    expect(parseRules(input)).toEqual({ ok: true, value: expected });
+  });
+
+  it.each([{}, { draw: "nobody" }, { draw: "HOST" }, { draw: "host", colour: "red" }, "host", null, undefined, [], 3])(
+    "refuses the rules %j, saying why",
+    (input) => {
+      const parsed = parseRules(input);
+      expect(parsed.ok).toBe(false);
+      if (!parsed.ok) expect(parsed.error).toMatch(/set-rules|everyone/);
+    },
+  );
+
+  it.each([{ id: "abc12345" }, { id: "a-b_C" }])("takes the player %j", (input) => {
+    expect(parsePlayerRef(input)).toEqual({ ok: true, value: input });
+  });
+
+  it.each([undefined, null, {}, { id: "" }, { id: 12 }, { id: "a b" }, { id: "x".repeat(21) }, "abc"])("refuses the player %j", (input) => {
+    expect(parsePlayerRef(input).ok).toBe(false);
+  });
+
+  it("takes a claim of nothing, or of a host key, and refuses a key that is not one", () => {
+    const hostKey = "k".repeat(22);
+    expect(parseClaim(undefined)).toEqual({ ok: true, value: undefined });
+    expect(parseClaim({ hostKey })).toEqual({ ok: true, value: { hostKey } });
+    expect(parseClaim({ hostKey: "short" })).toEqual({ ok: false, error: "host key must be 22–128 letters, digits, '-' or '_'" });
+    expect(parseClaim("key").ok).toBe(false);
+  });
+
+  it("takes an admin key in the handshake's auth, and refuses one that could not be", () => {
+    expect(parseHandshakeAuth({ adminKey: "operator-admin-key-01" })).toEqual({ ok: true, value: { adminKey: "operator-admin-key-01" } });
+    expect(parseHandshakeAuth({ adminKey: "has space" }).ok).toBe(false);
+    expect(parseHandshakeAuth({ adminKey: 42 }).ok).toBe(false);
+  });
+
+  it("checks another node's room notices, and refuses a removal without a key hash", () => {
+    const owner = "o".repeat(43);
+    for (const notice of [
+      { type: "rules", rules: { draw: "host", chat: "everyone" } },
+      { type: "removed", player: { id: "abc", initials: "AB", owner } },
+      { type: "readmitted", id: "abc" },
+      { type: "deleted" },
+      { type: "deleted", expired: true },
+    ]) {
+      expect(parseBoardNotice({ board: "b", notice }), JSON.stringify(notice)).toEqual({ ok: true, value: { board: "b", notice } });
+    }
+    expect(parseBoardNotice({ board: "b", notice: { type: "removed", player: { id: "abc", initials: "AB", owner: "short" } } }).ok).toBe(false);
+    expect(parseBoardNotice({ board: "b", notice: { type: "rules", rules: { draw: "all", chat: "host" } } }).ok).toBe(false);
   });
 });

@@ -14,7 +14,7 @@ import {
   MAX_DIAMETER,
   MIN_DIAMETER,
 } from "./rules.js";
-import type { BoardNotice, ChatInput, ChatMessage, CircleInput, CursorPosition, Protocol, StoredEvent } from "./events.js";
+import type { BoardNotice, ChatInput, ChatMessage, CircleInput, CursorPosition, Protocol, RoomRules, StoredEvent } from "./events.js";
 
 /** Initials come out normalised (see `checkInitials`): the same rule the browser applies. */
 export const initialsSchema = z.string({ error: "initials must be a string" }).transform((raw, ctx) => {
@@ -77,11 +77,6 @@ export const handshakeSchema = z.object({
   since: digits.optional(),
 });
 
-/**
- * Changes another node stored, as it announces them through Redis: from our
- * own servers, but checked anyway, since a node of another version or a
- * stray writer to the stream must not put a bad circle on a board.
- */
 /** A hash of a player's or host's key (`player-keys.ts`): SHA-256, base64url. */
 const keyHashSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
 const storedCircleSchema = circleInputSchema.extend({
@@ -89,26 +84,46 @@ const storedCircleSchema = circleInputSchema.extend({
   createdAt: z.number().int(),
   owner: keyHashSchema.optional(),
 });
+
+/** A change's seq as another node announces it. */
+const eventSeqSchema = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+
+/**
+ * Changes another node stored, as it announces them through Redis: from our
+ * own servers, but checked anyway, since a node of another version or a
+ * stray writer to the stream must not put a bad circle on a board.
+ */
 export const boardChangesSchema = z.object({
   board: boardNameSchema,
   events: z
     .array(
       z.discriminatedUnion("type", [
-        z.object({ seq: seqSchema, type: z.literal("add"), circle: storedCircleSchema }),
-        z.object({ seq: seqSchema, type: z.literal("remove"), id: z.string().min(1).max(100) }),
-        z.object({ seq: seqSchema, type: z.literal("clear") }),
+        z.object({ seq: eventSeqSchema, type: z.literal("add"), circle: storedCircleSchema }),
+        z.object({ seq: eventSeqSchema, type: z.literal("remove"), id: z.string().min(1).max(100) }),
+        z.object({ seq: eventSeqSchema, type: z.literal("clear") }),
       ]),
     )
     .min(1)
     .max(10_000),
 });
 
-/** What another node heard of a board besides its changes: who cleared it, or its host settings. */
+const audienceSchema = z.enum(["everyone", "host"], { error: 'who may: "everyone" or "host"' });
+
+/** A player's public id, as `board-people` lists it. */
+const playerIdSchema = z
+  .string({ error: "id must be a player's id from the list of people (a string)" })
+  .regex(/^[A-Za-z0-9_-]{1,20}$/, { error: "id must be a player's id from the list of people" });
+
+/** What another node heard of a board besides its changes: who cleared it, its host settings and rules, removals, deletion. */
 export const boardNoticeSchema = z.object({
   board: boardNameSchema,
   notice: z.discriminatedUnion("type", [
-    z.object({ type: z.literal("cleared"), seq: seqSchema, by: initialsSchema.nullable(), undoMs: z.number().int().min(0).max(60_000) }),
+    z.object({ type: z.literal("cleared"), seq: eventSeqSchema, by: initialsSchema.nullable(), undoMs: z.number().int().min(0).max(60_000) }),
     z.object({ type: z.literal("host"), host: z.object({ hash: keyHashSchema, locked: z.boolean() }) }),
+    z.object({ type: z.literal("rules"), rules: z.object({ draw: audienceSchema, chat: audienceSchema }) }),
+    z.object({ type: z.literal("removed"), player: z.object({ id: playerIdSchema, initials: initialsSchema, owner: keyHashSchema }) }),
+    z.object({ type: z.literal("readmitted"), id: playerIdSchema }),
+    z.object({ type: z.literal("deleted"), expired: z.literal(true).optional() }),
   ]),
 });
 
@@ -125,9 +140,31 @@ function secretKey(name: string) {
 
 /** The handshake's `auth`; the lesson's clients send none. Unknown fields are dropped. */
 export const handshakeAuthSchema = z.object(
-  { playerKey: secretKey("player key").optional(), hostKey: secretKey("host key").optional() },
-  { error: "auth must be an object of {playerKey, hostKey}" },
+  {
+    playerKey: secretKey("player key").optional(),
+    hostKey: secretKey("host key").optional(),
+    // The operator's ADMIN_KEY, as a link carries it; the config's own pattern, checked only by comparing.
+    adminKey: z
+      .string({ error: "admin key must be a string" })
+      .regex(/^[A-Za-z0-9_-]{1,128}$/, { error: "admin key must be up to 128 letters, digits, '-' or '_'" })
+      .optional(),
+  },
+  { error: "auth must be an object of {playerKey, hostKey, adminKey}" },
 );
+
+/** `claim-board`'s payload: nothing (the handshake's host key), or `{hostKey}` made for it. */
+export const claimSchema = z.object({ hostKey: secretKey("host key") }, { error: "claim-board takes nothing, or {hostKey}" }).optional();
+
+/** `set-rules`'s payload: who may draw, who may chat, or both. */
+export const rulesSchema = z
+  .strictObject(
+    { draw: audienceSchema.optional(), chat: audienceSchema.optional() },
+    { error: 'set-rules takes {draw?, chat?}, each "everyone" or "host", and nothing else' },
+  )
+  .refine((rules) => rules.draw !== undefined || rules.chat !== undefined, { error: "set-rules needs draw, chat or both" });
+
+/** `remove-player` and `readmit-player`: `{id}` of a player. */
+export const playerRefSchema = z.object({ id: playerIdSchema }, { error: "takes {id} of a player" });
 
 /** `undo-circle`'s payload: nothing, `{}` (the newest of yours), or `{id}` of a circle of yours. */
 export const undoCircleSchema = z
@@ -168,6 +205,8 @@ export const storedPersonSchema = z.object({
     .nullable(),
   t: z.number().int(),
   o: z.number().int(),
+  // The player key's hash, for the host's removal; absent in what older nodes wrote.
+  k: keyHashSchema.nullable().optional(),
 });
 export type StoredPerson = z.infer<typeof storedPersonSchema>;
 
@@ -248,5 +287,8 @@ export const parseHandshakeAuth = (auth: unknown) => parseWith(handshakeAuthSche
 export const parseUndoCircle = (input: unknown): ParseResult<{ id?: string | undefined } | undefined> => parseWith(undoCircleSchema, input);
 export const parseClearSeq = (input: unknown): ParseResult<number> => parseWith(clearSeqSchema, input);
 export const parseLock = (input: unknown): ParseResult<boolean> => parseWith(lockSchema, input);
+export const parseClaim = (input: unknown): ParseResult<{ hostKey: string } | undefined> => parseWith(claimSchema, input);
+export const parseRules = (input: unknown): ParseResult<Partial<RoomRules>> => parseWith(rulesSchema, input);
+export const parsePlayerRef = (input: unknown): ParseResult<{ id: string }> => parseWith(playerRefSchema, input);
 export const parseLiveNotice = (text: string): ParseResult<LiveNotice> => parseJsonWith(liveNoticeSchema, text);
 export const parseStoredPerson = (text: string): ParseResult<StoredPerson> => parseJsonWith(storedPersonSchema, text);

@@ -53,6 +53,8 @@ export const testConfig: ServerConfig = {
   maxPayloadBytes: 4096,
   origins: { any: false, allowed: [] },
   trustProxy: 0,
+  adminKey: undefined,
+  retentionDays: 30,
 };
 
 export async function startTestServer(

@@ -1,0 +1,46 @@
+/**
+ * Who a socket is when it writes, and the two helpers every handler module
+ * shares: `guard` (an async listener whose failure is answered, never left
+ * unhandled) and `refuse` (a refusal counted, logged and answered).
+ */
+import type { Writer } from "../lib/board/board-service.js";
+import type { LiveState } from "../lib/live-state/live-state.js";
+import type { RejectionReason } from "../lib/ops/metrics.js";
+import { hostOf, isAdminKey, ownerOf } from "../lib/people/player-keys.js";
+import type { AckCallback } from "../lib/protocol/events.js";
+import { parseHandshakeAuth, type ParseResult } from "../lib/protocol/schemas.js";
+import type { CirclesSocket } from "./types.js";
+
+/** What the handshake's keys make a socket, for `socket.data`; a bad key refuses the connection, saying why. */
+export interface SocketKeys {
+  owner: string | undefined;
+  host: string | undefined;
+  admin: boolean;
+}
+
+/** The hashes of the handshake's keys; `adminHash`: the hash of ADMIN_KEY, when set. */
+export function keysOf(auth: unknown, adminHash: string | undefined): ParseResult<SocketKeys> {
+  const parsed = parseHandshakeAuth(auth ?? {});
+  if (!parsed.ok) return parsed;
+  const { playerKey, hostKey, adminKey } = parsed.value;
+  return {
+    ok: true,
+    value: {
+      owner: playerKey === undefined ? undefined : ownerOf(playerKey),
+      host: hostKey === undefined ? undefined : hostOf(hostKey),
+      admin: isAdminKey(adminKey, adminHash),
+    },
+  };
+}
+
+/** The socket as a writer of its board. */
+export function writerOf(socket: CirclesSocket, presence: Pick<LiveState, "initialsOf">): Writer {
+  const { owner, host, admin } = socket.data;
+  return { key: socket.id, initials: presence.initialsOf(socket.id), owner, host, admin };
+}
+
+/** `io.ts`'s guarded listener: failures logged and answered. */
+export type Guard = <T extends object>(handler: (reply: AckCallback<T>, payload: unknown) => Promise<void>) => (...args: unknown[]) => void;
+
+/** `io.ts`'s refusal: counted, logged and answered `{ok: false, error}`. */
+export type Refuse = (event: string, reason: RejectionReason, error: string, reply: AckCallback<never>) => void;
