@@ -632,7 +632,7 @@ export class BoardService {
     const live = this.peek(board);
     // The admin locks a hosted board in its host's name; one with no host has no lock to set.
     const host = writer.admin === true && live?.host ? live.host.hash : writer.host;
-    if (host === undefined) return refused(LOCK_ERRORS.notHost);
+    if (host === undefined) return refused(writer.admin === true ? LOCK_ERRORS.noHost : LOCK_ERRORS.notHost);
     if (!(await this.limiter.tryConsume(writer.key))) return RATE_LIMITED;
     if (live?.host && live.host.hash !== host) return refused(LOCK_ERRORS.notHost);
     if (live?.host?.locked === locked) return { ok: true, locked };

@@ -15,6 +15,7 @@
  *   deleted as the host would delete it.
  */
 import type { Audience, BoardHost, BoardRules, RoomRules } from "../protocol/events.js";
+import { hasAuthority } from "../store/board-store.js";
 
 export const ROOM_ERRORS = {
   notHost: "only the board's host can do that",
@@ -35,9 +36,9 @@ export interface HostClaim {
   admin?: boolean | undefined;
 }
 
-/** Whether `who` has the host's powers on a board with this host. */
+/** Whether `who` has the host's powers on a board with this host: the store's own rule. */
 export function hasHostPowers(host: BoardHost | undefined, who: HostClaim): boolean {
-  return who.admin === true || (host !== undefined && who.host !== undefined && who.host === host.hash);
+  return hasAuthority(host?.hash, { host: who.host, admin: who.admin === true });
 }
 
 /** Whether `who` may do what `audience` allows. */

@@ -42,4 +42,5 @@ export const CLAIM_ERRORS = {
 export const LOCK_ERRORS = {
   locked: "locked by the host: only the host can clear this board",
   notHost: "only the board's host can lock or unlock it",
+  noHost: "this board has no host, so its Clear has no lock: pause drawing instead",
 } as const;

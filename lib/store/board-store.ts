@@ -30,6 +30,10 @@ export interface Authority {
   admin?: boolean;
 }
 
+/** Does `by` have the host's powers on a board whose host's key hash is `host` (none: null or undefined)? */
+export const hasAuthority = (host: string | null | undefined, by: Authority): boolean =>
+  by.admin === true || (host !== null && host !== undefined && by.host === host);
+
 /** An action only the board's host (or the admin) may take, asked by someone else: nothing changed. */
 export const NOT_HOST = "not-host";
 

@@ -1,5 +1,6 @@
 import type { RemovedPlayer, RoomRules, StoredCircle, StoredEvent } from "../protocol/events.js";
 import {
+  hasAuthority,
   BoardLockedError,
   checkMaxCircles,
   DEFAULT_RULES,
@@ -12,7 +13,6 @@ import {
   type RestoreRequest,
   type StoredBoard,
 } from "./board-store.js";
-import { hasAuthority } from "./request-store.js";
 
 /** A board as this store holds it: what a load gives, what its last clear removed, and when it was last used. */
 interface MemoryBoard extends StoredBoard {

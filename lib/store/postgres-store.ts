@@ -2,6 +2,7 @@ import pg from "pg";
 import type { PoolClient } from "pg";
 import type { RemovedPlayer, RoomRules, StoredCircle, StoredEvent } from "../protocol/events.js";
 import {
+  hasAuthority,
   checkMaxCircles,
   DEFAULT_RULES,
   NOT_HOST,
@@ -12,7 +13,7 @@ import {
 } from "./board-store.js";
 import { connectionOptions, describeDatabase } from "./postgres-connection.js";
 import { migrate } from "./postgres-schema.js";
-import { boardsOf, CLEAR_LOCKED, hasAuthority, RequestStore, type DrawRefusal, type HostRequest, type StoreRequest } from "./request-store.js";
+import { boardsOf, CLEAR_LOCKED, RequestStore, type DrawRefusal, type HostRequest, type StoreRequest } from "./request-store.js";
 
 export interface PostgresStoreOptions {
   /** A postgres:// URL, as Heroku sets DATABASE_URL. */

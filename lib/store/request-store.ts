@@ -49,10 +49,6 @@ export const CLEAR_LOCKED = "locked";
 /** An add's answer when the board's rules refuse it: a value, as CLEAR_LOCKED is; `add` turns it into a DrawRefusedError. */
 export type DrawRefusal = DrawRefusedError["reason"];
 
-/** Does `by` have the host's powers on a board whose host is `host`? */
-export const hasAuthority = (host: string | null | undefined, by: Authority): boolean =>
-  by.admin === true || (host !== null && host !== undefined && by.host === host);
-
 /** Only the fields of an Authority: the caller's object may hold more, even what postMessage cannot clone. */
 const authority = ({ host, admin }: Authority): Authority => ({ host, admin: admin === true });
 

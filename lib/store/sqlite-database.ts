@@ -6,6 +6,7 @@
 import Database from "better-sqlite3";
 import type { RemovedPlayer, RoomRules, StoredCircle, StoredEvent } from "../protocol/events.js";
 import {
+  hasAuthority,
   checkMaxCircles,
   DEFAULT_RULES,
   NOT_HOST,
@@ -14,7 +15,7 @@ import {
   type RestoreRequest,
   type StoredBoard,
 } from "./board-store.js";
-import { CLEAR_LOCKED, hasAuthority, type DrawRefusal, type HostRequest, type StoreRequest } from "./request-store.js";
+import { CLEAR_LOCKED, type DrawRefusal, type HostRequest, type StoreRequest } from "./request-store.js";
 
 /** What a request's batch answers it with. */
 type OutcomeValue =
