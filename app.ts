@@ -30,6 +30,8 @@ export interface AppDeps {
   metrics: Metrics;
   /** What /readyz asks: every check must pass. */
   readinessChecks: readonly ReadinessCheck[];
+  /** BOARD_RETENTION_DAYS, for the pages to say. */
+  retentionDays: number;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -65,7 +67,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(express.static(staticDir));
   app.use(requestLogger(deps.logger));
   app.use("/api", originGuard(deps.origins), apiRouter(deps));
-  app.use(pagesRouter());
+  app.use(pagesRouter({ retentionDays: deps.retentionDays }));
   app.use(notFoundPage);
   app.use(errorHandler(deps.logger));
   return app;

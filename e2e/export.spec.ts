@@ -147,6 +147,8 @@ test("a phone zoomed in on the board still exports all of it", async ({ openPhon
     ],
   );
 
+  // On a phone, Export is in the "More actions" menu.
+  await player.page.getByRole("button", { name: "More actions" }).click();
   const { bytes } = await exported(player.page, "Export PNG");
   expect(pngSize(bytes)).toEqual({ width: 1920, height: 1080 });
 });

@@ -100,6 +100,25 @@ function announced(page: Page): Promise<{ at: number; text: string }[]> {
   return page.evaluate(() => (globalThis as unknown as { announced: { at: number; text: string }[] }).announced);
 }
 
+/**
+ * Resolves once the chat bot has told of the writer's arrival (it is read
+ * out too) and the live region has been quiet for longer than its interval,
+ * so that what follows is said as if nothing came before; forgets what was said.
+ */
+async function afterArrivals(page: Page): Promise<void> {
+  await expect
+    .poll(
+      () =>
+        page.evaluate(() => {
+          const said = (globalThis as unknown as { announced: { at: number; text: string }[] }).announced;
+          return said.some((a) => a.text.includes("watcher joined")) && performance.now() - (said.at(-1)?.at ?? 0) > 2_500;
+        }),
+      { timeout: 15_000 },
+    )
+    .toBe(true);
+  await page.evaluate(() => ((globalThis as unknown as { announced: unknown[] }).announced = []));
+}
+
 test("new circles are announced politely, a few at a time, and so is a clear", async ({ openPage, board, server }) => {
   const page = await openPage();
   await recordAnnouncements(page);
@@ -110,6 +129,7 @@ test("new circles are announced politely, a few at a time, and so is a clear", a
 
   const writer = await openLessonClient(server.url, board);
   try {
+    await afterArrivals(page);
     for (let i = 0; i < 12; i++) await writer.add(plainCircle(100 + i * 100, 300, { initials: i % 2 ? "AB" : "CD" }));
     await listener.expectDrawn(12);
     // Two messages at most (the first straight away, the rest 2 s later), counting all twelve.

@@ -1,56 +1,7 @@
 /** Boards people can share out loud: any case of a name, a QR code of the link, and initials of any script. */
-import type { Page } from "@playwright/test";
-// CommonJS: under ESM its default import is the whole module, the decoder being its `default`.
-import jsqr from "jsqr";
 import { BoardPage } from "./support/board-page.js";
 import { expect, test } from "./support/fixtures.js";
-
-const QR_NAME = "QR code for this board's link";
-const QR_PIXELS = 400;
-
-/** Just enough of the DOM for drawing an SVG into a canvas inside `evaluate` (the test tsconfig has no DOM types). */
-interface DomLike {
-  Image: new () => { src: string; decode(): Promise<void> };
-  document: {
-    createElement(tag: "canvas"): {
-      width: number;
-      height: number;
-      getContext(kind: "2d"): {
-        fillStyle: string;
-        fillRect(x: number, y: number, w: number, h: number): void;
-        drawImage(image: unknown, x: number, y: number, w: number, h: number): void;
-        getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> };
-      } | null;
-    };
-  };
-}
-
-/**
- * What a phone's camera would read from the QR code: the SVG drawn into a
- * canvas on a blank page (the board's own policy lets in no data: images),
- * and its pixels decoded here.
- */
-async function scan(blank: Page, svg: string): Promise<string | undefined> {
-  const pixels = await blank.evaluate(
-    async ([markup, size]) => {
-      const dom = globalThis as unknown as DomLike;
-      const image = new dom.Image();
-      image.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(markup)}`;
-      await image.decode();
-      const canvas = dom.document.createElement("canvas");
-      canvas.width = size;
-      canvas.height = size;
-      const context = canvas.getContext("2d");
-      if (!context) throw new Error("no 2d canvas");
-      context.fillStyle = "#fff";
-      context.fillRect(0, 0, size, size);
-      context.drawImage(image, 0, 0, size, size);
-      return Array.from(context.getImageData(0, 0, size, size).data);
-    },
-    [svg, QR_PIXELS] as const,
-  );
-  return jsqr.default(Uint8ClampedArray.from(pixels), QR_PIXELS, QR_PIXELS)?.data;
-}
+import { QR_NAME, scanSvg } from "./support/qr-scan.js";
 
 test("a board name in any case ends on its lowercase page, query kept", async ({ page }) => {
   const board = new BoardPage(page);
@@ -88,7 +39,7 @@ test("the QR code shows the board's link, and a camera reads that link", async (
   await expect(page.locator("#qr-link")).toHaveText(link);
 
   const svg = await qr.evaluate((element) => (element as unknown as { outerHTML: string }).outerHTML);
-  expect(await scan(await openPage(), svg)).toBe(link);
+  expect(await scanSvg(await openPage(), svg)).toBe(link);
 
   // Closed again by the same toggle; nothing it showed broke the page's policy.
   await page.getByText("QR code", { exact: true }).click();

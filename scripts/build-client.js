@@ -2,7 +2,8 @@
 /**
  * Builds the browser side into dist/public/, which the server serves at the
  * site root: public/client/main.ts → app.js (bundled with socket.io-client,
- * minified, with a source map), public/style.css → style.css and
+ * minified, with a source map), public/client/present.ts → present.js (the
+ * presenter screen, bundled likewise), public/style.css → style.css and
  * public/favicon.svg → favicon.svg.
  *
  *   node scripts/build-client.js           build once
@@ -38,7 +39,9 @@ const report = {
         say(`client build failed with ${result.errors.length} error(s)`);
         return;
       }
-      const sizes = await Promise.all(["app.js", "style.css"].map(async (file) => `${file} ${kb((await stat(path.join(outdir, file))).size)}`));
+      const sizes = await Promise.all(
+        ["app.js", "present.js", "style.css"].map(async (file) => `${file} ${kb((await stat(path.join(outdir, file))).size)}`),
+      );
       say(`client built → dist/public (${sizes.join(", ")}) in ${ms} ms${watch ? "; watching for changes" : ""}`);
     });
   },
@@ -49,6 +52,7 @@ const options = {
   absWorkingDir: root,
   entryPoints: [
     { in: "public/client/main.ts", out: "app" },
+    { in: "public/client/present.ts", out: "present" },
     { in: "public/style.css", out: "style" },
     { in: "public/favicon.svg", out: "favicon" },
   ],

@@ -325,7 +325,10 @@ describe("ADMIN_KEY", () => {
     expect(await admin.emitWithAck("set-rules", { draw: "host" })).toMatchObject({ ok: true });
     expect(await other.emitWithAck("add-circle", input)).toMatchObject({ ok: false });
     expect(await admin.emitWithAck("add-circle", input)).toMatchObject({ ok: true });
-    expect(await admin.emitWithAck("lock-board", true)).toEqual({ ok: false, error: "this board has no host, so its Clear has no lock: pause drawing instead" });
+    expect(await admin.emitWithAck("lock-board", true)).toEqual({
+      ok: false,
+      error: "this board has no host, so its Clear has no lock: pause drawing instead",
+    });
 
     await host("someone-elses");
     const visiting = await server!.client({ board: "someone-elses", protocol: 2, auth: { adminKey: ADMIN_KEY } });

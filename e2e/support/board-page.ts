@@ -36,7 +36,7 @@ export class BoardPage {
   }
 
   get players(): Locator {
-    return this.page.getByRole("list", { name: "Players" });
+    return this.page.getByRole("list", { name: "Players", exact: true });
   }
 
   get canvas(): Locator {

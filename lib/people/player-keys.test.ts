@@ -37,7 +37,7 @@ describe("the handshake's auth", () => {
     [{ playerKey: "short" }, "player key must be 22–128 letters, digits, '-' or '_'"],
     [{ playerKey: `${key}!` }, "player key must be 22–128 letters, digits, '-' or '_'"],
     [{ hostKey: "x".repeat(129) }, "host key must be 22–128 letters, digits, '-' or '_'"],
-    ["key", "auth must be an object of {playerKey, hostKey}"],
+    ["key", "auth must be an object of {playerKey, hostKey, adminKey}"],
   ])("refuses %j, saying why", (auth, error) => {
     expect(parseHandshakeAuth(auth)).toStrictEqual({ ok: false, error });
   });

@@ -3,32 +3,39 @@
  * the page's controls together. Each piece lives in its own module.
  */
 import { announce, pageAnnouncer } from "./announcer.js";
+import { ActionsMenu } from "./tools/actions-menu.js";
+import { BoardEnded, deletedReason, isRemovedRefusal, type EndReason } from "./board-ended.js";
 import { exportPng, exportSvg } from "./tools/board-export.js";
 import { BoardFeed } from "./board/board-feed.js";
 import { boardPath, copyText, randomBoardName, readBoardName } from "./tools/board-links.js";
+import { BoardsHistory } from "./tools/boards-history.js";
 import { BoardView } from "./board/board-view.js";
 import { ChatPanel } from "./people/chat-panel.js";
 import { announceCircles } from "./board/circle-announcements.js";
 import { ClearNotice } from "./tools/clear-notice.js";
 import { makeCircle } from "./board/circle-factory.js";
 import { CirclesState } from "./board/circles-state.js";
+import { ConfirmDialog, type ConfirmRequest } from "./confirm-dialog.js";
 import { ConnectionStatus } from "./connection-status.js";
 import { CursorLayer } from "./people/cursor-layer.js";
 import { exposeDebug, type RenderTiming } from "./debug.js";
 import { byId } from "./dom.js";
-import { HostControls } from "./tools/host-controls.js";
+import { hostRoom } from "./tools/host-room.js";
 import { IdentityPanel } from "./people/identity-panel.js";
 import { loadInitials, saveInitials } from "./people/initials.js";
 import { KeyboardControls } from "./input/keyboard-controls.js";
 import { Keys } from "./people/keys.js";
+import { takeKeysFromAddress } from "./people/link-keys.js";
 import { PlayersList } from "./people/players-list.js";
+import { Reconnection } from "./reconnection.js";
 import { Replay } from "./tools/replay.js";
+import { showRetention } from "./tools/retention.js";
+import { DRAWING_PAUSED, RoomRules } from "./tools/room-rules.js";
 import {
   addCircle,
-  claimBoard,
   clearCircles,
   connect,
-  lockBoard,
+  deleteOtherBoard,
   moveCursor,
   registerPlayer,
   sendMessage,
@@ -41,8 +48,14 @@ import { Toaster } from "./toast.js";
 import { listenForUndo } from "./input/undo-keys.js";
 import { ViewportController } from "./input/viewport-controller.js";
 import type { Point } from "./input/viewport.js";
+import { YourBoards } from "./tools/your-boards.js";
 
 const board = readBoardName(document.body);
+const keys = new Keys();
+// Before connecting, so that the handshake carries them: a host or admin link's keys, taken out of the address bar.
+takeKeysFromAddress(board, keys, { location, history });
+const boardsHistory = new BoardsHistory();
+boardsHistory.visit(board);
 const canvas = byId("board", HTMLCanvasElement);
 const state = new CirclesState();
 let lastRender: RenderTiming | null = null;
@@ -54,18 +67,24 @@ const view = new BoardView({
     lastRender = { circles, at: performance.now() };
   },
 });
-const players = new PlayersList({
-  list: byId("players", HTMLUListElement),
-  here: byId("here-count", HTMLElement),
-  playing: byId("player-count", HTMLElement),
-  empty: byId("players-empty", HTMLElement),
-});
+const players = new PlayersList(
+  {
+    list: byId("players", HTMLUListElement),
+    here: byId("here-count", HTMLElement),
+    playing: byId("player-count", HTMLElement),
+    empty: byId("players-empty", HTMLElement),
+  },
+  { onRemove: (player) => void room.removals.remove(player) },
+);
 const status = new ConnectionStatus(byId("connection", HTMLElement), byId("connection-label", HTMLElement));
 const toaster = new Toaster(byId("toast", HTMLElement));
 const feed = new BoardFeed({ state, requestSync: (since) => syncBoard(socket, since) });
-const keys = new Keys();
-const hostKey = keys.hostKeyOf(board);
-const { socket, reconnect } = connect(board, () => feed.seq, { playerKey: keys.playerKey(), ...(hostKey ? { hostKey } : {}) });
+const rules = new RoomRules();
+const { socket, reconnect } = connect(board, () => feed.seq, {
+  playerKey: keys.playerKey(),
+  hostKey: keys.hostKeyOf(board),
+  adminKey: keys.adminKey(),
+});
 
 let initials: string | null = loadInitials();
 
@@ -131,6 +150,12 @@ function readyToWrite(): boolean {
 }
 
 async function placeCircle(x: number, y: number): Promise<void> {
+  if (ending.ended) return;
+  // The server would refuse it: say why at once.
+  if (!rules.mayDraw) {
+    toaster.show(DRAWING_PAUSED, "error");
+    return;
+  }
   if (!initials) {
     identity.prompt("Enter your initials first, then click the board.");
     return;
@@ -190,6 +215,8 @@ const chat = new ChatPanel(
     input: byId("chat-input", HTMLInputElement),
     toggle: byId("chat-toggle", HTMLButtonElement),
     unread: byId("chat-unread", HTMLElement),
+    send: byId("chat-send", HTMLButtonElement),
+    note: byId("chat-note", HTMLElement),
   },
   {
     async send(text) {
@@ -221,17 +248,25 @@ listenForUndo(byId("undo", HTMLButtonElement), async () => {
 });
 
 const clearButton = byId("clear", HTMLButtonElement);
-const host = new HostControls(
-  { clear: clearButton, lock: byId("lock", HTMLButtonElement) },
-  {
-    hasHostKey: () => hostKey !== undefined,
-    seq: () => feed.seq,
-    claim: () => claimBoard(socket),
-    forgetHostKey: () => keys.forgetHostKey(board),
-    setLocked: (locked) => lockBoard(socket, locked),
-    onError: (message) => toaster.show(message, "error"),
-  },
-);
+const menu = ActionsMenu.onPage();
+const confirmDialog = ConfirmDialog.onPage();
+/** Asked from a folded menu, focus comes back to its button. */
+const confirm = (request: ConfirmRequest, opener: HTMLElement) => confirmDialog.ask(request, opener, menu.toggle);
+
+/** Put a link on the clipboard, or show it selected when the browser will not; say which. */
+async function copyLink(link: string, copied: string, manual: string): Promise<void> {
+  const result = await copyText(link, byId("share-link", HTMLInputElement), byId("share", HTMLElement));
+  toaster.show(result === "copied" ? copied : manual);
+}
+
+YourBoards.onPage(menu.toggle, {
+  history: boardsHistory,
+  current: board,
+  hostKeyOf: (name) => keys.hostKeyOf(name),
+  forgetHostKey: (name) => keys.forgetHostKey(name),
+  confirm,
+  deleteBoard: (name, hostKey) => deleteOtherBoard(name, { playerKey: keys.playerKey(), hostKey }),
+});
 const clearNotice = new ClearNotice(
   { box: byId("clear-notice", HTMLElement), text: byId("clear-notice-text", HTMLElement), undo: byId("undo-clear", HTMLButtonElement) },
   {
@@ -243,6 +278,19 @@ const clearNotice = new ClearNotice(
     onError: (message) => toaster.show(message, "error"),
   },
 );
+const room = hostRoom({
+  socket,
+  board,
+  keys,
+  rules,
+  seq: () => feed.seq,
+  players,
+  chat,
+  clearNotice,
+  confirm,
+  copyLink,
+  toaster,
+});
 /** Set while this page's own clear is under way, so that its notice says "You". */
 let clearing = false;
 
@@ -262,10 +310,10 @@ byId("new-board", HTMLButtonElement).addEventListener("click", () => {
   location.assign(boardPath(name));
 });
 
-byId("copy-link", HTMLButtonElement).addEventListener("click", async () => {
-  const result = await copyText(location.href, byId("share-link", HTMLInputElement), byId("share", HTMLElement));
-  toaster.show(result === "copied" ? "Link copied" : "Copy the selected link to share this board");
-});
+byId("copy-link", HTMLButtonElement).addEventListener(
+  "click",
+  () => void copyLink(location.href, "Link copied", "Copy the selected link to share this board"),
+);
 
 // --- the socket ------------------------------------------------------------------
 
@@ -274,13 +322,21 @@ byId("copy-link", HTMLButtonElement).addEventListener("click", async () => {
  * (re)connect a snapshot or the changes missed since our last seq, then
  * every add, remove and clear in seq order (see board-feed.ts). Our own
  * requests are broadcast back to us like anyone's. Acks never touch the
- * state: one can arrive after later broadcasts (the server answers a request
- * a little after broadcasting its effect), so acting on it would undo what
- * happened in between, e.g. wipe a circle added just after our clear, or
- * bring back one of ours that someone else's clear removed.
+ * state: an ack and the broadcasts of the changes around it come in no
+ * order the page can rely on (protocol 2 acks leave before the tick's
+ * `board-events`), so acting on one could undo what happened in between,
+ * e.g. wipe a circle added just after our clear, or bring back one of ours
+ * that someone else's clear removed. "Become host" goes once anything has
+ * happened on the board.
  */
-socket.on("board-snapshot", (snapshot) => feed.snapshot(snapshot));
-socket.on("board-events", (batch) => feed.events(batch?.events));
+socket.on("board-snapshot", (snapshot) => {
+  feed.snapshot(snapshot);
+  room.host.refresh();
+});
+socket.on("board-events", (batch) => {
+  feed.events(batch?.events);
+  room.host.refresh();
+});
 socket.on("board-people", (people) => {
   players.update(people);
   cursors.tracker.setPlayers(people.players);
@@ -295,66 +351,45 @@ socket.on("chat-history", (messages) => chat.history(messages));
 socket.on("board-cleared", (cleared) => {
   const { lastClear } = feed;
   const somethingToUndo = lastClear?.seq === cleared.seq ? lastClear.ids.size > 0 : state.size > 0;
-  clearNotice.show(cleared, clearing ? "You" : (cleared.by ?? "Someone"), host.mayClear && somethingToUndo);
+  clearNotice.show(cleared, clearing ? "You" : (cleared.by ?? "Someone"), rules.mayClear && somethingToUndo);
 });
 // A circle the last clear removed is back: someone undid the clear.
 state.subscribe((change) => {
   if (change.kind === "add" && feed.lastClear?.ids.has(change.circle.id)) clearNotice.hide();
 });
-socket.on("board-lock", (lock) => {
-  host.update(lock);
-  if (!host.mayClear) clearNotice.hide();
-});
 socket.on("message", (message) => chat.add(message, !message.bot && message.user === initials));
 
-/**
- * Socket.IO reconnects by itself after a lost connection, a server restart or
- * shutdown included (the server closes the transport, and the client
- * retries). It gives up only when the server means it: a `disconnect(true)`
- * (the flood guard cutting a connection off, or a board that failed to load)
- * or a handshake refused by the server's middleware (a flood cool-down). Then
- * we retry ourselves, backing off.
- */
-let retryDelayMs = 1000;
-let retryTimer: ReturnType<typeof setTimeout> | undefined;
-function retryLater(): void {
-  clearTimeout(retryTimer);
-  retryTimer = setTimeout(
-    () => {
-      if (!socket.connected) reconnect();
-    },
-    retryDelayMs * (0.75 + Math.random() / 2),
-  );
-  retryDelayMs = Math.min(retryDelayMs * 2, 30_000);
-}
+// --- the end of this page on the board, and staying connected until then -----------
 
-socket.on("connect", () => {
-  retryDelayMs = 1000;
-  clearTimeout(retryTimer);
-  status.set("connected");
-  void reRegister();
+const ending = BoardEnded.onPage({ freshBoard: randomBoardName, onNewBoard: (name) => void keys.makeHostKey(name) });
+function end(reason: EndReason): void {
+  reconnection.end();
+  if (replay.running) replay.stop();
+  ending.show(reason);
+}
+socket.on("player-removed", () => end("removed"));
+socket.on("board-deleted", (notice) => {
+  // The name is free again: nothing of this browser's is left on it.
+  boardsHistory.forget(board);
+  keys.forgetHostKey(board);
+  end(deletedReason(notice?.reason));
 });
-socket.on("disconnect", (reason) => {
-  feed.disconnected();
-  if (reason === "io client disconnect") {
-    status.set("offline");
-  } else if (socket.active) {
-    status.set("reconnecting", `Connection lost (${reason}); reconnecting…`);
-  } else {
-    status.set("reconnecting", "The server closed the connection; reconnecting…");
-    retryLater();
-  }
+
+const reconnection = new Reconnection({
+  socket,
+  reconnect,
+  status,
+  onError: (message) => toaster.show(message, "error", 6000),
+  onConnect: () => void reRegister(),
+  onDisconnect: () => feed.disconnected(),
+  isFinal: (message) => {
+    if (!isRemovedRefusal(message)) return false;
+    end("removed");
+    return true;
+  },
 });
-socket.on("connect_error", (error) => {
-  if (socket.active) {
-    status.set("reconnecting", `Cannot reach the server (${error.message}); retrying…`);
-  } else {
-    status.set("offline", `The server refused the connection: ${error.message}`);
-    toaster.show(`Cannot join this board: ${error.message}`, "error", 6000);
-    retryLater();
-  }
-});
-socket.io.on("reconnect_attempt", () => status.set("reconnecting"));
+
+showRetention(byId("retention", HTMLElement), document.body);
 
 // --- start -----------------------------------------------------------------------
 

@@ -7,12 +7,14 @@ import { io, type Socket } from "socket.io-client";
 import type {
   Ack,
   AckCallback,
+  BoardRules,
   BoardSync,
   ChatInput,
   Circle,
   CircleInput,
   ClientToServerEvents,
   CursorPosition,
+  RoomRules,
   ServerToClientEvents,
 } from "../../lib/protocol/events.js";
 
@@ -62,10 +64,16 @@ export function keepSinceFresh(manager: QueryHolder, board: string, seq: () => n
 export interface HandshakeAuth {
   playerKey: string;
   hostKey?: string;
+  adminKey?: string;
+}
+
+/** The keys that are there: the server refuses a key that is not one, and `undefined` is not one. */
+function authOf(auth: HandshakeAuth): HandshakeAuth {
+  return Object.fromEntries(Object.entries(auth).filter(([, value]) => typeof value === "string")) as unknown as HandshakeAuth;
 }
 
 export function connect(board: string, seq: () => number | undefined, auth: HandshakeAuth): Connection {
-  const socket: CirclesSocket = io({ query: handshakeQuery(board, seq()), auth: { ...auth } });
+  const socket: CirclesSocket = io({ query: handshakeQuery(board, seq()), auth: authOf(auth) });
   const refresh = keepSinceFresh(socket.io, board, seq);
   return {
     socket,
@@ -146,14 +154,70 @@ export function undoClear(socket: CirclesSocket, seq: number): Promise<Ack<{ seq
   return request((ack) => socket.emit("undo-clear", seq, ack));
 }
 
-/** Become the host of the new board this browser made. */
-export function claimBoard(socket: CirclesSocket): Promise<Ack> {
-  return request((ack) => socket.emit("claim-board", ack));
+/**
+ * Become the host of a board nobody has used yet: with the handshake's host
+ * key (the board this browser made), or `hostKey`, made for it now, which
+ * every later handshake of this page then carries.
+ */
+export async function claimBoard(socket: CirclesSocket, hostKey?: string): Promise<Ack> {
+  if (hostKey === undefined) return request((ack) => socket.emit("claim-board", ack));
+  const answer = await request((ack) => socket.emit("claim-board", { hostKey }, ack));
+  if (answer.ok) (socket.auth as Partial<HandshakeAuth>).hostKey = hostKey;
+  return answer;
 }
 
 /** The host only: let only the host clear, or anyone again. */
 export function lockBoard(socket: CirclesSocket, locked: boolean): Promise<Ack<{ locked: boolean }>> {
   return request((ack) => socket.emit("lock-board", locked, ack));
+}
+
+/** The host only: who may draw and who may chat. */
+export function setRules(socket: CirclesSocket, rules: Partial<RoomRules>): Promise<Ack<{ rules: BoardRules }>> {
+  return request((ack) => socket.emit("set-rules", rules, ack));
+}
+
+/** The host only: send a player away, with their circles, and keep them out. */
+export function removePlayer(socket: CirclesSocket, id: string): Promise<Ack<{ removed: number }>> {
+  return request((ack) => socket.emit("remove-player", { id }, ack));
+}
+
+/** The host only: let a removed player back in. */
+export function readmitPlayer(socket: CirclesSocket, id: string): Promise<Ack> {
+  return request((ack) => socket.emit("readmit-player", { id }, ack));
+}
+
+/** The host only: delete the board for everyone. */
+export function deleteBoard(socket: CirclesSocket): Promise<Ack> {
+  return request((ack) => socket.emit("delete-board", ack));
+}
+
+/**
+ * Delete a board this page is not on (from "Your boards"): a connection of
+ * its own to that board, with its host key, just for the request, closed
+ * once answered.
+ */
+export function deleteOtherBoard(board: string, auth: HandshakeAuth): Promise<Ack> {
+  // WebSocket first (long-polling only if it fails): the server closes every connection of a deleted board, this one
+  // too, and a poll under way as it does would be answered with an error.
+  const socket: CirclesSocket = io({
+    query: handshakeQuery(board, undefined),
+    auth: authOf(auth),
+    forceNew: true,
+    reconnection: false,
+    transports: ["websocket", "polling"],
+    tryAllTransports: true,
+  });
+  return new Promise<Ack>((resolve) => {
+    const done = (answer: Ack) => {
+      clearTimeout(timer);
+      socket.off();
+      socket.disconnect();
+      resolve(answer);
+    };
+    const timer = setTimeout(() => done({ ok: false, error: "the server did not answer; try again" }), ACK_TIMEOUT_MS);
+    socket.once("connect_error", (error) => done({ ok: false, error: error.message || "cannot reach the server" }));
+    socket.once("connect", () => void deleteBoard(socket).then(done));
+  });
 }
 
 /** What the page missed since `since`: the changes, or the whole board when that is cheaper. */

@@ -2,7 +2,8 @@
  * The board's chat: the messages, newest last, and a box to write in. Text
  * only: names and messages come from other people and are set as text,
  * never as HTML. On small screens the panel folds away behind its toggle,
- * which counts what arrived meanwhile.
+ * which counts what arrived meanwhile. While the host keeps chat to
+ * themselves, the box is disabled and says so.
  */
 import type { ChatMessage } from "../../../lib/protocol/events.js";
 
@@ -16,7 +17,12 @@ export interface ChatElements {
   input: HTMLInputElement;
   toggle: HTMLButtonElement;
   unread: HTMLElement;
+  send: HTMLButtonElement;
+  /** Why the box is disabled, when it is; a live region, empty otherwise. */
+  note: HTMLElement;
 }
+
+export const CHAT_PAUSED = "The host paused chat";
 
 export interface ChatPanelOptions {
   /** Sends a message; resolves with why it was refused, or null. */
@@ -61,6 +67,15 @@ export class ChatPanel {
     this.#scroll();
     if (!mine) this.#options.announce(`${message.user}: ${message.text}`);
     if (panel.hidden) this.#countUnread(this.#unread + 1);
+  }
+
+  /** Whether the host keeps chat to themselves (and this page is not the host). */
+  setPaused(paused: boolean): void {
+    const { input, send, note } = this.#elements;
+    if (input.disabled === paused) return;
+    input.disabled = paused;
+    send.disabled = paused;
+    note.textContent = paused ? CHAT_PAUSED : "";
   }
 
   async #submit(): Promise<void> {

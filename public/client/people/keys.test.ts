@@ -48,6 +48,17 @@ describe("Keys", () => {
     expect(keys.hostKeyOf("bakum-tesip-ridaz")).toBeUndefined();
   });
 
+  it("keeps a host key given for a board, in place of its own, and one admin key for every board", () => {
+    const storage = memoryStorage();
+    const keys = new Keys(() => storage);
+    keys.makeHostKey("b");
+    keys.keepHostKey("b", "k".repeat(43));
+    expect(new Keys(() => storage).hostKeyOf("b")).toBe("k".repeat(43));
+    expect(keys.adminKey()).toBeUndefined();
+    keys.keepAdminKey("a".repeat(20));
+    expect(new Keys(() => storage).adminKey()).toBe("a".repeat(20));
+  });
+
   it("keeps its keys for the page when storage is blocked", () => {
     const keys = new Keys(() => blocked);
     const key = keys.playerKey();

@@ -1,13 +1,17 @@
 /**
  * This browser's secrets, sent in the socket handshake's `auth` (never in
- * a URL): its player key, which makes the circles it draws its own across
- * reloads and reconnections, so that it may undo them; and the host key of
- * each board it made with "New board". Random, kept in localStorage; the
- * server keeps only their hashes. When storage is blocked they last for
- * this page.
+ * a URL's path or query): its player key, which makes the circles it draws
+ * its own across reloads and reconnections, so that it may undo them; the
+ * host key of each board it made with "New board", claimed with "Become
+ * host" or was given in a host link; and the operator's admin key, if an
+ * admin link brought it. Random (but the admin key), kept in localStorage;
+ * the server keeps only the hashes of the player and host keys. When
+ * storage is blocked they last for this page.
  */
 
 const PLAYER_KEY = "circles.playerKey";
+/** Site-wide: the admin key is the host's powers on every board. */
+const ADMIN_KEY = "circles.adminKey";
 const hostKeyName = (board: string) => `circles.host.${board}`;
 
 /** 256 random bits, base64url: what the server accepts as a key. */
@@ -44,6 +48,20 @@ export class Keys {
   /** A new board's host key, kept for when its page claims it. */
   makeHostKey(board: string): string {
     return this.#set(hostKeyName(board), randomKey());
+  }
+
+  /** A host key for `board` from elsewhere (a host link), in place of any kept before. */
+  keepHostKey(board: string, key: string): void {
+    this.#set(hostKeyName(board), key);
+  }
+
+  /** The operator's admin key, if a link gave this browser one. */
+  adminKey(): string | undefined {
+    return this.#get(ADMIN_KEY);
+  }
+
+  keepAdminKey(key: string): void {
+    this.#set(ADMIN_KEY, key);
   }
 
   /** The board cannot be claimed any more (someone used it first): its key is of no use. */
