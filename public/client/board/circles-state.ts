@@ -67,7 +67,7 @@ export class CirclesState {
     return true;
   }
 
-  /** Idempotent: a clear announced twice (`clear-circles` and `clear-display`) redraws once. */
+  /** A clear of an empty board changes nothing and redraws nothing. */
   clear(): boolean {
     if (this.#circles.size === 0) return false;
     this.#circles.clear();
