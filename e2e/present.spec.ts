@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 import { io, type Socket } from "socket.io-client";
 import type { Circle, ClientToServerEvents, ServerToClientEvents } from "../lib/protocol/events.js";
 import { BoardPage } from "./support/board-page.js";
+import { cspViolations, recordCspViolations } from "./support/csp.js";
 import { expect, test } from "./support/fixtures.js";
 import { QR_NAME, scanQrCode } from "./support/qr-scan.js";
 
@@ -16,22 +17,6 @@ import { QR_NAME, scanQrCode } from "./support/qr-scan.js";
 interface PresenterDebug {
   players(): string[];
   initials(): string | null;
-}
-
-/** Records what the Content-Security-Policy refused, from before the page's first script. */
-async function recordCspViolations(page: Page): Promise<void> {
-  await page.addInitScript(() => {
-    const target = globalThis as unknown as {
-      cspViolations: string[];
-      addEventListener(type: string, listener: (event: { violatedDirective: string }) => void): void;
-    };
-    target.cspViolations = [];
-    target.addEventListener("securitypolicyviolation", (event) => target.cspViolations.push(event.violatedDirective));
-  });
-}
-
-function cspViolations(page: Page): Promise<string[]> {
-  return page.evaluate(() => (globalThis as unknown as { cspViolations: string[] }).cspViolations);
 }
 
 function presenterDebug(page: Page): Promise<{ players: string[]; initials: string | null }> {

@@ -5,6 +5,7 @@
  * client is held to it whatever the server's headers are.
  */
 import { BoardPage } from "./support/board-page.js";
+import { cspViolations, recordCspViolations } from "./support/csp.js";
 import { expect, test } from "./support/fixtures.js";
 
 const STRICT_POLICY = [
@@ -28,14 +29,7 @@ test("the board works under a strict Content-Security-Policy", async ({ openPage
     const response = await route.fetch();
     await route.fulfill({ response, headers: { ...response.headers(), "content-security-policy": STRICT_POLICY } });
   });
-  await page.addInitScript(() => {
-    const target = globalThis as unknown as {
-      cspViolations: string[];
-      addEventListener(type: string, listener: (event: { violatedDirective: string; blockedURI: string }) => void): void;
-    };
-    target.cspViolations = [];
-    target.addEventListener("securitypolicyviolation", (event) => target.cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`));
-  });
+  await recordCspViolations(page);
 
   const player = new BoardPage(page);
   await player.goto(`/b/${board}`);
@@ -51,5 +45,5 @@ test("the board works under a strict Content-Security-Policy", async ({ openPage
   await page.setViewportSize({ width: 700, height: 600 }); // resizing sets the canvas size from script
   await player.expectCirclePainted(circle);
 
-  expect(await page.evaluate(() => (globalThis as unknown as { cspViolations: string[] }).cspViolations)).toEqual([]);
+  expect(await cspViolations(page)).toEqual([]);
 });

@@ -1,5 +1,6 @@
 /** Boards people can share out loud: any case of a name, a QR code of the link, and initials of any script. */
 import { BoardPage } from "./support/board-page.js";
+import { cspViolations, recordCspViolations } from "./support/csp.js";
 import { expect, test } from "./support/fixtures.js";
 import { QR_NAME, scanSvg } from "./support/qr-scan.js";
 
@@ -17,14 +18,7 @@ test("a board name in any case ends on its lowercase page, query kept", async ({
 
 test("the QR code shows the board's link, and a camera reads that link", async ({ openPage, board }) => {
   const page = await openPage();
-  await page.addInitScript(() => {
-    const target = globalThis as unknown as {
-      cspViolations: string[];
-      addEventListener(type: string, listener: (event: { violatedDirective: string }) => void): void;
-    };
-    target.cspViolations = [];
-    target.addEventListener("securitypolicyviolation", (event) => target.cspViolations.push(event.violatedDirective));
-  });
+  await recordCspViolations(page);
   const player = new BoardPage(page);
   await player.goto(`/b/${board.toUpperCase()}`);
   await player.expectConnected();
@@ -44,7 +38,7 @@ test("the QR code shows the board's link, and a camera reads that link", async (
   // Closed again by the same toggle; nothing it showed broke the page's policy.
   await page.getByText("QR code", { exact: true }).click();
   await expect(qr).toBeHidden();
-  expect(await page.evaluate(() => (globalThis as unknown as { cspViolations: string[] }).cspViolations)).toEqual([]);
+  expect(await cspViolations(page)).toEqual([]);
 });
 
 test("initials 李明 reach another page: in the players list and on a circle", async ({ openPage, board }) => {

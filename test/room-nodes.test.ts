@@ -5,12 +5,11 @@
  * other, and a board deleted on one is gone for the other's sockets.
  */
 import { randomBytes } from "node:crypto";
-import { io as connect } from "socket.io-client";
 import { describe, expect, it, vi } from "vitest";
 import type { Ack, BoardEvent, BoardRules, Circle, CircleInput } from "../lib/protocol/events.js";
 import type { ServerProcess } from "./support/server-process.js";
 import { startSharedNodes } from "./support/shared-nodes.js";
-import type { TestClient } from "./support/test-server.js";
+import { connectOutcome, type TestClient } from "./support/test-server.js";
 
 const input: CircleInput = { initials: "AB", x: 10, y: 20, dia: 30, rgba: "rgba(1, 2, 3, 0.5)" };
 const newKey = () => randomBytes(32).toString("base64url");
@@ -32,22 +31,6 @@ async function draw(socket: TestClient, x: number): Promise<Circle> {
   const ack = (await socket.emitWithAck("add-circle", { ...input, x })) as Ack<{ circle: Circle }>;
   if (!ack.ok) throw new Error(ack.error);
   return ack.circle;
-}
-
-/** The error a new connection to `node` is refused with, or "connected". */
-function connectError(node: ServerProcess, board: string, auth: Record<string, unknown>): Promise<string> {
-  const socket = connect(node.url, { transports: ["websocket"], forceNew: true, reconnection: false, query: { board, protocol: "2" }, auth });
-  return new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("neither connected nor refused")), 5000);
-    socket.once("connect", () => {
-      clearTimeout(timer);
-      resolve("connected");
-    });
-    socket.once("connect_error", (error) => {
-      clearTimeout(timer);
-      resolve(error.message);
-    });
-  }).finally(() => socket.disconnect());
 }
 
 describe("the host's room on two nodes", () => {
@@ -95,13 +78,13 @@ describe("the host's room on two nodes", () => {
       ).toEqual(drawn.map((c) => c.id)),
     );
 
-    for (const node of [a, b]) expect(await connectError(node, "kick-nodes", { playerKey })).toBe("the host removed you from this board");
+    for (const node of [a, b]) expect(await connectOutcome(node.url, "kick-nodes", { playerKey })).toBe("the host removed you from this board");
     // The host's other tab, on B, lists the removed player and lets them back.
     const otherTab = await client(b, { board: "kick-nodes", protocol: 2, auth: { hostKey: teacher.hostKey } });
     expect(on(otherTab, "removed-players").at(-1)).toEqual([{ id: registered.id, initials: "VV" }]);
     expect(await otherTab.emitWithAck("readmit-player", { id: registered.id })).toEqual({ ok: true });
     await vi.waitFor(() => expect(on(teacher, "removed-players").at(-1)).toEqual([]));
-    await vi.waitFor(async () => expect(await connectError(a, "kick-nodes", { playerKey })).toBe("connected"));
+    await vi.waitFor(async () => expect(await connectOutcome(a.url, "kick-nodes", { playerKey })).toBe("connected"));
   });
 
   it("sends away node B's sockets of a board deleted on node A, and node B then serves it empty", async () => {

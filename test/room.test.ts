@@ -6,11 +6,10 @@
  * and how each refuses what it must.
  */
 import { randomBytes } from "node:crypto";
-import { io as connect } from "socket.io-client";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { BoardEvents, BoardRules, Circle, CircleInput } from "../lib/protocol/events.js";
 import type { ServerConfig } from "../server.js";
-import { nextEvent, startTestServer, type ClientOptions, type TestClient, type TestServer } from "./support/test-server.js";
+import { connectOutcome, nextEvent, startTestServer, type ClientOptions, type TestClient, type TestServer } from "./support/test-server.js";
 
 const input: CircleInput = { initials: "AB", x: 100, y: 200, dia: 50, rgba: "rgba(10, 20, 30, 0.5)" };
 const newKey = () => randomBytes(32).toString("base64url");
@@ -67,28 +66,6 @@ function disconnected(client: TestClient, timeoutMs = 3000): Promise<string> {
       resolve(reason);
     });
   });
-}
-
-/** The error a new connection with these options is refused with, or "connected". */
-function connectError(options: { board: string; auth?: Record<string, unknown> }): Promise<string> {
-  const socket = connect(server!.url, {
-    transports: ["websocket"],
-    forceNew: true,
-    reconnection: false,
-    query: { board: options.board, protocol: "2" },
-    auth: options.auth ?? {},
-  });
-  return new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("neither connected nor refused")), 3000);
-    socket.once("connect", () => {
-      clearTimeout(timer);
-      resolve("connected");
-    });
-    socket.once("connect_error", (error) => {
-      clearTimeout(timer);
-      resolve(error.message);
-    });
-  }).finally(() => socket.disconnect());
 }
 
 async function restGet(board: string): Promise<{ seq: number; circles: Circle[] }> {
@@ -207,13 +184,13 @@ describe("remove-player", () => {
     expect(on(watcher, "removed-players")).toEqual([]);
     expect(cd.client.connected).toBe(true);
 
-    expect(await connectError({ board: "kick", auth: { playerKey: ab.key } })).toBe("the host removed you from this board");
+    expect(await connectOutcome(server!.url, "kick", { playerKey: ab.key })).toBe("the host removed you from this board");
     // Another board is not theirs to be kept out of.
-    expect(await connectError({ board: "elsewhere", auth: { playerKey: ab.key } })).toBe("connected");
+    expect(await connectOutcome(server!.url, "elsewhere", { playerKey: ab.key })).toBe("connected");
 
     expect(await boss.emitWithAck("readmit-player", { id: ab.id })).toEqual({ ok: true });
     await vi.waitFor(() => expect(on(boss, "removed-players").at(-1)).toEqual([]));
-    expect(await connectError({ board: "kick", auth: { playerKey: ab.key } })).toBe("connected");
+    expect(await connectOutcome(server!.url, "kick", { playerKey: ab.key })).toBe("connected");
     expect(await boss.emitWithAck("readmit-player", { id: ab.id })).toEqual({ ok: false, error: "no removed player has that id" });
   });
 

@@ -148,3 +148,22 @@ export function nextEvent<E extends keyof ServerToClientEvents>(
     socket.once(event, listener as never);
   });
 }
+
+/**
+ * How a new `protocol=2` connection to `board` with this `auth` ends: "connected", or the
+ * message its refusal (`connect_error`) gave; rejects after `timeoutMs` with neither.
+ */
+export function connectOutcome(url: string, board: string, auth: Record<string, unknown>, timeoutMs = 5000): Promise<string> {
+  const socket = connect(url, { transports: ["websocket"], forceNew: true, reconnection: false, query: { board, protocol: "2" }, auth });
+  return new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`neither connected nor refused within ${timeoutMs} ms`)), timeoutMs);
+    socket.once("connect", () => {
+      clearTimeout(timer);
+      resolve("connected");
+    });
+    socket.once("connect_error", (error) => {
+      clearTimeout(timer);
+      resolve(error.message);
+    });
+  }).finally(() => socket.disconnect());
+}
