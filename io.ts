@@ -227,6 +227,12 @@ function onConnection(socket: CirclesSocket, deps: IoDeps, { fanout, joins, chat
     deps.floodGuard.coolDown(socket.data.address).catch((error: unknown) => log().error({ err: error }, "flood guard failed"));
     socket.disconnect(true);
   });
+  // Sent away (removed, or its board deleted) and about to be disconnected: nothing more is taken from it.
+  socket.use(([event, ...args], next) => {
+    if (socket.data.leaving === undefined) return next();
+    rejected(eventLabel(event), "refused", socket.data.leaving);
+    splitAck(args).reply({ ok: false, error: socket.data.leaving });
+  });
   // Nothing listens for other events, so their acknowledgements would never be answered.
   socket.use(([event, ...args], next) => {
     if (eventLabel(event) !== "unknown") return next();

@@ -6,7 +6,7 @@
  */
 import type { Locator, Page } from "@playwright/test";
 import { BoardPage } from "./support/board-page.js";
-import { expect } from "./support/fixtures.js";
+import { endedSessions, expect } from "./support/fixtures.js";
 import { openLessonClient, plainCircle } from "./support/lesson-client.js";
 import { test } from "./support/touch.js";
 
@@ -75,7 +75,8 @@ test("the host pauses drawing and chat: the other page says so, draws nothing me
   await expect(pupil.page.locator("#chat-note")).toHaveText("");
 });
 
-test("Remove AB: AB is sent away with their circles, listed as removed, and Let AB back in lets them return", async ({ openPage }) => {
+test("Remove AB: AB is sent away with their circles, listed as removed, and Let AB back in lets them return", async ({ openPage, pageErrors }) => {
+  endedSessions(pageErrors);
   const { host, path } = await newBoardAsHost(openPage);
   const ab = new BoardPage(await openPage({ path }));
   await ab.join("AB");
@@ -113,7 +114,8 @@ test("Remove AB: AB is sent away with their circles, listed as removed, and Let 
   await host.expectPlayers(["TE", "AB"]);
 });
 
-test("Delete board asks first, then tells every page the board was deleted", async ({ openPage }) => {
+test("Delete board asks first, then tells every page the board was deleted", async ({ openPage, pageErrors }) => {
+  endedSessions(pageErrors);
   const { host, path } = await newBoardAsHost(openPage);
   const pupil = new BoardPage(await openPage({ path }));
   await pupil.join("PU");

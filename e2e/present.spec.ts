@@ -10,7 +10,7 @@ import { io, type Socket } from "socket.io-client";
 import type { Circle, ClientToServerEvents, ServerToClientEvents } from "../lib/protocol/events.js";
 import { BoardPage } from "./support/board-page.js";
 import { cspViolations, recordCspViolations } from "./support/csp.js";
-import { expect, test } from "./support/fixtures.js";
+import { endedSessions, expect, test } from "./support/fixtures.js";
 import { QR_NAME, scanQrCode } from "./support/qr-scan.js";
 
 /** The slice of the presenter's `window.circlesDebug` read here. */
@@ -132,7 +132,8 @@ test("/present is the main board's presenter: its link is the site's root", asyn
   expect(await scanQrCode(page.getByRole("img", { name: QR_NAME }), await openPage())).toBe(link);
 });
 
-test("when its host deletes the board, the presenter says so and shows no way in", async ({ openPage, board, server }) => {
+test("when its host deletes the board, the presenter says so and shows no way in", async ({ openPage, board, server, pageErrors }) => {
+  endedSessions(pageErrors);
   // The host, as a script: a fresh board claimed with a key of its own.
   const host: Socket<ServerToClientEvents, ClientToServerEvents> = io(server.url, {
     query: { board, protocol: "2" },

@@ -65,11 +65,18 @@ export function createChat(io: CirclesServer, presence: Pick<LiveState, "remembe
   const bot = (text: string): ChatMessage => ({ user: BOT_NAME, text, time: Date.now(), colour: BOT_COLOUR, bot: true });
   /** Sockets that arrived and have neither registered nor been told as watchers. */
   const untold = new Set<string>();
+  /** Watchers' arrivals queued and not yet told, by socket: one that registers meanwhile is told by name instead. */
+  const queuedWatchers = new Map<string, Notice>();
   // A page registers as it connects when it knows its initials: a short wait names most arrivals.
   const arrivals = new TickQueue<string, string>({
     tickMs: NOTICE_MS,
     flush(board, sockets) {
-      for (const socket of sockets) if (untold.delete(socket)) notices.add(board, { kind: "joined", initials: undefined, socket });
+      for (const socket of sockets) {
+        if (!untold.delete(socket)) continue;
+        const notice: Notice = { kind: "joined", initials: undefined, socket };
+        queuedWatchers.set(socket, notice);
+        notices.add(board, notice);
+      }
     },
   });
   const notices = new TickQueue<string, Notice>({
@@ -78,6 +85,7 @@ export function createChat(io: CirclesServer, presence: Pick<LiveState, "remembe
       const joined = queued.filter((notice) => notice.kind === "joined");
       const left = queued.filter((notice) => notice.kind === "left");
       const newcomers = joined.flatMap((notice) => (notice.socket === undefined ? [] : [notice.socket]));
+      for (const socket of newcomers) queuedWatchers.delete(socket);
       if (joined.length > 0)
         io.to(roomsOf(board))
           .except(newcomers)
@@ -118,7 +126,9 @@ export function createChat(io: CirclesServer, presence: Pick<LiveState, "remembe
     },
     joined(socket, initials) {
       untold.delete(socket.id);
-      notices.add(socket.data.board, { kind: "joined", initials, socket: socket.id });
+      const queued = queuedWatchers.get(socket.id);
+      if (queued) queued.initials = initials;
+      else notices.add(socket.data.board, { kind: "joined", initials, socket: socket.id });
     },
     left(socket, initials) {
       // Gone before anyone was told it came: nothing to tell.

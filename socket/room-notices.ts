@@ -11,8 +11,12 @@
  * - the board was deleted: every socket of it here gets `board-deleted` and
  *   is disconnected, and its chat is forgotten.
  *
- * Sockets are disconnected at the end of the turn, so that the answer to
- * the host's own request (sent after the notice) still reaches it.
+ * A socket sent away is told why, then given LEAVE_GRACE_MS to close the
+ * connection itself (the page does at once), so that nothing it still had
+ * under way is cut off mid-request; meanwhile every event it sends is
+ * refused with that reason (`socket.data.leaving`, checked in `io.ts`), and
+ * after it the server closes what is left. The answer to the host's own
+ * request, sent after the notice, still reaches it.
  */
 import type { BoardService } from "../lib/board/board-service.js";
 import { hasHostPowers, ROOM_ERRORS } from "../lib/board/room-rules.js";
@@ -22,6 +26,9 @@ import type { BoardNotice, RemovedPlayerDetails } from "../lib/protocol/events.j
 import type { BoardListener } from "../lib/board/board-service.js";
 import { roomOf } from "./rooms.js";
 import type { CirclesServer, CirclesSocket } from "./types.js";
+
+/** How long a socket sent away may take to close the connection itself before the server does. */
+export const LEAVE_GRACE_MS = 1_000;
 
 /** The players removed from the board, as the host's page lists them: never their keys. */
 export const removedList = (players: readonly RemovedPlayerDetails[]): RemovedPlayerDetails[] =>
@@ -35,8 +42,12 @@ export function createRoomNotices(
 ): BoardListener {
   /** This node's sockets on the board, whether or not it has loaded for them yet. */
   const socketsOf = (board: string): CirclesSocket[] => [...io.of("/").sockets.values()].filter((socket) => socket.data.board === board);
-  const sendAway = (sockets: CirclesSocket[]) => {
-    if (sockets.length > 0) setImmediate(() => sockets.forEach((socket) => socket.disconnect(true)));
+  const sendAway = (sockets: CirclesSocket[], reason: string, tell: (socket: CirclesSocket) => void) => {
+    for (const socket of sockets) {
+      socket.data.leaving = reason;
+      tell(socket);
+      setTimeout(() => socket.disconnect(true), LEAVE_GRACE_MS).unref();
+    }
   };
   const tellHosts = (board: string) => {
     const live = boards.peek(board);
@@ -58,17 +69,14 @@ export function createRoomNotices(
         }
         case "removed": {
           const theirs = socketsOf(board).filter((socket) => socket.data.owner === notice.player.owner);
-          for (const socket of theirs) socket.emit("player-removed", { reason: ROOM_ERRORS.removed });
-          sendAway(theirs);
+          sendAway(theirs, ROOM_ERRORS.removed, (socket) => socket.emit("player-removed", { reason: ROOM_ERRORS.removed }));
           return tellHosts(board);
         }
         case "readmitted":
           return tellHosts(board);
         case "deleted": {
-          const everyone = socketsOf(board);
           const reason = notice.expired ? ROOM_ERRORS.expired : ROOM_ERRORS.deleted;
-          for (const socket of everyone) socket.emit("board-deleted", { board, reason });
-          sendAway(everyone);
+          sendAway(socketsOf(board), reason, (socket) => socket.emit("board-deleted", { board, reason }));
           presence.forgetChat(board).catch((error: unknown) => logger.warn({ err: error, board }, "could not forget a deleted board's chat"));
           return;
         }

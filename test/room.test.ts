@@ -170,6 +170,8 @@ describe("remove-player", () => {
     const told = nextEvent(ab.client, "player-removed");
     expect(await boss.emitWithAck("remove-player", { id: ab.id })).toEqual({ ok: true, removed: 2 });
     expect(await told).toEqual([{ reason: "the host removed you from this board" }]);
+    // Told, and given a moment to leave by itself: meanwhile nothing more is taken from it.
+    expect(await abAgain.emitWithAck("clear-circles")).toEqual({ ok: false, error: "the host removed you from this board" });
     await Promise.all(gone);
 
     expect((await server!.storedCircles("kick")).map((c) => c.id)).toEqual([c1.id]);

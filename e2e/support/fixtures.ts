@@ -138,4 +138,14 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   },
 });
 
+/**
+ * A page the server sends away (its player removed, its board deleted) closes
+ * its Socket.IO session as the server closes it; a long-poll already on its
+ * way then gets Socket.IO's own "Session ID unknown" (400), which the page
+ * ignores. Allowed, and only that: a polling request of a known session.
+ */
+export function endedSessions(pageErrors: PageErrors): void {
+  pageErrors.allow(/status of 400 \(Bad Request\) \(http:\/\/[^)]*\/socket\.io\/\?[^)]*transport=polling[^)]*&sid=[^)]*\)$/);
+}
+
 export { expect };

@@ -259,4 +259,6 @@ export interface SocketData {
   host: string | undefined;
   /** The handshake's `auth.adminKey` is the operator's ADMIN_KEY: the host's powers on every board. */
   admin: boolean;
+  /** Set when the host removed this socket's player or deleted its board: why; it is about to be disconnected. */
+  leaving?: string;
 }

@@ -24,8 +24,6 @@ export interface ReconnectionOptions {
 }
 
 const FIRST_RETRY_MS = 1000;
-/** How long the server has to close the connection of a page it sent away. */
-const CLOSE_AFTER_MS = 2000;
 const LAST_RETRY_MS = 30_000;
 
 export class Reconnection {
@@ -81,10 +79,9 @@ export class Reconnection {
 
   /**
    * No more connecting: the host removed this player, or deleted the board.
-   * The server closes the connection itself right after saying so; closing it
-   * from here at the same moment would send on a connection the server has
-   * already closed (a long-poll is then refused), so this only stops any
-   * reconnecting, and closes what the server may have left open a little later.
+   * The server waits a moment for the page to close the connection itself
+   * (`LEAVE_GRACE_MS` in socket/room-notices.ts), so that nothing under way
+   * is cut off: it is closed here at once.
    */
   end(): void {
     this.#ended = true;
@@ -92,9 +89,7 @@ export class Reconnection {
     const { socket, status } = this.#options;
     socket.io.reconnection(false);
     status.set("offline");
-    setTimeout(() => {
-      if (socket.connected || socket.active) socket.disconnect();
-    }, CLOSE_AFTER_MS);
+    socket.disconnect();
   }
 
   #retryLater(): void {
