@@ -1,27 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { Keys, randomKey, type KeyStorage } from "./keys.js";
-
-function memoryStorage(): KeyStorage & { items: Map<string, string> } {
-  const items = new Map<string, string>();
-  return {
-    items,
-    getItem: (name) => items.get(name) ?? null,
-    setItem: (name, value) => void items.set(name, value),
-    removeItem: (name) => void items.delete(name),
-  };
-}
-
-const blocked: KeyStorage = {
-  getItem: () => {
-    throw new Error("blocked");
-  },
-  setItem: () => {
-    throw new Error("blocked");
-  },
-  removeItem: () => {
-    throw new Error("blocked");
-  },
-};
+import { blockedStorage as blocked, memoryStorage } from "./fake-storage.js";
+import { Keys, randomKey } from "./keys.js";
 
 describe("Keys", () => {
   it("makes keys the server accepts: 256 random bits in base64url", () => {

@@ -1,28 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { KeyStorage } from "../people/keys.js";
+import { blockedStorage as blocked, memoryStorage } from "../people/fake-storage.js";
 import { BoardsHistory, MAX_BOARDS, parseBoards, withoutBoard, withVisit } from "./boards-history.js";
-
-function memoryStorage(): KeyStorage & { items: Map<string, string> } {
-  const items = new Map<string, string>();
-  return {
-    items,
-    getItem: (name) => items.get(name) ?? null,
-    setItem: (name, value) => void items.set(name, value),
-    removeItem: (name) => void items.delete(name),
-  };
-}
-
-const blocked: KeyStorage = {
-  getItem: () => {
-    throw new Error("blocked");
-  },
-  setItem: () => {
-    throw new Error("blocked");
-  },
-  removeItem: () => {
-    throw new Error("blocked");
-  },
-};
 
 describe("withVisit", () => {
   it("puts the board first, once, keeping the others in their order", () => {
