@@ -227,15 +227,16 @@ function onConnection(socket: CirclesSocket, deps: IoDeps, { fanout, joins, chat
     deps.floodGuard.coolDown(socket.data.address).catch((error: unknown) => log().error({ err: error }, "flood guard failed"));
     socket.disconnect(true);
   });
-  // Sent away (removed, or its board deleted) and about to be disconnected: nothing more is taken from it.
+  // Everything from a socket sent away (removed, or its board deleted) and about to be disconnected, and
+  // events nothing listens for (their acknowledgements would never be answered), are refused here.
   socket.use(([event, ...args], next) => {
-    if (socket.data.leaving === undefined) return next();
-    rejected(eventLabel(event), "refused", socket.data.leaving);
-    splitAck(args).reply({ ok: false, error: socket.data.leaving });
-  });
-  // Nothing listens for other events, so their acknowledgements would never be answered.
-  socket.use(([event, ...args], next) => {
-    if (eventLabel(event) !== "unknown") return next();
+    const { leaving } = socket.data;
+    const label = eventLabel(event);
+    if (leaving !== undefined) {
+      rejected(label, "refused", leaving);
+      return splitAck(args).reply({ ok: false, error: leaving });
+    }
+    if (label !== "unknown") return next();
     rejected("unknown", "invalid", "unknown event");
     splitAck(args).reply({ ok: false, error: "unknown event" });
   });
