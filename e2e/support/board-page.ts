@@ -11,6 +11,7 @@ import { BOARD_HEIGHT, BOARD_WIDTH } from "../../lib/protocol/rules.js";
 interface CirclesDebug {
   board: string;
   circles(): Circle[];
+  pending(): Circle[];
   players(): string[];
   initials(): string | null;
   connected(): boolean;
@@ -41,6 +42,11 @@ export class BoardPage {
 
   get canvas(): Locator {
     return this.page.locator("canvas#board");
+  }
+
+  /** Where this page's taps not yet on the board are drawn, over it (`data-pending-count`). */
+  get pendingLayer(): Locator {
+    return this.page.locator("canvas#board-pending");
   }
 
   /** The "You are AB" chip. */
@@ -107,6 +113,11 @@ export class BoardPage {
     return this.page.evaluate(() => (globalThis as unknown as { circlesDebug: CirclesDebug }).circlesDebug.circles());
   }
 
+  /** This page's taps drawn as pending: made, not yet on the board as the server relays it. */
+  pending(): Promise<Circle[]> {
+    return this.page.evaluate(() => (globalThis as unknown as { circlesDebug: CirclesDebug }).circlesDebug.pending());
+  }
+
   /** The last change the page applied. */
   seq(): Promise<number | undefined> {
     return this.page.evaluate(() => (globalThis as unknown as { circlesDebug: CirclesDebug }).circlesDebug.seq());
@@ -144,9 +155,9 @@ export class BoardPage {
       .toEqual([]);
   }
 
-  /** The canvas pixels at logical board coordinates, read in one go. */
-  pixelsAt(points: readonly (readonly [number, number])[]): Promise<Pixel[]> {
-    return this.canvas.evaluate(
+  /** The canvas pixels at logical board coordinates, read in one go; of the board, or of a layer over it. */
+  pixelsAt(points: readonly (readonly [number, number])[], layer: Locator = this.canvas): Promise<Pixel[]> {
+    return layer.evaluate(
       (element, [spots, width, height]) => {
         const canvas = element as unknown as CanvasLike;
         const data = canvas.getContext("2d")?.getImageData(0, 0, canvas.width, canvas.height).data;

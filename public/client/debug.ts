@@ -8,6 +8,8 @@ import type { Circle } from "../../lib/protocol/events.js";
 export interface CirclesDebug {
   readonly board: string;
   circles(): Circle[];
+  /** This page's taps not on the board yet, drawn pending over it, oldest first (`createdAt`: when tapped). */
+  pending(): Circle[];
   players(): string[];
   initials(): string | null;
   connected(): boolean;

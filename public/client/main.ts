@@ -23,6 +23,8 @@ import { byId } from "./dom.js";
 import { hostRoom } from "./tools/host-room.js";
 import { IdentityPanel } from "./people/identity-panel.js";
 import { loadInitials, saveInitials } from "./people/initials.js";
+import { newId } from "./outbox/ids.js";
+import { PageWrites } from "./outbox/page-writes.js";
 import { KeyboardControls } from "./input/keyboard-controls.js";
 import { Keys } from "./people/keys.js";
 import { takeKeysFromAddress } from "./people/link-keys.js";
@@ -31,19 +33,7 @@ import { Reconnection } from "./reconnection.js";
 import { Replay } from "./tools/replay.js";
 import { showRetention } from "./tools/retention.js";
 import { DRAWING_PAUSED, RoomRules } from "./tools/room-rules.js";
-import {
-  addCircle,
-  clearCircles,
-  connect,
-  deleteOtherBoard,
-  moveCursor,
-  registerPlayer,
-  sendMessage,
-  syncBoard,
-  undoCircle,
-  undoClear,
-  type Registered,
-} from "./socket.js";
+import { connect, deleteOtherBoard, moveCursor, registerPlayer, sendMessage, syncBoard, type Registered } from "./socket.js";
 import { Toaster } from "./toast.js";
 import { listenForUndo } from "./input/undo-keys.js";
 import { ViewportController } from "./input/viewport-controller.js";
@@ -57,12 +47,14 @@ takeKeysFromAddress(board, keys, { location, history });
 const boardsHistory = new BoardsHistory();
 boardsHistory.visit(board);
 const canvas = byId("board", HTMLCanvasElement);
+const pendingLayer = byId("board-pending", HTMLCanvasElement);
 const state = new CirclesState();
 let lastRender: RenderTiming | null = null;
 const view = new BoardView({
   canvas,
   container: byId("stage", HTMLElement),
   state,
+  pending: pendingLayer,
   onRender: (circles) => {
     lastRender = { circles, at: performance.now() };
   },
@@ -78,13 +70,15 @@ const players = new PlayersList(
 );
 const status = new ConnectionStatus(byId("connection", HTMLElement), byId("connection-label", HTMLElement));
 const toaster = new Toaster(byId("toast", HTMLElement));
-const feed = new BoardFeed({ state, requestSync: (since) => syncBoard(socket, since) });
+const feed = new BoardFeed({ state, requestSync: (since) => syncBoard(socket, since), onApplied: (seq) => writes.boardAt(seq) });
 const rules = new RoomRules();
 const { socket, reconnect } = connect(board, () => feed.seq, {
   playerKey: keys.playerKey(),
   hostKey: keys.hostKeyOf(board),
   adminKey: keys.adminKey(),
 });
+// Taps, undos and clears wait for the connection (and taps for a later visit); chat and the host's actions do not.
+const writes = new PageWrites({ board, socket, state, view, status, toaster, seq: () => feed.seq });
 
 let initials: string | null = loadInitials();
 
@@ -139,17 +133,7 @@ async function reRegister(): Promise<void> {
   registered(ack);
 }
 
-/** Whether a change may be sent now; says why not when it may not. */
-function readyToWrite(): boolean {
-  if (!socket.connected) toaster.show("Not connected: waiting to reconnect…", "error");
-  // Only once this connection has had the board is the server relaying its
-  // changes to us, so only then does what we write come back to us.
-  else if (!feed.synced) toaster.show("Still loading the board: try again in a moment", "error");
-  else return true;
-  return false;
-}
-
-async function placeCircle(x: number, y: number): Promise<void> {
+function placeCircle(x: number, y: number): void {
   if (ending.ended) return;
   // The server would refuse it: say why at once.
   if (!rules.mayDraw) {
@@ -160,11 +144,8 @@ async function placeCircle(x: number, y: number): Promise<void> {
     identity.prompt("Enter your initials first, then click the board.");
     return;
   }
-  if (!readyToWrite()) return;
-  // The circle appears when the server broadcasts it, to us as to everyone:
-  // the ack only tells us whether to complain (see "the socket" below).
-  const ack = await addCircle(socket, makeCircle(initials, x, y));
-  if (!ack.ok) toaster.show(`Circle not added: ${ack.error}`, "error");
+  // Drawn at once as pending, and solid once the server relays it, to us as to everyone (see "the socket" below).
+  writes.tap(makeCircle(initials, x, y));
 }
 
 // --- the board: taps, drags and pinches, the keyboard cursor, replay, export ------
@@ -181,13 +162,13 @@ const replay = new Replay(
 /** While a replay shows, the picture is not the live board: a circle added then would land unseen. */
 function placeAt(point: Point): void {
   if (replay.running) toaster.show("Replaying… you can add circles again when it ends");
-  else void placeCircle(point.x, point.y);
+  else placeCircle(point.x, point.y);
 }
 
 const viewport = new ViewportController({
   stage: byId("stage", HTMLElement),
   canvas,
-  layers: [replayOverlay],
+  layers: [pendingLayer, replayOverlay],
   view,
   onTap: placeAt,
 });
@@ -221,7 +202,7 @@ const chat = new ChatPanel(
   {
     async send(text) {
       if (!socket.connected) return "Not connected: waiting to reconnect…";
-      const ack = await sendMessage(socket, initials ? { text } : { user: "guest", text });
+      const ack = await writes.now((op) => sendMessage(socket, initials ? { text, op } : { user: "guest", text, op }));
       return ack.ok ? null : ack.error;
     },
     announce,
@@ -240,12 +221,8 @@ const cursors = new CursorLayer({
 
 // --- header actions: undo, clear and its undo, the host's lock ----------------------
 
-listenForUndo(byId("undo", HTMLButtonElement), async () => {
-  if (!readyToWrite()) return;
-  // The circle goes when the server broadcasts its removal, as anyone's change.
-  const ack = await undoCircle(socket);
-  if (!ack.ok) toaster.show(`Not undone: ${ack.error}`, "error");
-});
+// A circle on the board goes when the server broadcasts its removal, as anyone's change.
+listenForUndo(byId("undo", HTMLButtonElement), () => void writes.undo());
 
 const clearButton = byId("clear", HTMLButtonElement);
 const menu = ActionsMenu.onPage();
@@ -265,21 +242,18 @@ YourBoards.onPage(menu.toggle, {
   hostKeyOf: (name) => keys.hostKeyOf(name),
   forgetHostKey: (name) => keys.forgetHostKey(name),
   confirm,
-  deleteBoard: (name, hostKey) => deleteOtherBoard(name, { playerKey: keys.playerKey(), hostKey }),
+  deleteBoard: (name, hostKey) => deleteOtherBoard(name, { playerKey: keys.playerKey(), hostKey }, newId()),
 });
 const clearNotice = new ClearNotice(
   { box: byId("clear-notice", HTMLElement), text: byId("clear-notice-text", HTMLElement), undo: byId("undo-clear", HTMLButtonElement) },
   {
-    async undo(seq) {
-      if (!readyToWrite()) return "not connected";
-      const ack = await undoClear(socket, seq);
-      return ack.ok ? null : ack.error;
-    },
+    undo: (seq, until) => writes.undoClear(seq, until),
     onError: (message) => toaster.show(message, "error"),
   },
 );
 const room = hostRoom({
   socket,
+  now: (request) => writes.now(request),
   board,
   keys,
   rules,
@@ -291,17 +265,8 @@ const room = hostRoom({
   copyLink,
   toaster,
 });
-/** Set while this page's own clear is under way, so that its notice says "You". */
-let clearing = false;
-
-clearButton.addEventListener("click", async () => {
-  if (!readyToWrite()) return;
-  // Like circles, the clear itself arrives as a broadcast; the ack is only for errors.
-  clearing = true;
-  const ack = await clearCircles(socket);
-  clearing = false;
-  if (!ack.ok) toaster.show(`Not cleared: ${ack.error}`, "error");
-});
+// Like circles, the clear itself arrives as a broadcast; the ack is only for errors.
+clearButton.addEventListener("click", () => writes.clear());
 
 byId("new-board", HTMLButtonElement).addEventListener("click", () => {
   const name = randomBoardName();
@@ -326,8 +291,9 @@ byId("copy-link", HTMLButtonElement).addEventListener(
  * order the page can rely on (protocol 2 acks leave before the tick's
  * `board-events`), so acting on one could undo what happened in between,
  * e.g. wipe a circle added just after our clear, or bring back one of ours
- * that someone else's clear removed. "Become host" goes once anything has
- * happened on the board.
+ * that someone else's clear removed. Our taps not relayed yet are drawn
+ * over the board as pending until it has them (outbox/pending-taps.ts).
+ * "Become host" goes once anything has happened on the board.
  */
 socket.on("board-snapshot", (snapshot) => {
   feed.snapshot(snapshot);
@@ -351,7 +317,7 @@ socket.on("chat-history", (messages) => chat.history(messages));
 socket.on("board-cleared", (cleared) => {
   const { lastClear } = feed;
   const somethingToUndo = lastClear?.seq === cleared.seq ? lastClear.ids.size > 0 : state.size > 0;
-  clearNotice.show(cleared, clearing ? "You" : (cleared.by ?? "Someone"), rules.mayClear && somethingToUndo);
+  clearNotice.show(cleared, writes.clearing ? "You" : (cleared.by ?? "Someone"), rules.mayClear && somethingToUndo);
 });
 // A circle the last clear removed is back: someone undid the clear.
 state.subscribe((change) => {
@@ -364,6 +330,7 @@ socket.on("message", (message) => chat.add(message, !message.bot && message.user
 const ending = BoardEnded.onPage({ freshBoard: randomBoardName, onNewBoard: (name) => void keys.makeHostKey(name) });
 function end(reason: EndReason): void {
   reconnection.end();
+  writes.end();
   if (replay.running) replay.stop();
   ending.show(reason);
 }
@@ -398,6 +365,7 @@ identity.setCurrent(initials);
 exposeDebug({
   board,
   circles: () => state.list(),
+  pending: () => writes.pending().map((circle) => ({ ...circle })),
   players: () => players.players.map((player) => player.initials),
   initials: () => initials,
   connected: () => socket.connected,

@@ -81,6 +81,8 @@ socket.on("board-deleted", (notice) => {
 exposeDebug({
   board,
   circles: () => state.list(),
+  // The presenter screen draws nothing of its own.
+  pending: () => [],
   players: () => [...players],
   initials: () => null,
   connected: () => socket.connected,

@@ -11,9 +11,11 @@ import type {
   BoardSync,
   ChatInput,
   Circle,
-  CircleInput,
+  CircleRequest,
   ClientToServerEvents,
   CursorPosition,
+  ErrorCode,
+  Refusal,
   RoomRules,
   ServerToClientEvents,
 } from "../../lib/protocol/events.js";
@@ -84,15 +86,36 @@ export function connect(board: string, seq: () => number | undefined, auth: Hand
   };
 }
 
-/** Check an answer's shape: the server is ours, but a proxy or an old server might say anything. */
+const ERROR_CODES: readonly string[] = ["invalid", "refused", "conflict", "rate-limited", "unavailable", "internal"] satisfies ErrorCode[];
+
+/**
+ * Check an answer's shape: the server is ours, but a proxy or an old server
+ * might say anything. A refusal without a known code refuses the request
+ * itself: only a server that says "not now" is asked again.
+ */
 function toAck<T extends object>(response: unknown): Ack<T> {
   if (typeof response !== "object" || response === null || !("ok" in response)) {
-    return { ok: false, error: "unexpected answer from the server" };
+    return { ok: false, error: "unexpected answer from the server", code: "internal" };
   }
   const answer = response as Ack<T>;
   if (answer.ok === true) return answer;
-  const error = (answer as { error?: unknown }).error;
-  return { ok: false, error: typeof error === "string" && error ? error : "request refused" };
+  const { error, code } = answer as { error?: unknown; code?: unknown };
+  return {
+    ok: false,
+    error: typeof error === "string" && error ? error : "request refused",
+    code: typeof code === "string" && ERROR_CODES.includes(code) ? (code as ErrorCode) : "refused",
+  };
+}
+
+/**
+ * The answer of a request the server did not answer in time: "not now", as
+ * far as the caller's choices go, but it may have been done. One object, so
+ * that `isUnanswered` can tell it from a server's own "unavailable".
+ */
+const UNANSWERED: Refusal = Object.freeze({ ok: false, error: "the server did not answer; try again", code: "unavailable" });
+
+export function isUnanswered(answer: Ack<object>): boolean {
+  return answer === UNANSWERED;
 }
 
 /**
@@ -105,7 +128,7 @@ function request<T extends object>(send: (ack: AckCallback<T>) => void): Promise
     let settled = false;
     const timer = setTimeout(() => {
       settled = true;
-      resolve({ ok: false, error: "the server did not answer; try again" });
+      resolve(UNANSWERED);
     }, ACK_TIMEOUT_MS);
     send((response) => {
       if (settled) return;
@@ -127,6 +150,7 @@ export function registerPlayer(socket: CirclesSocket, initials: string): Promise
   return request((ack) => socket.emit("register-player", initials, ack));
 }
 
+/** `message.op` makes a resend safe. */
 export function sendMessage(socket: CirclesSocket, message: ChatInput): Promise<Ack> {
   return request((ack) => socket.emit("message", message, ack));
 }
@@ -136,22 +160,28 @@ export function moveCursor(socket: CirclesSocket, position: CursorPosition): voi
   socket.volatile.emit("cursor", position);
 }
 
-export function addCircle(socket: CirclesSocket, circle: CircleInput): Promise<Ack<{ circle: Circle; seq: number }>> {
+/** With the circle's own `id`, made by the page: sent again, it is answered as the first time and drawn once. */
+export function addCircle(socket: CirclesSocket, circle: CircleRequest): Promise<Ack<{ circle: Circle; seq: number }>> {
   return request((ack) => socket.emit("add-circle", circle, ack));
 }
 
-export function clearCircles(socket: CirclesSocket): Promise<Ack<{ seq: number }>> {
-  return request((ack) => socket.emit("clear-circles", ack));
+/*
+ * Every other write carries an operation id (`op`), one per thing the player
+ * did, reused by each resend of it: the server does it once.
+ */
+
+export function clearCircles(socket: CirclesSocket, op: string): Promise<Ack<{ seq: number }>> {
+  return request((ack) => socket.emit("clear-circles", { op }, ack));
 }
 
-/** Remove this player's newest circle, for everyone. */
-export function undoCircle(socket: CirclesSocket): Promise<Ack<{ seq: number; id: string }>> {
-  return request((ack) => socket.emit("undo-circle", {}, ack));
+/** Remove this player's circle `id`, or without one, their newest, for everyone. */
+export function undoCircle(socket: CirclesSocket, which: { id?: string; op: string }): Promise<Ack<{ seq: number; id: string }>> {
+  return request((ack) => socket.emit("undo-circle", which, ack));
 }
 
 /** Bring back what the clear of `seq` removed. */
-export function undoClear(socket: CirclesSocket, seq: number): Promise<Ack<{ seq: number }>> {
-  return request((ack) => socket.emit("undo-clear", seq, ack));
+export function undoClear(socket: CirclesSocket, seq: number, op: string): Promise<Ack<{ seq: number }>> {
+  return request((ack) => socket.emit("undo-clear", { seq, op }, ack));
 }
 
 /**
@@ -159,36 +189,35 @@ export function undoClear(socket: CirclesSocket, seq: number): Promise<Ack<{ seq
  * key (the board this browser made), or `hostKey`, made for it now, which
  * every later handshake of this page then carries.
  */
-export async function claimBoard(socket: CirclesSocket, hostKey?: string): Promise<Ack> {
-  if (hostKey === undefined) return request((ack) => socket.emit("claim-board", ack));
-  const answer = await request((ack) => socket.emit("claim-board", { hostKey }, ack));
-  if (answer.ok) (socket.auth as Partial<HandshakeAuth>).hostKey = hostKey;
+export async function claimBoard(socket: CirclesSocket, op: string, hostKey?: string): Promise<Ack> {
+  const answer = await request((ack) => socket.emit("claim-board", hostKey === undefined ? { op } : { hostKey, op }, ack));
+  if (answer.ok && hostKey !== undefined) (socket.auth as Partial<HandshakeAuth>).hostKey = hostKey;
   return answer;
 }
 
 /** The host only: let only the host clear, or anyone again. */
-export function lockBoard(socket: CirclesSocket, locked: boolean): Promise<Ack<{ locked: boolean }>> {
-  return request((ack) => socket.emit("lock-board", locked, ack));
+export function lockBoard(socket: CirclesSocket, locked: boolean, op: string): Promise<Ack<{ locked: boolean }>> {
+  return request((ack) => socket.emit("lock-board", { locked, op }, ack));
 }
 
 /** The host only: who may draw and who may chat. */
-export function setRules(socket: CirclesSocket, rules: Partial<RoomRules>): Promise<Ack<{ rules: BoardRules }>> {
-  return request((ack) => socket.emit("set-rules", rules, ack));
+export function setRules(socket: CirclesSocket, rules: Partial<RoomRules>, op: string): Promise<Ack<{ rules: BoardRules }>> {
+  return request((ack) => socket.emit("set-rules", { ...rules, op }, ack));
 }
 
 /** The host only: send a player away, with their circles, and keep them out. */
-export function removePlayer(socket: CirclesSocket, id: string): Promise<Ack<{ removed: number }>> {
-  return request((ack) => socket.emit("remove-player", { id }, ack));
+export function removePlayer(socket: CirclesSocket, id: string, op: string): Promise<Ack<{ removed: number }>> {
+  return request((ack) => socket.emit("remove-player", { id, op }, ack));
 }
 
 /** The host only: let a removed player back in. */
-export function readmitPlayer(socket: CirclesSocket, id: string): Promise<Ack> {
-  return request((ack) => socket.emit("readmit-player", { id }, ack));
+export function readmitPlayer(socket: CirclesSocket, id: string, op: string): Promise<Ack> {
+  return request((ack) => socket.emit("readmit-player", { id, op }, ack));
 }
 
 /** The host only: delete the board for everyone. */
-export function deleteBoard(socket: CirclesSocket): Promise<Ack> {
-  return request((ack) => socket.emit("delete-board", ack));
+export function deleteBoard(socket: CirclesSocket, op: string): Promise<Ack> {
+  return request((ack) => socket.emit("delete-board", { op }, ack));
 }
 
 /**
@@ -196,7 +225,7 @@ export function deleteBoard(socket: CirclesSocket): Promise<Ack> {
  * its own to that board, with its host key, just for the request, closed
  * once answered.
  */
-export function deleteOtherBoard(board: string, auth: HandshakeAuth): Promise<Ack> {
+export function deleteOtherBoard(board: string, auth: HandshakeAuth, op: string): Promise<Ack> {
   // WebSocket first (long-polling only if it fails): the server closes every connection of a deleted board, this one
   // too, and a poll under way as it does would be answered with an error.
   const socket: CirclesSocket = io({
@@ -214,9 +243,9 @@ export function deleteOtherBoard(board: string, auth: HandshakeAuth): Promise<Ac
       socket.disconnect();
       resolve(answer);
     };
-    const timer = setTimeout(() => done({ ok: false, error: "the server did not answer; try again" }), ACK_TIMEOUT_MS);
-    socket.once("connect_error", (error) => done({ ok: false, error: error.message || "cannot reach the server" }));
-    socket.once("connect", () => void deleteBoard(socket).then(done));
+    const timer = setTimeout(() => done(UNANSWERED), ACK_TIMEOUT_MS);
+    socket.once("connect_error", (error) => done({ ok: false, error: error.message || "cannot reach the server", code: "unavailable" }));
+    socket.once("connect", () => void deleteBoard(socket, op).then(done));
   });
 }
 

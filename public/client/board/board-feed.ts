@@ -15,6 +15,8 @@ export interface BoardFeedOptions {
   requestSync: (since: number) => Promise<Ack<BoardSync>>;
   /** How long to wait before asking again when a sync was refused or not answered. */
   retryMs?: number;
+  /** After each snapshot or batch applied, with the seq reached: for what is drawn over the board until it catches up. */
+  onApplied?: (seq: number) => void;
 }
 
 export interface LastClear {
@@ -36,9 +38,9 @@ export class BoardFeed {
   readonly #state: CirclesState;
   readonly #requestSync: (since: number) => Promise<Ack<BoardSync>>;
   readonly #retryMs: number;
+  readonly #onApplied: (seq: number) => void;
   /** The last change applied; undefined until the first snapshot. */
   #seq: number | undefined;
-  #synced = false;
   /** A sync is asked for, or waiting to be asked again: changes are held until it is answered. */
   #syncing = false;
   /** Changes that came after a gap, in the order they came. */
@@ -52,6 +54,7 @@ export class BoardFeed {
     this.#state = options.state;
     this.#requestSync = options.requestSync;
     this.#retryMs = options.retryMs ?? 1000;
+    this.#onApplied = options.onApplied ?? (() => {});
   }
 
   /** The last seq applied, to send as `since` on the next connection; undefined before the board first loaded. */
@@ -64,36 +67,30 @@ export class BoardFeed {
     return this.#lastClear;
   }
 
-  /** True from the first message of a connection (a snapshot or the changes missed) until it drops. */
-  get synced(): boolean {
-    return this.#synced;
-  }
-
   /** The whole board: replaces everything, whatever was known before. */
   snapshot(snapshot: BoardSnapshot | undefined): void {
     if (!snapshot || !isSeq(snapshot.seq)) return;
     this.#state.replace(Array.isArray(snapshot.circles) ? snapshot.circles : []);
     this.#seq = snapshot.seq;
-    this.#synced = true;
+    this.#onApplied(snapshot.seq);
   }
 
   /** A batch of changes: live ones, or on connecting, those missed since the `since` we sent. */
   events(events: readonly unknown[] | undefined): void {
     if (this.#seq === undefined) return; // without a board to apply them to; the snapshot comes first
-    this.#synced = true;
     this.#take(Array.isArray(events) ? events.filter(isBoardEvent) : []);
   }
 
   /** The connection dropped: whatever was held or asked for on it is moot, the next one starts from `seq`. */
   disconnected(): void {
     this.#connection++;
-    this.#synced = false;
     this.#syncing = false;
     this.#held = [];
     clearTimeout(this.#retryTimer);
   }
 
   #take(events: readonly BoardEvent[]): void {
+    const before = this.#seq;
     for (const event of events) {
       const seq = this.#seq ?? 0;
       if (this.#syncing) this.#held.push(event);
@@ -105,6 +102,7 @@ export class BoardFeed {
         void this.#sync();
       }
     }
+    if (this.#seq !== undefined && this.#seq !== before) this.#onApplied(this.#seq);
   }
 
   #apply(event: BoardEvent): void {

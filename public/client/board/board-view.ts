@@ -9,6 +9,10 @@
  * was ever painted is simply not painted, and only a resize, a snapshot or a
  * clear repaints everything. Whatever the mix of changes in a frame, the
  * picture is the one a full repaint would make.
+ *
+ * This page's taps not yet on the board (outbox/pending-taps.ts) are drawn on
+ * a second canvas laid over it, sized with it: faded, in a dashed outline, so
+ * that the board's own canvas shows exactly the board.
  */
 import type { Circle } from "../../../lib/protocol/events.js";
 import { BOARD_HEIGHT, BOARD_WIDTH } from "../../../lib/protocol/rules.js";
@@ -33,6 +37,11 @@ const MIN_LABEL_DEVICE_PX = 7;
 const MAX_PATCHES = 256;
 /** The widest backing store a zoomed-in board gets (about 38 MB); closer than that it is scaled up. */
 const MAX_ZOOMED_DEVICE_WIDTH = 4096;
+/** A pending tap: its circle this opaque, then a dashed ring of this colour, in board units. */
+const PENDING_ALPHA = 0.4;
+const PENDING_RING = "rgba(30, 41, 59, 0.85)";
+const PENDING_RING_WIDTH = 3;
+const PENDING_DASH = [10, 7];
 
 /** A rectangle of the canvas in whole device pixels. */
 interface Patch {
@@ -63,6 +72,9 @@ export class BoardView {
   readonly #state: CirclesState;
   readonly #ctx: CanvasRenderingContext2D;
   readonly #onRender: ((count: number) => void) | undefined;
+  readonly #pendingCanvas: HTMLCanvasElement | undefined;
+  /** This page's taps the board does not have yet (`showPending`). */
+  #pendingTaps: readonly Circle[] = [];
   /** Device pixels per logical unit. */
   #scale = 1;
   /** How far the board is zoomed in on screen, beyond fitting its container (see setZoom). */
@@ -79,10 +91,18 @@ export class BoardView {
   #capHeight = FONT_PX * 0.7;
   readonly #cleanups: (() => void)[] = [];
 
-  constructor(options: { canvas: HTMLCanvasElement; container: HTMLElement; state: CirclesState; onRender?: (count: number) => void }) {
+  constructor(options: {
+    canvas: HTMLCanvasElement;
+    container: HTMLElement;
+    state: CirclesState;
+    /** Where this page's pending taps are drawn (`showPending`). */
+    pending?: HTMLCanvasElement;
+    onRender?: (count: number) => void;
+  }) {
     this.#canvas = options.canvas;
     this.#container = options.container;
     this.#state = options.state;
+    this.#pendingCanvas = options.pending;
     this.#onRender = options.onRender;
     const ctx = this.#canvas.getContext("2d", { alpha: false });
     if (!ctx) throw new Error("this browser cannot draw on a canvas");
@@ -128,6 +148,12 @@ export class BoardView {
     const labelSize = circle.initials ? this.#labelSize(circle) : 0;
     const labelBaseline = ((this.#capHeight / 2) * labelSize) / FONT_PX;
     return { fill: paint.fill, labelColour: paint.label, labelSize, labelBaseline };
+  }
+
+  /** Draw these taps as pending, in place of those drawn before; `data-pending-count` says how many. */
+  showPending(circles: readonly Circle[]): void {
+    this.#pendingTaps = circles;
+    this.#paintPending();
   }
 
   destroy(): void {
@@ -193,6 +219,39 @@ export class BoardView {
       this.#invalidate();
       cancelAnimationFrame(this.#frame);
       this.#render();
+    }
+    const overlay = this.#pendingCanvas;
+    if (!overlay) return;
+    overlay.style.width = this.#canvas.style.width;
+    overlay.style.height = this.#canvas.style.height;
+    if (overlay.width !== deviceWidth || overlay.height !== deviceHeight) {
+      overlay.width = deviceWidth;
+      overlay.height = deviceHeight;
+      this.#paintPending();
+    }
+  }
+
+  /** The overlay is repainted whole: it holds only the few taps waiting for the server. */
+  #paintPending(): void {
+    const overlay = this.#pendingCanvas;
+    const ctx = overlay?.getContext("2d");
+    if (!overlay || !ctx) return;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, overlay.width, overlay.height);
+    overlay.dataset.pendingCount = String(this.#pendingTaps.length);
+    overlay.hidden = this.#pendingTaps.length === 0;
+    const k = overlay.width / BOARD_WIDTH;
+    ctx.globalAlpha = PENDING_ALPHA;
+    this.paintCircles(ctx, k, this.#pendingTaps);
+    ctx.globalAlpha = 1;
+    ctx.setTransform(k, 0, 0, k, 0, 0);
+    ctx.strokeStyle = PENDING_RING;
+    ctx.lineWidth = PENDING_RING_WIDTH;
+    ctx.setLineDash(PENDING_DASH);
+    for (const circle of this.#pendingTaps) {
+      ctx.beginPath();
+      ctx.arc(circle.x, circle.y, Math.max(0, circle.dia / 2 - PENDING_RING_WIDTH / 2), 0, Math.PI * 2);
+      ctx.stroke();
     }
   }
 

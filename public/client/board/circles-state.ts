@@ -39,6 +39,10 @@ export class CirclesState {
     return this.#circles.values();
   }
 
+  has(id: string): boolean {
+    return this.#circles.has(id);
+  }
+
   /** A copy, safe to hand out. */
   list(): Circle[] {
     return [...this.#circles.values()].map((c) => ({ ...c }));

@@ -18,8 +18,8 @@ export interface ClearNoticeElements {
 const READ_MS = 4000;
 
 export interface ClearNoticeOptions {
-  /** Ask the server to undo the clear of `seq`; resolves with an error to show, or null once done. */
-  undo: (seq: number) => Promise<string | null>;
+  /** Ask the server to undo the clear of `seq`, while it may be (until `until`, ms since the epoch); resolves with an error to show, or null once done. */
+  undo: (seq: number, until: number) => Promise<string | null>;
   onError: (message: string) => void;
 }
 
@@ -27,6 +27,8 @@ export class ClearNotice {
   readonly #el: ClearNoticeElements;
   readonly #options: ClearNoticeOptions;
   #seq: number | undefined;
+  /** When the clear stops being undoable (ms since the epoch). */
+  #until = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(elements: ClearNoticeElements, options: ClearNoticeOptions) {
@@ -40,6 +42,7 @@ export class ClearNotice {
     clearTimeout(this.#timer);
     const offer = undoable && cleared.undoMs > 0;
     this.#seq = offer ? cleared.seq : undefined;
+    this.#until = Date.now() + cleared.undoMs;
     this.#el.text.textContent = `${who} cleared the board`;
     this.#el.undo.hidden = !offer;
     this.#el.undo.disabled = false;
@@ -58,7 +61,7 @@ export class ClearNotice {
     const seq = this.#seq;
     if (seq === undefined) return;
     this.#el.undo.disabled = true;
-    const error = await this.#options.undo(seq);
+    const error = await this.#options.undo(seq, this.#until);
     if (this.#seq !== seq) return;
     if (error === null) return this.hide();
     this.#el.undo.disabled = false;

@@ -6,6 +6,7 @@
  * players (removals.ts, `removed-players`).
  */
 import { byId } from "../dom.js";
+import type { Ack } from "../../../lib/protocol/events.js";
 import type { Keys } from "../people/keys.js";
 import { hostLink } from "../people/link-keys.js";
 import type { PlayersList } from "../people/players-list.js";
@@ -19,6 +20,8 @@ import { drawingNote, type RoomRules } from "./room-rules.js";
 
 export interface HostRoomOptions {
   socket: CirclesSocket;
+  /** Send a request now, with an operation id made for it (page-writes.ts's `now`). */
+  now: <T extends object>(request: (op: string) => Promise<Ack<T>>) => Promise<Ack<T>>;
   board: string;
   keys: Keys;
   rules: RoomRules;
@@ -39,17 +42,17 @@ export interface HostRoom {
 }
 
 export function hostRoom(options: HostRoomOptions): HostRoom {
-  const { socket, board, keys, rules, toaster } = options;
+  const { socket, now, board, keys, rules, toaster } = options;
   const onError = (message: string) => toaster.show(message, "error");
   const host = HostControls.onPage({
     rules,
     hostKey: () => keys.hostKeyOf(board),
     seq: options.seq,
-    claim: (hostKey) => claimBoard(socket, hostKey),
+    claim: (hostKey) => now((op) => claimBoard(socket, op, hostKey)),
     makeHostKey: () => keys.makeHostKey(board),
     forgetHostKey: () => keys.forgetHostKey(board),
-    setLocked: (locked) => lockBoard(socket, locked),
-    setRules: (wanted) => setRules(socket, wanted),
+    setLocked: (locked) => now((op) => lockBoard(socket, locked, op)),
+    setRules: (wanted) => now((op) => setRules(socket, wanted, op)),
     copyHostLink: (hostKey) =>
       options.copyLink(
         hostLink(`${location.origin}${boardPath(board)}`, hostKey),
@@ -57,12 +60,12 @@ export function hostRoom(options: HostRoomOptions): HostRoom {
         "Copy the selected host link: whoever opens it can run this board",
       ),
     confirm: options.confirm,
-    deleteBoard: () => deleteBoard(socket),
+    deleteBoard: () => now((op) => deleteBoard(socket, op)),
     onError,
   });
   const removals = Removals.onPage({
-    remove: (id) => removePlayer(socket, id),
-    readmit: (id) => readmitPlayer(socket, id),
+    remove: (id) => now((op) => removePlayer(socket, id, op)),
+    readmit: (id) => now((op) => readmitPlayer(socket, id, op)),
     onError,
     onInfo: (message) => toaster.show(message),
   });
