@@ -87,12 +87,14 @@ function errorHandler(logger: Logger): ErrorRequestHandler {
     if (res.headersSent) return next(error);
     // A path segment that does not decode (`/b/%ZZ`) names nothing that exists.
     if (error instanceof URIError) {
-      if (req.originalUrl.startsWith("/api/")) return void res.status(400).json({ error: "malformed URL" });
+      if (req.originalUrl.startsWith("/api/")) return void res.status(400).json({ error: "malformed URL", code: "invalid" });
       return void notFoundPage(req, res, next);
     }
     const status = httpStatusOf(error);
     if (status >= 500) logger.error({ err: error, method: req.method, url: req.originalUrl }, "request failed");
-    res.status(status).json({ error: CLIENT_MESSAGES[status] ?? (status < 500 ? "bad request" : "internal error") });
+    res
+      .status(status)
+      .json({ error: CLIENT_MESSAGES[status] ?? (status < 500 ? "bad request" : "internal error"), code: status < 500 ? "invalid" : "internal" });
   };
 }
 

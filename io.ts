@@ -7,7 +7,7 @@
 import type { Server as HttpServer } from "node:http";
 import { Server, type ServerOptions } from "socket.io";
 import type { BoardService } from "./lib/board/board-service.js";
-import type { AckCallback, BoardSync, Circle, ClientToServerEvents } from "./lib/protocol/events.js";
+import type { AckCallback, BoardSync, Circle, ClientToServerEvents, ErrorCode } from "./lib/protocol/events.js";
 import { clientAddress } from "./lib/limits/client-address.js";
 import type { FloodGuard } from "./lib/limits/flood-guard.js";
 import type { Logger } from "./lib/ops/logger.js";
@@ -16,7 +16,7 @@ import { corsOrigin, isOriginAllowed, type OriginPolicy } from "./lib/limits/ori
 import type { LiveState } from "./lib/live-state/live-state.js";
 import type { WriteLimiter } from "./lib/limits/rate-limit.js";
 import { DEFAULT_BOARD } from "./lib/protocol/rules.js";
-import { parseCircleInput, parseHandshake, parseInitials, parseSeq } from "./lib/protocol/schemas.js";
+import { parseCircleInput, parseClearOperation, parseHandshake, parseInitials, parseSeq } from "./lib/protocol/schemas.js";
 import { cursorBudget } from "./lib/limits/cursor-budget.js";
 import { splitAck } from "./lib/protocol/acks.js";
 import { listenForBoardControls } from "./socket/board-controls.js";
@@ -86,6 +86,13 @@ export const CLIENT_EVENTS: Record<keyof ClientToServerEvents, true> = {
   "readmit-player": true,
   "delete-board": true,
 };
+
+/** A refusal's code (see `ErrorCode`), from why it was refused. */
+export function codeOf(reason: RejectionReason): ErrorCode {
+  if (reason === "too-large") return "invalid";
+  if (reason === "flood") return "rate-limited";
+  return reason;
+}
 
 /** An event's name for logs and metric labels: clients choose names, so any other is "unknown". */
 function eventLabel(event: unknown): string {
@@ -196,7 +203,7 @@ function onConnection(socket: CirclesSocket, deps: IoDeps, { fanout, joins, chat
   };
   const refuse = (event: string, reason: RejectionReason, error: string, reply: AckCallback<never>) => {
     rejected(event, reason, error);
-    reply({ ok: false, error });
+    reply({ ok: false, error, code: codeOf(reason) });
   };
   /** Takes one from the connection's write allowance; refuses the request when none is left. */
   const overLimit = async (event: string, reply: AckCallback<never>) => {
@@ -218,7 +225,7 @@ function onConnection(socket: CirclesSocket, deps: IoDeps, { fanout, joins, chat
     if (verdict === "hold") return;
     if (verdict === "drop") {
       rejected(eventLabel(packet[0]), "flood", "rate limited");
-      splitAck(packet.slice(1)).reply({ ok: false, error: "rate limited" });
+      splitAck(packet.slice(1)).reply({ ok: false, error: "rate limited", code: "rate-limited" });
       return;
     }
     if (socket.disconnected) return;
@@ -234,11 +241,11 @@ function onConnection(socket: CirclesSocket, deps: IoDeps, { fanout, joins, chat
     const label = eventLabel(event);
     if (leaving !== undefined) {
       rejected(label, "refused", leaving);
-      return splitAck(args).reply({ ok: false, error: leaving });
+      return splitAck(args).reply({ ok: false, error: leaving, code: "refused" });
     }
     if (label !== "unknown") return next();
     rejected("unknown", "invalid", "unknown event");
-    splitAck(args).reply({ ok: false, error: "unknown event" });
+    splitAck(args).reply({ ok: false, error: "unknown event", code: "invalid" });
   });
 
   socket.on(
@@ -252,7 +259,7 @@ function onConnection(socket: CirclesSocket, deps: IoDeps, { fanout, joins, chat
       if (presence.register(socket.id, initials.value)) fanout.peopleChanged(board);
       if (first) chat.joined(socket, initials.value);
       const player = presence.playerOf(socket.id);
-      if (!player) return reply({ ok: false, error: "internal error" });
+      if (!player) return reply({ ok: false, error: "internal error", code: "internal" });
       reply({ ok: true, ...player });
     }),
   );
@@ -277,14 +284,16 @@ function onConnection(socket: CirclesSocket, deps: IoDeps, { fanout, joins, chat
       const input = parseCircleInput(payload);
       if (!input.ok) return refuse("add-circle", "invalid", input.error, reply);
       const result = await boards.addCircle(board, input.value, writerOf(socket, presence));
-      if (!result.ok) return refuse("add-circle", result.reason, result.error, reply);
+      if (!result.ok) return refuse("add-circle", result.code, result.error, reply);
       fanout.afterRelay(board, () => reply({ ok: true, circle: result.circle, seq: result.seq }));
     }),
   );
 
-  const clear = guarded<{ seq: number }>(log, async (reply) => {
-    const result = await boards.clear(board, writerOf(socket, presence));
-    if (!result.ok) return refuse("clear-circles", result.reason, result.error, reply);
+  const clear = guarded<{ seq: number }>(log, async (reply, payload) => {
+    const which = parseClearOperation(payload);
+    if (!which.ok) return refuse("clear-circles", "invalid", which.error, reply);
+    const result = await boards.clear(board, writerOf(socket, presence), which.value?.op);
+    if (!result.ok) return refuse("clear-circles", result.code, result.error, reply);
     fanout.afterRelay(board, () => reply({ ok: true, seq: result.seq }));
   });
   socket.on("clear-circles", clear);
@@ -302,7 +311,7 @@ function onConnection(socket: CirclesSocket, deps: IoDeps, { fanout, joins, chat
       // A whole board is the dearest answer the server gives: it counts as a write.
       if (await overLimit("sync-board", reply)) return;
       const live = boards.peek(board);
-      if (!live) return reply({ ok: false, error: "the board is still loading: try again shortly" });
+      if (!live) return reply({ ok: false, error: "the board is still loading: try again shortly", code: "unavailable" });
       const missed = live.since(since.value);
       reply(missed ? { ok: true, events: missed } : { ok: true, snapshot: live.snapshot() });
     }),
@@ -344,7 +353,7 @@ function guarded<T extends object>(log: () => Logger, handler: (reply: AckCallba
     const { payload, reply } = splitAck<T>(args);
     handler(reply, payload).catch((error: unknown) => {
       log().error({ err: error }, "event handler failed");
-      reply({ ok: false, error: "internal error" });
+      reply({ ok: false, error: "internal error", code: "internal" });
     });
   };
 }

@@ -56,7 +56,6 @@ export function createCirclesServer(store: BoardStore, config: ServerConfig, log
     maxCircles: config.maxCircles,
     onStoreError: (error, board) => logger.error({ err: error, board }, "store write failed"),
     onListenerError: (error, board) => logger.error({ err: error, board }, "announcing a change failed"),
-    writesRefused: () => (nodes && !nodes.redis.isReady ? "the server cannot reach the other servers: try again shortly" : undefined),
   });
   const metrics = createMetrics(presence);
   boards.subscribe(metrics.boardListener);

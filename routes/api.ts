@@ -7,7 +7,7 @@ import type { BoardService, WriteFailure } from "../lib/board/board-service.js";
 import type { Metrics } from "../lib/ops/metrics.js";
 import type { LiveState } from "../lib/live-state/live-state.js";
 import type { WriteLimiter } from "../lib/limits/rate-limit.js";
-import { parseBoardName, parseCircleInput } from "../lib/protocol/schemas.js";
+import { clientIdSchema, parseBoardName, parseCircleInput, parseWith } from "../lib/protocol/schemas.js";
 
 export interface ApiDeps {
   boards: BoardService;
@@ -18,8 +18,15 @@ export interface ApiDeps {
   metrics: Pick<Metrics, "rejected">;
 }
 
-/** `refused`: the board's rules say no (a clear of a board its host locked). */
-const STATUS_OF: Record<WriteFailure["reason"], number> = { "rate-limited": 429, unavailable: 503, refused: 403 };
+/**
+ * `refused`: the board's rules say no (a clear of a board its host locked);
+ * `conflict`: the id or Idempotency-Key was used for a different write
+ * (422, as the IETF's Idempotency-Key draft answers a key reused with
+ * another payload).
+ */
+const STATUS_OF: Record<WriteFailure["code"], number> = { "rate-limited": 429, unavailable: 503, refused: 403, conflict: 422 };
+
+const idempotencyKeySchema = clientIdSchema("Idempotency-Key").optional();
 
 /** The socket event each write route stands for, to label rejections alike. */
 const EVENT_OF: Record<string, string> = { POST: "add-circle", DELETE: "clear-circles" };
@@ -32,16 +39,35 @@ export function apiRouter({ boards, presence, maxBodyBytes, readLimiter, metrics
   const boardOf = (req: Request, res: Response): string | undefined => {
     const board = parseBoardName(req.params["board"]);
     if (board.ok) return board.value;
-    res.status(404).json({ error: `no such board: ${board.error}` });
+    res.status(404).json({ error: `no such board: ${board.error}`, code: "invalid" });
     return undefined;
   };
   const addressKey = (req: Request) => `ip:${req.ip ?? "unknown"}`;
   const writer = (req: Request) => ({ key: addressKey(req) });
+  const invalid = (res: Response, event: string, error: string) => {
+    metrics.rejected(event, "invalid");
+    res.status(400).json({ error, code: "invalid" });
+  };
+  const refused = (res: Response, event: string, { code, error }: WriteFailure) => {
+    metrics.rejected(event, code);
+    res.status(STATUS_OF[code]).json({ error, code });
+  };
+  /**
+   * The request's Idempotency-Key, which names the write so that a retry
+   * with it changes nothing and gets the same answer; undefined after
+   * answering 400 for a malformed one.
+   */
+  const keyOf = (req: Request, res: Response, event: string): { key: string | undefined } | undefined => {
+    const key = parseWith(idempotencyKeySchema, req.get("Idempotency-Key"));
+    if (key.ok) return { key: key.value };
+    invalid(res, event, key.error);
+    return undefined;
+  };
 
   router.get("/boards/{*any}", async (req, res, next) => {
     if (await readLimiter.tryConsume(addressKey(req))) return next();
     metrics.rejected("read-board", "rate-limited");
-    res.status(429).json({ error: "rate limited" });
+    res.status(429).json({ error: "rate limited", code: "rate-limited" });
   });
 
   // The circles' JSON is built once per version of the board and shared by every reader.
@@ -63,15 +89,15 @@ export function apiRouter({ boards, presence, maxBodyBytes, readLimiter, metrics
     const board = boardOf(req, res);
     if (!board) return;
     const input = parseCircleInput(req.body);
-    if (!input.ok) {
-      metrics.rejected("add-circle", "invalid");
-      return void res.status(400).json({ error: input.error });
-    }
-    const result = await boards.addCircle(board, input.value, writer(req));
-    if (!result.ok) {
-      metrics.rejected("add-circle", result.reason);
-      return void res.status(STATUS_OF[result.reason]).json({ error: result.error });
-    }
+    if (!input.ok) return invalid(res, "add-circle", input.error);
+    const named = keyOf(req, res, "add-circle");
+    if (!named) return;
+    // The key names the circle, as a socket client's id does.
+    const { id = named.key } = input.value;
+    if (named.key !== undefined && id !== named.key)
+      return invalid(res, "add-circle", "the body's id and the Idempotency-Key differ: send one, or the same");
+    const result = await boards.addCircle(board, { ...input.value, id }, writer(req));
+    if (!result.ok) return refused(res, "add-circle", result);
     res
       .status(201)
       .location(`/api/boards/${board}/circles`)
@@ -81,16 +107,15 @@ export function apiRouter({ boards, presence, maxBodyBytes, readLimiter, metrics
   router.delete("/boards/:board/circles", async (req, res) => {
     const board = boardOf(req, res);
     if (!board) return;
-    const result = await boards.clear(board, writer(req));
-    if (!result.ok) {
-      metrics.rejected("clear-circles", result.reason);
-      return void res.status(STATUS_OF[result.reason]).json({ error: result.error });
-    }
+    const named = keyOf(req, res, "clear-circles");
+    if (!named) return;
+    const result = await boards.clear(board, writer(req), named.key);
+    if (!result.ok) return refused(res, "clear-circles", result);
     res.status(204).end();
   });
 
   router.use((req, res) => {
-    res.status(404).json({ error: `no route for ${req.method} ${req.baseUrl}${req.path}` });
+    res.status(404).json({ error: `no route for ${req.method} ${req.baseUrl}${req.path}`, code: "invalid" });
   });
 
   // Bodies the JSON parser refused are rejected payloads too; the app's error handler answers.

@@ -10,7 +10,7 @@ export function originGuard(policy: OriginPolicy): Router {
   const router = Router();
   router.use((req, res, next) => {
     if (isOriginAllowed(req.headers.origin, req.headers.host, policy)) return next();
-    res.status(403).json({ error: "origin not allowed" });
+    res.status(403).json({ error: "origin not allowed", code: "refused" });
   });
   router.use(cors({ origin: corsOrigin(policy) }));
   return router;

@@ -25,8 +25,8 @@ export function listenForBoardControls(socket: CirclesSocket, { boards, fanout, 
     guard<{ seq: number; id: string }>(async (reply, payload) => {
       const which = parseUndoCircle(payload);
       if (!which.ok) return refuse("undo-circle", "invalid", which.error, reply);
-      const result = await boards.undoCircle(board, writer(), which.value?.id);
-      if (!result.ok) return refuse("undo-circle", result.reason, result.error, reply);
+      const result = await boards.undoCircle(board, writer(), which.value?.id, which.value?.op);
+      if (!result.ok) return refuse("undo-circle", result.code, result.error, reply);
       // Lesson clients are sent the removal first (`afterRelay`); protocol 2's `board-events` follow with the tick.
       fanout.afterRelay(board, () => reply({ ok: true, seq: result.seq, id: result.id }));
     }),
@@ -35,10 +35,10 @@ export function listenForBoardControls(socket: CirclesSocket, { boards, fanout, 
   socket.on(
     "undo-clear",
     guard<{ seq: number }>(async (reply, payload) => {
-      const seq = parseClearSeq(payload);
-      if (!seq.ok) return refuse("undo-clear", "invalid", seq.error, reply);
-      const result = await boards.undoClear(board, writer(), seq.value);
-      if (!result.ok) return refuse("undo-clear", result.reason, result.error, reply);
+      const which = parseClearSeq(payload);
+      if (!which.ok) return refuse("undo-clear", "invalid", which.error, reply);
+      const result = await boards.undoClear(board, writer(), which.value.seq, which.value.op);
+      if (!result.ok) return refuse("undo-clear", result.code, result.error, reply);
       fanout.afterRelay(board, () => reply({ ok: true, seq: result.seq }));
     }),
   );

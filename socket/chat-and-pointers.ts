@@ -40,7 +40,7 @@ export function listenForChatAndPointers(
     } catch (error) {
       // Kept in Redis with several nodes: while it is down, chat waits.
       log().warn({ err: error }, "could not keep a chat message");
-      return reply({ ok: false, error: "chat is unavailable: try again shortly" });
+      return reply({ ok: false, error: "chat is unavailable: try again shortly", code: "unavailable" });
     }
     reply({ ok: true });
   });
@@ -52,7 +52,7 @@ export function listenForChatAndPointers(
     const position = parseCursor(payload);
     if (!position.ok) return refuse("cursor", "invalid", position.error, reply);
     const player = presence.playerOf(socket.id);
-    if (!player) return refuse("cursor", "invalid", "register initials first", reply);
+    if (!player) return refuse("cursor", "refused", "register initials first", reply);
     cursors.moved(socket.data.board, player.id, position.value);
     reply({ ok: true });
   });

@@ -145,8 +145,8 @@ export function createChat(io: CirclesServer, presence: Pick<LiveState, "remembe
         time: Date.now(),
         colour: player?.colour ?? GUEST_COLOUR,
       };
-      await presence.remember(board, message);
-      io.to(roomsOf(board)).emit("message", message);
+      // A message sent again under its name (a retry after a lost answer) is told once.
+      if (await presence.remember(board, message, input.op)) io.to(roomsOf(board)).emit("message", message);
       return message;
     },
   };

@@ -10,7 +10,7 @@ import type { BoardService, Writer } from "../lib/board/board-service.js";
 import { ROOM_ERRORS } from "../lib/board/room-rules.js";
 import type { LiveState } from "../lib/live-state/live-state.js";
 import { hostOf } from "../lib/people/player-keys.js";
-import { parseClaim, parseLock, parsePlayerRef, parseRules } from "../lib/protocol/schemas.js";
+import { parseClaim, parseLock, parseOperation, parsePlayerRef, parseRules } from "../lib/protocol/schemas.js";
 import type { BoardRules } from "../lib/protocol/events.js";
 import type { Guard, Refuse } from "./context.js";
 import type { Fanout } from "./fanout.js";
@@ -33,9 +33,10 @@ export function listenForHostControls(socket: CirclesSocket, { boards, presence,
     guard<{ rules: BoardRules }>(async (reply, payload) => {
       const claim = parseClaim(payload);
       if (!claim.ok) return refuse("claim-board", "invalid", claim.error, reply);
-      const host = claim.value === undefined ? socket.data.host : hostOf(claim.value.hostKey);
-      const result = await boards.claim(board, { ...writer(), host });
-      if (!result.ok) return refuse("claim-board", result.reason, result.error, reply);
+      const hostKey = claim.value?.hostKey;
+      const host = hostKey === undefined ? socket.data.host : hostOf(hostKey);
+      const result = await boards.claim(board, { ...writer(), host }, claim.value?.op);
+      if (!result.ok) return refuse("claim-board", result.code, result.error, reply);
       // The key it claimed with is now this socket's, as if it had come in the handshake.
       socket.data.host = host;
       // A board just claimed is new: its rules are the defaults, unless its live copy says more.
@@ -48,10 +49,10 @@ export function listenForHostControls(socket: CirclesSocket, { boards, presence,
   socket.on(
     "lock-board",
     guard<{ locked: boolean }>(async (reply, payload) => {
-      const locked = parseLock(payload);
-      if (!locked.ok) return refuse("lock-board", "invalid", locked.error, reply);
-      const result = await boards.setLocked(board, writer(), locked.value);
-      if (!result.ok) return refuse("lock-board", result.reason, result.error, reply);
+      const lock = parseLock(payload);
+      if (!lock.ok) return refuse("lock-board", "invalid", lock.error, reply);
+      const result = await boards.setLocked(board, writer(), lock.value.locked, lock.value.op);
+      if (!result.ok) return refuse("lock-board", result.code, result.error, reply);
       reply({ ok: true, locked: result.locked });
     }),
   );
@@ -61,8 +62,9 @@ export function listenForHostControls(socket: CirclesSocket, { boards, presence,
     guard<{ rules: BoardRules }>(async (reply, payload) => {
       const rules = parseRules(payload);
       if (!rules.ok) return refuse("set-rules", "invalid", rules.error, reply);
-      const result = await boards.setRules(board, writer(), rules.value);
-      if (!result.ok) return refuse("set-rules", result.reason, result.error, reply);
+      const { op, ...wanted } = rules.value;
+      const result = await boards.setRules(board, writer(), wanted, op);
+      if (!result.ok) return refuse("set-rules", result.code, result.error, reply);
       reply({ ok: true, rules: { ...result.rules, host: true } });
     }),
   );
@@ -74,11 +76,13 @@ export function listenForHostControls(socket: CirclesSocket, { boards, presence,
       if (!which.ok) return refuse("remove-player", "invalid", which.error, reply);
       const me = writer();
       if (!boards.isHost(board, me)) return refuse("remove-player", "refused", ROOM_ERRORS.notHost, reply);
-      const player = presence.playerById(board, which.value.id);
+      const { id, op } = which.value;
+      // A player already removed is no longer here: removing them again (a retry) names them as removed.
+      const player = presence.playerById(board, id) ?? boards.peek(board)?.removed.find((removed) => removed.id === id);
       if (!player) return refuse("remove-player", "refused", ROOM_ERRORS.noSuchPlayer, reply);
       if (player.owner === null) return refuse("remove-player", "refused", ROOM_ERRORS.noKey, reply);
-      const result = await boards.removePlayer(board, me, { id: which.value.id, initials: player.initials, owner: player.owner });
-      if (!result.ok) return refuse("remove-player", result.reason, result.error, reply);
+      const result = await boards.removePlayer(board, me, { id, initials: player.initials, owner: player.owner }, op);
+      if (!result.ok) return refuse("remove-player", result.code, result.error, reply);
       fanout.afterRelay(board, () => reply({ ok: true, removed: result.removed }));
     }),
   );
@@ -88,17 +92,19 @@ export function listenForHostControls(socket: CirclesSocket, { boards, presence,
     guard<object>(async (reply, payload) => {
       const which = parsePlayerRef(payload);
       if (!which.ok) return refuse("readmit-player", "invalid", which.error, reply);
-      const result = await boards.readmitPlayer(board, writer(), which.value.id);
-      if (!result.ok) return refuse("readmit-player", result.reason, result.error, reply);
+      const result = await boards.readmitPlayer(board, writer(), which.value.id, which.value.op);
+      if (!result.ok) return refuse("readmit-player", result.code, result.error, reply);
       reply({ ok: true });
     }),
   );
 
   socket.on(
     "delete-board",
-    guard<object>(async (reply) => {
-      const result = await boards.deleteBoard(board, writer());
-      if (!result.ok) return refuse("delete-board", result.reason, result.error, reply);
+    guard<object>(async (reply, payload) => {
+      const which = parseOperation(payload);
+      if (!which.ok) return refuse("delete-board", "invalid", which.error, reply);
+      const result = await boards.deleteBoard(board, writer(), which.value?.op);
+      if (!result.ok) return refuse("delete-board", result.code, result.error, reply);
       // Answered before `room-notices.ts` disconnects this socket with the others, at the end of the turn.
       reply({ ok: true });
     }),

@@ -23,7 +23,8 @@ const SECOND_CATCH_UP_MS = 3_000;
  * `onReconnect`: called when this node's Redis connection is back after an
  * outage. Announcements sent meanwhile, by this node or to it, may be lost
  * with no later change to reveal the gap, so every node reads its live
- * boards again from the store.
+ * boards again from the store; and so it does when a node starts, in case
+ * it was that node's last run that lost them.
  */
 export function shareChangesAcrossNodes(io: CirclesServer, boards: BoardService, logger: Logger, onReconnect: (listener: () => void) => void): void {
   const catchUp = () => {
@@ -34,6 +35,9 @@ export function shareChangesAcrossNodes(io: CirclesServer, boards: BoardService,
     catchUp();
     io.serverSideEmit("catch-up");
   });
+  // A node that stopped between a commit and its announcement (killed, or cut off from Redis first)
+  // left the others behind with nothing to show it: starting again, it has them read their boards.
+  io.serverSideEmit("catch-up");
   io.on("catch-up", catchUp);
   boards.subscribeOwnWrites({
     changed(board, events) {

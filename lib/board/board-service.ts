@@ -20,14 +20,26 @@ import type {
   BoardNotice,
   BoardRules,
   Circle,
-  CircleInput,
+  CircleRequest,
+  Refusal,
   RemovedPlayer,
   RoomRules,
   StoredCircle,
   StoredEvent,
 } from "../protocol/events.js";
 import { LiveBoard } from "./live-board.js";
-import { BoardLockedError, DrawRefusedError, NOT_HOST, type Authority, type BoardStore } from "../store/board-store.js";
+import {
+  AlreadyAppliedError,
+  BoardLockedError,
+  DrawRefusedError,
+  NOT_HOST,
+  OperationConflictError,
+  type Authority,
+  type BoardStore,
+  type Once,
+  type RestoreOutcome,
+} from "../store/board-store.js";
+import { circleName, NAME_CONFLICT, operationName } from "./named-writes.js";
 import type { WriteLimiter } from "../limits/rate-limit.js";
 import { CLAIM_ERRORS, RESTORE_ERRORS, UNDO_CLEAR_MS, UNDO_ERRORS, LOCK_ERRORS } from "./undo-and-host.js";
 import { allowed, boardRules, hasHostPowers, ROOM_ERRORS } from "./room-rules.js";
@@ -88,8 +100,12 @@ export interface Writer {
 /** The writer as the store checks a host's action. */
 const authorityOf = (writer: Writer): Authority => ({ host: writer.host, admin: writer.admin === true });
 
-/** `refused`: against the board's rules (not yours, too late, locked...); the error says which. */
-export type WriteFailure = { ok: false; reason: "rate-limited" | "unavailable" | "refused"; error: string };
+/**
+ * A refusal and its code (see `ErrorCode`): `refused`, against the board's
+ * rules (not yours, too late, locked...), the error says which; `conflict`,
+ * the write's id named another write before.
+ */
+export type WriteFailure = Refusal & { code: "rate-limited" | "unavailable" | "refused" | "conflict" };
 export type WriteResult<T extends object> = ({ ok: true } & T) | WriteFailure;
 
 export interface BoardServiceOptions {
@@ -104,20 +120,31 @@ export interface BoardServiceOptions {
   onListenerError?: (error: unknown, board: string) => void;
   /** GAP_WAIT_MS unless a test says otherwise. */
   gapWaitMs?: number;
-  /**
-   * Why writes cannot be taken now, or undefined when they can: with
-   * several nodes, a node that cannot reach the others refuses writes
-   * rather than store changes they would not hear of.
-   */
-  writesRefused?: () => string | undefined;
   /** How long a clear can be undone: UNDO_CLEAR_MS unless a test says otherwise. */
   undoClearMs?: number;
 }
 
-const RATE_LIMITED: WriteFailure = { ok: false, reason: "rate-limited", error: "rate limited" };
-const STOPPING: WriteFailure = { ok: false, reason: "unavailable", error: "the server is restarting: try again shortly" };
-const LOADING: WriteFailure = { ok: false, reason: "unavailable", error: "the board is still loading: try again shortly" };
-const refused = (error: string): WriteFailure => ({ ok: false, reason: "refused", error });
+const RATE_LIMITED: WriteFailure = { ok: false, code: "rate-limited", error: "rate limited" };
+const STOPPING: WriteFailure = { ok: false, code: "unavailable", error: "the server is restarting: try again shortly" };
+const LOADING: WriteFailure = { ok: false, code: "unavailable", error: "the board is still loading: try again shortly" };
+const CONFLICT: WriteFailure = { ok: false, code: "conflict", error: NAME_CONFLICT };
+const refused = (error: string): WriteFailure => ({ ok: false, code: "refused", error });
+
+/** An add's answer, from the changes the store made for it (the add first). */
+function addAnswer(events: StoredEvent[]): WriteResult<{ circle: Circle; seq: number }> {
+  const added = events[0] && forClients(events[0]);
+  if (added?.type !== "add") throw new Error("an add's changes begin with the add");
+  return { ok: true, circle: added.circle, seq: added.seq };
+}
+
+/** An undo's answer: the removal's seq, and which circle went. */
+const removeAnswer = ({ seq, id }: StoredEvent & { type: "remove" }): WriteResult<{ seq: number; id: string }> => ({ ok: true, seq, id });
+
+/** An undone clear's answer: the seq of the last circle back (a clear that removed nothing brings nothing back). */
+function restoreAnswer(events: StoredEvent[]): WriteResult<{ seq: number }> {
+  const last = events.at(-1);
+  return last === undefined ? refused(RESTORE_ERRORS.empty) : { ok: true, seq: last.seq };
+}
 
 export class BoardService {
   private readonly listeners = new Set<BoardListener>();
@@ -130,7 +157,6 @@ export class BoardService {
   private readonly onStoreError: (error: unknown, board: string) => void;
   private readonly onListenerError: (error: unknown, board: string) => void;
   private readonly gapWaitMs: number;
-  private readonly writesRefused: () => string | undefined;
   private readonly undoClearMs: number;
   /** Circles being undone now, so that a second undo right after picks the next one. */
   private readonly undoing = new Set<string>();
@@ -148,7 +174,6 @@ export class BoardService {
     this.onStoreError = options.onStoreError ?? (() => {});
     this.onListenerError = options.onListenerError ?? (() => {});
     this.gapWaitMs = options.gapWaitMs ?? GAP_WAIT_MS;
-    this.writesRefused = options.writesRefused ?? (() => undefined);
     this.undoClearMs = options.undoClearMs ?? UNDO_CLEAR_MS;
   }
 
@@ -344,33 +369,34 @@ export class BoardService {
     if (this.writesUnderWay > 0) await new Promise<void>((resolve) => this.whenIdle.push(resolve));
   }
 
-  addCircle(board: string, input: CircleInput, writer: Writer): Promise<WriteResult<{ circle: Circle; seq: number }>> {
+  /** Draw a circle; `input.id`, the client's, names it, so that the same add sent again stores nothing and is answered as the first. */
+  addCircle(board: string, input: CircleRequest, writer: Writer): Promise<WriteResult<{ circle: Circle; seq: number }>> {
     return this.write(() => this.storeCircle(board, input, writer));
   }
 
   /** Refused on a locked board but for its host. The listeners hear who cleared it, for undoing it. */
-  clear(board: string, writer: Writer): Promise<WriteResult<{ seq: number }>> {
-    return this.write(() => this.storeClear(board, writer));
+  clear(board: string, writer: Writer, op?: string): Promise<WriteResult<{ seq: number }>> {
+    return this.write(() => this.storeClear(board, writer, op));
   }
 
   /** Remove the writer's newest circle, or the one `id` names if it is theirs. */
-  undoCircle(board: string, writer: Writer, id?: string): Promise<WriteResult<{ seq: number; id: string }>> {
-    return this.write(() => this.storeUndoCircle(board, writer, id));
+  undoCircle(board: string, writer: Writer, id?: string, op?: string): Promise<WriteResult<{ seq: number; id: string }>> {
+    return this.write(() => this.storeUndoCircle(board, writer, id, op));
   }
 
   /** Bring back what the clear of `seq` removed, within `undoClearMs` of it (see `BoardStore.restoreCleared`). */
-  undoClear(board: string, writer: Writer, seq: number): Promise<WriteResult<{ seq: number }>> {
-    return this.write(() => this.storeUndoClear(board, writer, seq));
+  undoClear(board: string, writer: Writer, seq: number, op?: string): Promise<WriteResult<{ seq: number }>> {
+    return this.write(() => this.storeUndoClear(board, writer, seq, op));
   }
 
   /** Make the writer (its host key) the host of a board nobody has used yet. */
-  claim(board: string, writer: Writer): Promise<WriteResult<object>> {
-    return this.write(() => this.storeClaim(board, writer));
+  claim(board: string, writer: Writer, op?: string): Promise<WriteResult<object>> {
+    return this.write(() => this.storeClaim(board, writer, op));
   }
 
   /** The host only: lock the board, so that only the host may clear it, or unlock it. */
-  setLocked(board: string, writer: Writer, locked: boolean): Promise<WriteResult<{ locked: boolean }>> {
-    return this.write(() => this.storeLocked(board, writer, locked));
+  setLocked(board: string, writer: Writer, locked: boolean, op?: string): Promise<WriteResult<{ locked: boolean }>> {
+    return this.write(() => this.storeLocked(board, writer, locked, op));
   }
 
   /** The board's whole rules for `board-rules`, as the live copy knows them; undefined while it is not live. */
@@ -386,8 +412,8 @@ export class BoardService {
   }
 
   /** The host only: who may draw and who may chat. */
-  setRules(board: string, writer: Writer, rules: Partial<RoomRules>): Promise<WriteResult<{ rules: BoardRules }>> {
-    return this.write(() => this.storeRules(board, writer, rules));
+  setRules(board: string, writer: Writer, rules: Partial<RoomRules>, op?: string): Promise<WriteResult<{ rules: BoardRules }>> {
+    return this.write(() => this.storeRules(board, writer, rules, op));
   }
 
   /**
@@ -395,24 +421,25 @@ export class BoardService {
    * they drew on it; the listeners hear of each removal, then the notice
    * that disconnects the player's sockets on every node.
    */
-  removePlayer(board: string, writer: Writer, player: RemovedPlayer): Promise<WriteResult<{ removed: number }>> {
-    return this.write(() => this.storeRemovePlayer(board, writer, player));
+  removePlayer(board: string, writer: Writer, player: RemovedPlayer, op?: string): Promise<WriteResult<{ removed: number }>> {
+    return this.write(() => this.storeRemovePlayer(board, writer, player, op));
   }
 
   /** The host only: let a removed player back. */
-  readmitPlayer(board: string, writer: Writer, id: string): Promise<WriteResult<object>> {
-    return this.write(() => this.storeReadmit(board, writer, id));
+  readmitPlayer(board: string, writer: Writer, id: string, op?: string): Promise<WriteResult<object>> {
+    return this.write(() => this.storeReadmit(board, writer, id, op));
   }
 
   /** The host only: delete the board; the listeners hear `deleted` and its sockets are sent away. */
-  deleteBoard(board: string, writer: Writer): Promise<WriteResult<object>> {
-    return this.write(() => this.storeDelete(board, writer));
+  deleteBoard(board: string, writer: Writer, op?: string): Promise<WriteResult<object>> {
+    return this.write(() => this.storeDelete(board, writer, op));
   }
 
   /**
    * The retention sweep: marks `inUse` (boards people are on) used now, then
    * deletes every board unused since `before`, each heard of as `deleted`
-   * as if its host had deleted it. Resolves with their names.
+   * as if its host had deleted it, and forgets the writes' names whose time
+   * is up. Resolves with the boards' names.
    */
   async sweep(before: number, inUse: readonly string[]): Promise<string[]> {
     await this.store.touch(inUse, this.now());
@@ -427,8 +454,6 @@ export class BoardService {
   /** Counts writes under way, so that `stopWrites` knows when they are done. */
   private async write<T extends object>(work: () => Promise<WriteResult<T>>): Promise<WriteResult<T>> {
     if (this.#stopping) return STOPPING;
-    const refused = this.writesRefused();
-    if (refused !== undefined) return { ok: false, reason: "unavailable", error: refused };
     this.writesUnderWay++;
     try {
       return await work();
@@ -437,10 +462,37 @@ export class BoardService {
     }
   }
 
-  private async storeCircle(board: string, input: CircleInput, writer: Writer): Promise<WriteResult<{ circle: Circle; seq: number }>> {
+  /**
+   * What a store call that threw means for its writer: a named write made
+   * before is answered as it was then (`replay`, from the store's answer
+   * then), a name taken by another write is a conflict, anything else means
+   * the store is unavailable.
+   */
+  private failed<T extends object>(error: unknown, board: string, message: string, replay: (value: unknown) => WriteResult<T>): WriteResult<T> {
+    if (error instanceof AlreadyAppliedError) {
+      const answer = replay(error.value);
+      if ("seq" in answer && typeof answer.seq === "number") this.catchUpTo(board, answer.seq);
+      return answer;
+    }
+    if (error instanceof OperationConflictError) return CONFLICT;
+    return this.unavailable(error, board, message);
+  }
+
+  /**
+   * A retry's first answer names a seq the live copy has not reached: the
+   * change was made on a node whose announcement never came (it died after
+   * its commit, or lost Redis), and no later change shows the gap. Read the
+   * board from the store.
+   */
+  private catchUpTo(board: string, seq: number): void {
+    const entry = this.live.get(board);
+    if (entry?.live && entry.live.seq < seq) this.reload(board, entry, false);
+  }
+
+  private async storeCircle(board: string, input: CircleRequest, writer: Writer): Promise<WriteResult<{ circle: Circle; seq: number }>> {
     if (!(await this.limiter.tryConsume(writer.key))) return RATE_LIMITED;
     const circle: Circle = {
-      id: this.newId(),
+      id: input.id ?? this.newId(),
       initials: writer.initials ?? input.initials,
       x: input.x,
       y: input.y,
@@ -449,109 +501,149 @@ export class BoardService {
       createdAt: this.now(),
     };
     const stored: StoredCircle = writer.owner === undefined ? circle : { ...circle, owner: writer.owner };
-    // The live copy answers most refusals without a write; the store decides the rest.
-    const live = this.peek(board);
+    // The live copy answers most refusals without a write; the store decides the rest, and a retry's.
+    const live = input.id === undefined ? this.peek(board) : undefined;
     if (live?.isRemoved(writer.owner)) return refused(ROOM_ERRORS.removed);
     if (live && !allowed(live.rules.draw, live.host, writer)) return refused(ROOM_ERRORS.drawPaused);
     let events: StoredEvent[];
     try {
-      events = await this.store.add(board, stored, this.maxCircles, authorityOf(writer));
+      events = await this.store.add(board, stored, this.maxCircles, authorityOf(writer), circleName(circle.id, input));
     } catch (error) {
       if (error instanceof DrawRefusedError) {
         this.refreshRoom(board);
         return refused(error.reason === "paused" ? ROOM_ERRORS.drawPaused : ROOM_ERRORS.removed);
       }
-      return this.unavailable(error, board, "the circle could not be saved");
+      return this.failed(error, board, "the circle could not be saved", (first) => addAnswer(first as StoredEvent[]));
     }
     this.stored(board, events);
-    return { ok: true, circle, seq: events[0]?.seq ?? 0 };
+    return addAnswer(events);
   }
 
-  private async storeClear(board: string, writer: Writer): Promise<WriteResult<{ seq: number }>> {
+  private async storeClear(board: string, writer: Writer, op: string | undefined): Promise<WriteResult<{ seq: number }>> {
     if (!(await this.limiter.tryConsume(writer.key))) return RATE_LIMITED;
     let event: StoredEvent;
+    const at = this.now();
     try {
-      event = await this.store.clear(board, { at: this.now(), ...authorityOf(writer) });
+      event = await this.store.clear(board, { at, ...authorityOf(writer) }, operationName(op, { kind: "clear" }, at));
     } catch (error) {
       if (error instanceof BoardLockedError) {
         this.refreshHost(board);
         return refused(LOCK_ERRORS.locked);
       }
-      return this.unavailable(error, board, "the board could not be cleared");
+      return this.failed(error, board, "the board could not be cleared", (first) => ({ ok: true, seq: (first as StoredEvent).seq }));
     }
     this.stored(board, [event]);
     this.noticed(board, { type: "cleared", seq: event.seq, by: writer.initials ?? null, undoMs: this.undoClearMs });
     return { ok: true, seq: event.seq };
   }
 
-  private async storeUndoCircle(board: string, writer: Writer, id: string | undefined): Promise<WriteResult<{ seq: number; id: string }>> {
+  private async storeUndoCircle(
+    board: string,
+    writer: Writer,
+    id: string | undefined,
+    op: string | undefined,
+  ): Promise<WriteResult<{ seq: number; id: string }>> {
     const { owner } = writer;
-    if (id !== undefined && this.isHost(board, writer) && this.peek(board)?.ownerOf(id) !== owner) return this.storeRemoveCircle(board, writer, id);
+    if (id !== undefined && this.isHost(board, writer) && this.peek(board)?.ownerOf(id) !== owner)
+      return this.storeRemoveCircle(board, writer, id, op);
     if (owner === undefined) return refused(UNDO_ERRORS.noKey);
     if (!(await this.limiter.tryConsume(writer.key))) return RATE_LIMITED;
     const live = this.peek(board);
     if (!live) return LOADING;
     const target = id ?? live.newestOf(owner, this.undoing);
-    if (target === undefined) return refused(UNDO_ERRORS.nothing);
-    if (id !== undefined && !live.has(id)) return refused(UNDO_ERRORS.noSuchCircle);
-    if (live.ownerOf(target) !== owner) return refused(UNDO_ERRORS.notYours);
-    if (this.undoing.has(target)) return refused(UNDO_ERRORS.nothing);
-    this.undoing.add(target);
+    const whyNot =
+      target === undefined || this.undoing.has(target)
+        ? UNDO_ERRORS.nothing
+        : id !== undefined && !live.has(id)
+          ? UNDO_ERRORS.noSuchCircle
+          : live.ownerOf(target) !== owner
+            ? UNDO_ERRORS.notYours
+            : undefined;
+    const once = operationName(op, { kind: "undo-circle", id }, this.now());
+    // Refused here unless named: a retry of an undo made before is answered by the store, which knows its name.
+    if (whyNot !== undefined && once === undefined) return refused(whyNot);
+    const removing = whyNot === undefined ? target : undefined;
+    if (removing !== undefined) this.undoing.add(removing);
     let event: StoredEvent | undefined;
     try {
-      event = await this.store.removeOwned(board, target, owner);
+      // Nothing the owner owns has the empty id: the store then checks the name only.
+      event = await this.store.removeOwned(board, removing ?? "", owner, once);
     } catch (error) {
-      return this.unavailable(error, board, "the circle could not be removed");
+      return this.failed(error, board, "the circle could not be removed", (first) => removeAnswer(first as StoredEvent & { type: "remove" }));
     } finally {
-      this.undoing.delete(target);
+      if (removing !== undefined) this.undoing.delete(removing);
     }
+    if (whyNot !== undefined) return refused(whyNot);
     // Gone meanwhile: cleared, or undone on another node.
     if (event === undefined) return refused(UNDO_ERRORS.nothing);
     this.stored(board, [event]);
-    return { ok: true, seq: event.seq, id: target };
+    return removeAnswer(event as StoredEvent & { type: "remove" });
   }
 
   /** The host removes someone else's circle (or one nobody owns). */
-  private async storeRemoveCircle(board: string, writer: Writer, id: string): Promise<WriteResult<{ seq: number; id: string }>> {
+  private async storeRemoveCircle(
+    board: string,
+    writer: Writer,
+    id: string,
+    op: string | undefined,
+  ): Promise<WriteResult<{ seq: number; id: string }>> {
     if (!(await this.limiter.tryConsume(writer.key))) return RATE_LIMITED;
-    if (!this.peek(board)?.has(id)) return refused(UNDO_ERRORS.noSuchCircle);
+    const once = operationName(op, { kind: "undo-circle", id }, this.now());
+    if (once === undefined && !this.peek(board)?.has(id)) return refused(UNDO_ERRORS.noSuchCircle);
     let event: Awaited<ReturnType<BoardStore["removeCircle"]>>;
     try {
-      event = await this.store.removeCircle(board, id, authorityOf(writer));
+      event = await this.store.removeCircle(board, id, authorityOf(writer), once);
     } catch (error) {
-      return this.unavailable(error, board, "the circle could not be removed");
+      return this.failed(error, board, "the circle could not be removed", (first) => removeAnswer(first as StoredEvent & { type: "remove" }));
     }
     if (event === NOT_HOST) return refused(ROOM_ERRORS.notHost);
     if (event === undefined) return refused(UNDO_ERRORS.noSuchCircle);
     this.stored(board, [event]);
-    return { ok: true, seq: event.seq, id };
+    return removeAnswer(event);
   }
 
-  private async storeRules(board: string, writer: Writer, rules: Partial<RoomRules>): Promise<WriteResult<{ rules: BoardRules }>> {
-    if (!(await this.limiter.tryConsume(writer.key))) return RATE_LIMITED;
+  /** Refused by the live copy when the writer is not its host, unless named: a named retry is the store's to answer. */
+  private notHostHere(board: string, writer: Writer, once: Once | undefined): boolean {
     const live = this.peek(board);
-    if (live && !hasHostPowers(live.host, writer)) return refused(ROOM_ERRORS.notHost);
+    return once === undefined && live !== undefined && !hasHostPowers(live.host, writer);
+  }
+
+  private async storeRules(
+    board: string,
+    writer: Writer,
+    rules: Partial<RoomRules>,
+    op: string | undefined,
+  ): Promise<WriteResult<{ rules: BoardRules }>> {
+    if (!(await this.limiter.tryConsume(writer.key))) return RATE_LIMITED;
+    const once = operationName(op, { kind: "rules", rules }, this.now());
+    if (this.notHostHere(board, writer, once)) return refused(ROOM_ERRORS.notHost);
+    const answer = (now: RoomRules): WriteResult<{ rules: BoardRules }> => ({ ok: true, rules: boardRules(now, this.peek(board)?.host) });
     let now: RoomRules | typeof NOT_HOST;
     try {
-      now = await this.store.setRules(board, rules, authorityOf(writer));
+      now = await this.store.setRules(board, rules, authorityOf(writer), once);
     } catch (error) {
-      return this.unavailable(error, board, "the board's rules could not be changed");
+      return this.failed(error, board, "the board's rules could not be changed", (first) => answer(first as RoomRules));
     }
     if (now === NOT_HOST) return refused(ROOM_ERRORS.notHost);
     this.roomChanged(board, { type: "rules", rules: now });
-    return { ok: true, rules: boardRules(now, this.peek(board)?.host) };
+    return answer(now);
   }
 
-  private async storeRemovePlayer(board: string, writer: Writer, player: RemovedPlayer): Promise<WriteResult<{ removed: number }>> {
+  private async storeRemovePlayer(
+    board: string,
+    writer: Writer,
+    player: RemovedPlayer,
+    op: string | undefined,
+  ): Promise<WriteResult<{ removed: number }>> {
     if (!(await this.limiter.tryConsume(writer.key))) return RATE_LIMITED;
-    const live = this.peek(board);
-    if (live && !hasHostPowers(live.host, writer)) return refused(ROOM_ERRORS.notHost);
+    const once = operationName(op, { kind: "remove-player", id: player.id }, this.now());
+    if (this.notHostHere(board, writer, once)) return refused(ROOM_ERRORS.notHost);
     if (player.owner === writer.owner) return refused(ROOM_ERRORS.notYourself);
     let events: StoredEvent[] | typeof NOT_HOST;
     try {
-      events = await this.store.removePlayer(board, player, authorityOf(writer));
+      events = await this.store.removePlayer(board, player, authorityOf(writer), once);
     } catch (error) {
-      return this.unavailable(error, board, "the player could not be removed");
+      return this.failed(error, board, "the player could not be removed", (first) => ({ ok: true, removed: (first as StoredEvent[]).length }));
     }
     if (events === NOT_HOST) return refused(ROOM_ERRORS.notHost);
     this.stored(board, events);
@@ -559,15 +651,15 @@ export class BoardService {
     return { ok: true, removed: events.length };
   }
 
-  private async storeReadmit(board: string, writer: Writer, id: string): Promise<WriteResult<object>> {
+  private async storeReadmit(board: string, writer: Writer, id: string, op: string | undefined): Promise<WriteResult<object>> {
     if (!(await this.limiter.tryConsume(writer.key))) return RATE_LIMITED;
-    const live = this.peek(board);
-    if (live && !hasHostPowers(live.host, writer)) return refused(ROOM_ERRORS.notHost);
+    const once = operationName(op, { kind: "readmit-player", id }, this.now());
+    if (this.notHostHere(board, writer, once)) return refused(ROOM_ERRORS.notHost);
     let done: boolean | typeof NOT_HOST;
     try {
-      done = await this.store.readmitPlayer(board, id, authorityOf(writer));
+      done = await this.store.readmitPlayer(board, id, authorityOf(writer), once);
     } catch (error) {
-      return this.unavailable(error, board, "the player could not be let back");
+      return this.failed(error, board, "the player could not be let back", () => ({ ok: true }));
     }
     if (done === NOT_HOST) return refused(ROOM_ERRORS.notHost);
     if (!done) return refused(ROOM_ERRORS.notRemoved);
@@ -575,15 +667,15 @@ export class BoardService {
     return { ok: true };
   }
 
-  private async storeDelete(board: string, writer: Writer): Promise<WriteResult<object>> {
+  private async storeDelete(board: string, writer: Writer, op: string | undefined): Promise<WriteResult<object>> {
     if (!(await this.limiter.tryConsume(writer.key))) return RATE_LIMITED;
-    const live = this.peek(board);
-    if (live && !hasHostPowers(live.host, writer)) return refused(ROOM_ERRORS.notHost);
+    const once = operationName(op, { kind: "delete-board" }, this.now());
+    if (this.notHostHere(board, writer, once)) return refused(ROOM_ERRORS.notHost);
     let done: true | typeof NOT_HOST;
     try {
-      done = await this.store.deleteBoard(board, authorityOf(writer));
+      done = await this.store.deleteBoard(board, authorityOf(writer), once);
     } catch (error) {
-      return this.unavailable(error, board, "the board could not be deleted");
+      return this.failed(error, board, "the board could not be deleted", () => ({ ok: true }));
     }
     if (done === NOT_HOST) return refused(ROOM_ERRORS.notHost);
     this.noticed(board, { type: "deleted" });
@@ -591,56 +683,59 @@ export class BoardService {
     return { ok: true };
   }
 
-  private async storeUndoClear(board: string, writer: Writer, seq: number): Promise<WriteResult<{ seq: number }>> {
+  private async storeUndoClear(board: string, writer: Writer, seq: number, op: string | undefined): Promise<WriteResult<{ seq: number }>> {
     if (!(await this.limiter.tryConsume(writer.key))) return RATE_LIMITED;
-    const request = { seq, since: this.now() - this.undoClearMs, ...authorityOf(writer), maxCircles: this.maxCircles };
+    const now = this.now();
+    const request = { seq, since: now - this.undoClearMs, ...authorityOf(writer), maxCircles: this.maxCircles };
     let events: StoredEvent[];
     try {
-      const outcome = await this.store.restoreCleared(board, request);
+      const outcome = await this.store.restoreCleared(board, request, operationName(op, { kind: "undo-clear", seq }, now));
       if (!outcome.ok && outcome.reason === "locked") this.refreshHost(board);
       if (!outcome.ok) return refused(RESTORE_ERRORS[outcome.reason]);
       events = outcome.events;
     } catch (error) {
-      return this.unavailable(error, board, "the circles could not be brought back");
+      return this.failed(error, board, "the circles could not be brought back", (first) =>
+        restoreAnswer((first as RestoreOutcome & { ok: true }).events),
+      );
     }
-    const last = events.at(-1);
-    if (last === undefined) return refused(RESTORE_ERRORS.empty);
-    this.stored(board, events);
-    return { ok: true, seq: last.seq };
+    if (events.length > 0) this.stored(board, events);
+    return restoreAnswer(events);
   }
 
-  private async storeClaim(board: string, writer: Writer): Promise<WriteResult<object>> {
+  private async storeClaim(board: string, writer: Writer, op: string | undefined): Promise<WriteResult<object>> {
     const { host } = writer;
     if (host === undefined) return refused(CLAIM_ERRORS.noKey);
     if (!(await this.limiter.tryConsume(writer.key))) return RATE_LIMITED;
+    const once = operationName(op, { kind: "claim", host }, this.now());
     const live = this.peek(board);
     const whyNot = () => (this.peek(board)?.host ? CLAIM_ERRORS.hosted : CLAIM_ERRORS.used);
-    // The live copy answers most refusals without a write; the store decides the rest.
-    if (live && (live.host || live.seq > 0)) return refused(whyNot());
+    // The live copy answers most refusals without a write; the store decides the rest, and a retry's.
+    if (once === undefined && live && (live.host || live.seq > 0)) return refused(whyNot());
     let claimed: boolean;
     try {
-      claimed = await this.store.claim(board, host);
+      claimed = await this.store.claim(board, host, once);
     } catch (error) {
-      return this.unavailable(error, board, "the board could not be claimed");
+      return this.failed(error, board, "the board could not be claimed", () => ({ ok: true }));
     }
     if (!claimed) return refused(whyNot());
     this.hostChanged(board, { hash: host, locked: false });
     return { ok: true };
   }
 
-  private async storeLocked(board: string, writer: Writer, locked: boolean): Promise<WriteResult<{ locked: boolean }>> {
+  private async storeLocked(board: string, writer: Writer, locked: boolean, op: string | undefined): Promise<WriteResult<{ locked: boolean }>> {
     const live = this.peek(board);
     // The admin locks a hosted board in its host's name; one with no host has no lock to set.
     const host = writer.admin === true && live?.host ? live.host.hash : writer.host;
     if (host === undefined) return refused(writer.admin === true ? LOCK_ERRORS.noHost : LOCK_ERRORS.notHost);
     if (!(await this.limiter.tryConsume(writer.key))) return RATE_LIMITED;
-    if (live?.host && live.host.hash !== host) return refused(LOCK_ERRORS.notHost);
-    if (live?.host?.locked === locked) return { ok: true, locked };
+    const once = operationName(op, { kind: "lock", locked }, this.now());
+    if (once === undefined && live?.host && live.host.hash !== host) return refused(LOCK_ERRORS.notHost);
+    if (live?.host?.hash === host && live.host.locked === locked) return { ok: true, locked };
     let done: boolean;
     try {
-      done = await this.store.setLocked(board, host, locked);
+      done = await this.store.setLocked(board, host, locked, once);
     } catch (error) {
-      return this.unavailable(error, board, "the board's lock could not be changed");
+      return this.failed(error, board, "the board's lock could not be changed", () => ({ ok: true, locked }));
     }
     if (!done) return refused(LOCK_ERRORS.notHost);
     this.hostChanged(board, { hash: host, locked });
@@ -760,7 +855,7 @@ export class BoardService {
 
   private unavailable(error: unknown, board: string, message: string): WriteFailure {
     this.onStoreError(error, board);
-    return { ok: false, reason: "unavailable", error: message };
+    return { ok: false, code: "unavailable", error: message };
   }
 }
 

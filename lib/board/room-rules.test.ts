@@ -68,7 +68,7 @@ describe("BoardService: the host's room", () => {
       rules: { draw: "host", chat: "everyone", clear: "everyone", hosted: true },
     });
     expect(notices.at(-1)).toEqual({ type: "rules", rules: { draw: "host", chat: "everyone" } });
-    expect(await boards.addCircle("b", input, player)).toEqual({ ok: false, reason: "refused", error: ROOM_ERRORS.drawPaused });
+    expect(await boards.addCircle("b", input, player)).toEqual({ ok: false, code: "refused", error: ROOM_ERRORS.drawPaused });
     expect(await boards.addCircle("b", input, hostWriter)).toMatchObject({ ok: true, seq: 1 });
     expect(await boards.addCircle("b", input, admin)).toMatchObject({ ok: true, seq: 2 });
     expect(boards.rulesOf("b")).toMatchObject({ draw: "host" });
@@ -76,14 +76,14 @@ describe("BoardService: the host's room", () => {
 
   it("refuses the rules to anyone but the host, changing nothing", async () => {
     const { boards, store } = await hosted();
-    expect(await boards.setRules("b", player, { chat: "host" })).toEqual({ ok: false, reason: "refused", error: ROOM_ERRORS.notHost });
+    expect(await boards.setRules("b", player, { chat: "host" })).toEqual({ ok: false, code: "refused", error: ROOM_ERRORS.notHost });
     expect((await store.load("b")).rules).toEqual({ draw: "everyone", chat: "everyone" });
   });
 
   it("refuses a paused board's circle from the store even when the live copy missed the rules (another node set them)", async () => {
     const { boards, store } = await hosted();
     await store.setRules("b", { draw: "host" }, { host: HOST });
-    expect(await boards.addCircle("b", input, player)).toEqual({ ok: false, reason: "refused", error: ROOM_ERRORS.drawPaused });
+    expect(await boards.addCircle("b", input, player)).toEqual({ ok: false, code: "refused", error: ROOM_ERRORS.drawPaused });
     // The live copy learns the rules from the store.
     await expect.poll(() => boards.rulesOf("b")?.draw).toBe("host");
   });
@@ -98,13 +98,13 @@ describe("BoardService: the host's room", () => {
     expect(notices.at(-1)).toEqual({ type: "removed", player: removed });
     expect((await store.load("b")).circles).toHaveLength(1);
     expect(boards.peek("b")?.isRemoved(OWNER)).toBe(true);
-    expect(await boards.addCircle("b", input, player)).toEqual({ ok: false, reason: "refused", error: ROOM_ERRORS.removed });
+    expect(await boards.addCircle("b", input, player)).toEqual({ ok: false, code: "refused", error: ROOM_ERRORS.removed });
 
     expect(await boards.readmitPlayer("b", hostWriter, "abc")).toEqual({ ok: true });
     expect(notices.at(-1)).toEqual({ type: "readmitted", id: "abc" });
     expect(boards.peek("b")?.isRemoved(OWNER)).toBe(false);
     expect(await boards.addCircle("b", input, player)).toMatchObject({ ok: true });
-    expect(await boards.readmitPlayer("b", hostWriter, "abc")).toEqual({ ok: false, reason: "refused", error: ROOM_ERRORS.notRemoved });
+    expect(await boards.readmitPlayer("b", hostWriter, "abc")).toEqual({ ok: false, code: "refused", error: ROOM_ERRORS.notRemoved });
   });
 
   it("refuses removing oneself, and removals by anyone but the host", async () => {

@@ -69,7 +69,7 @@ describe("undo and hosts in BoardService", () => {
       expect(results).toEqual([
         { ok: true, seq: 3, id: second },
         { ok: true, seq: 4, id: first },
-        { ok: false, reason: "refused", error: "nothing of yours to undo" },
+        { ok: false, code: "refused", error: "nothing of yours to undo" },
       ]);
     });
 
@@ -84,14 +84,14 @@ describe("undo and hosts in BoardService", () => {
       const mine = await draw(alice);
       // Another node's write: in the store, not announced here.
       await store.clear("b");
-      expect(await boards.undoCircle("b", alice, mine)).toEqual({ ok: false, reason: "refused", error: "nothing of yours to undo" });
+      expect(await boards.undoCircle("b", alice, mine)).toEqual({ ok: false, code: "refused", error: "nothing of yours to undo" });
       expect(boards.peek("b")?.has(mine)).toBe(true);
     });
 
     it("says the board is still loading rather than guess", async () => {
       expect(await boards.undoCircle("not-open", alice)).toEqual({
         ok: false,
-        reason: "unavailable",
+        code: "unavailable",
         error: "the board is still loading: try again shortly",
       });
     });
@@ -121,7 +121,7 @@ describe("undo and hosts in BoardService", () => {
       clock += UNDO_CLEAR_MS + 1;
       expect(await boards.undoClear("b", bob, 4)).toEqual({
         ok: false,
-        reason: "refused",
+        code: "refused",
         error: "too late: a clear can be undone for 10 seconds",
       });
     });
@@ -145,7 +145,7 @@ describe("undo and hosts in BoardService", () => {
       await boards.setLocked("b", teacher, true);
       expect(await boards.clear("b", alice)).toEqual({
         ok: false,
-        reason: "refused",
+        code: "refused",
         error: "locked by the host: only the host can clear this board",
       });
       expect(await boards.clear("b", teacher)).toEqual({ ok: true, seq: 2 });
@@ -169,7 +169,7 @@ describe("undo and hosts in BoardService", () => {
       // Another node's writes, never announced here.
       await store.claim("b", "host-elsewhere");
       await store.setLocked("b", "host-elsewhere", true);
-      expect(await boards.clear("b", alice)).toMatchObject({ ok: false, reason: "refused" });
+      expect(await boards.clear("b", alice)).toMatchObject({ ok: false, code: "refused" });
       await vi.waitFor(() => expect(boards.peek("b")?.host).toEqual({ hash: "host-elsewhere", locked: true }));
       expect(heard.at(-1)).toEqual({ board: "b", notice: { type: "host", host: { hash: "host-elsewhere", locked: true } } });
     });
@@ -198,10 +198,10 @@ describe("undo and hosts in BoardService", () => {
       };
       expect(await boards.claim("b", { key: "s4", host: "host-other" })).toEqual({
         ok: false,
-        reason: "refused",
+        code: "refused",
         error: "this board already has a host",
       });
-      expect(await boards.setLocked("b", { key: "s4", host: "host-other" }, true)).toMatchObject({ ok: false, reason: "refused" });
+      expect(await boards.setLocked("b", { key: "s4", host: "host-other" }, true)).toMatchObject({ ok: false, code: "refused" });
       expect(asked).toBe(0);
     });
   });

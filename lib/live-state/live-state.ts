@@ -36,8 +36,13 @@ export interface LiveState {
   playerById(board: string, id: string): { initials: string; owner: string | null } | undefined;
   /** Everyone connected to the board on every node, players and watchers. */
   here(board: string): number;
-  /** Keeps a chat message in the board's history, of which the last CHAT_HISTORY are kept. */
-  remember(board: string, message: ChatMessage): Promise<void>;
+  /**
+   * Keeps a chat message in the board's history, of which the last
+   * CHAT_HISTORY are kept. With `op`, the sender's name for it, a message
+   * named so on the board within CHAT_OPERATION_MS is not kept again:
+   * resolves with false then, true when kept.
+   */
+  remember(board: string, message: ChatMessage, op?: string): Promise<boolean>;
   /** The board's last CHAT_HISTORY chat messages, oldest first. */
   recentMessages(board: string): Promise<ChatMessage[]>;
   /** Forget the board's chat: it was deleted. */
@@ -60,6 +65,9 @@ export function boardPeople(state: Pick<LiveState, "here" | "playerDetails">, bo
 
 /** How many chat messages a board keeps for those who join later. */
 export const CHAT_HISTORY = 50;
+
+/** How long a chat message's `op` is remembered: a page resends an unanswered message once it reconnects, well within this. */
+export const CHAT_OPERATION_MS = 24 * 60 * 60 * 1000;
 
 /** People in one order on every node: by arrival, then node, then order within the node. */
 export function byArrival(a: Person, b: Person): number {
@@ -91,7 +99,7 @@ export abstract class MergedLiveState implements LiveState {
   protected abstract localChanged(board: string): void;
 
   abstract close(): Promise<void>;
-  abstract remember(board: string, message: ChatMessage): Promise<void>;
+  abstract remember(board: string, message: ChatMessage, op?: string): Promise<boolean>;
   abstract recentMessages(board: string): Promise<ChatMessage[]>;
   abstract forgetChat(board: string): Promise<void>;
 

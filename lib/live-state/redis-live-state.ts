@@ -15,7 +15,7 @@ import type { Person } from "../people/presence.js";
 import type { RedisClient } from "../ops/redis-client.js";
 import { parseChatMessage, parseLiveNotice, parseStoredPerson, type LiveNotice, type StoredPerson } from "../protocol/schemas.js";
 import type { ChatMessage } from "../protocol/events.js";
-import { byArrival, CHAT_HISTORY, MergedLiveState } from "./live-state.js";
+import { byArrival, CHAT_HISTORY, CHAT_OPERATION_MS, MergedLiveState } from "./live-state.js";
 
 /** How often a node renews its key, writes its people and reads its boards. */
 const HEARTBEAT_MS = 2_000;
@@ -31,6 +31,13 @@ const WRITE_TICK_MS = 33;
 const BOARD_TTL_MS = 60_000;
 /** A board's chat goes by itself this long after its last message. */
 const CHAT_TTL_MS = 24 * 60 * 60 * 1_000;
+/** Keeps a named chat message unless its name (KEYS[2]) is taken: 1 when kept, 0 when not. */
+const REMEMBER_NAMED = `
+if not redis.call("SET", KEYS[2], "1", "NX", "PX", ARGV[4]) then return 0 end
+redis.call("RPUSH", KEYS[1], ARGV[1])
+redis.call("LTRIM", KEYS[1], -tonumber(ARGV[2]), -1)
+redis.call("PEXPIRE", KEYS[1], ARGV[3])
+return 1`;
 
 export interface RedisLiveStateOptions {
   node: string;
@@ -89,9 +96,18 @@ export class RedisLiveState extends MergedLiveState {
     return state;
   }
 
-  async remember(board: string, message: ChatMessage): Promise<void> {
+  async remember(board: string, message: ChatMessage, op?: string): Promise<boolean> {
     const key = this.chatKey(board);
-    await this.redis.multi().rPush(key, JSON.stringify(message)).lTrim(key, -CHAT_HISTORY, -1).pExpire(key, CHAT_TTL_MS).exec();
+    if (op === undefined) {
+      await this.redis.multi().rPush(key, JSON.stringify(message)).lTrim(key, -CHAT_HISTORY, -1).pExpire(key, CHAT_TTL_MS).exec();
+      return true;
+    }
+    // One script, so that the name is taken only with the message kept: a retry after a failure keeps it then.
+    const kept = await this.redis.eval(REMEMBER_NAMED, {
+      keys: [key, `${this.prefix}:live:chat-op:${board}:${op}`],
+      arguments: [JSON.stringify(message), String(CHAT_HISTORY), String(CHAT_TTL_MS), String(CHAT_OPERATION_MS)],
+    });
+    return kept === 1;
   }
 
   async forgetChat(board: string): Promise<void> {

@@ -15,7 +15,7 @@ import type { LiveState } from "../live-state/live-state.js";
  * flood guard dropped it before any handler saw it (`flood`), or the write
  * was refused.
  */
-export type RejectionReason = "invalid" | "too-large" | "flood" | WriteFailure["reason"];
+export type RejectionReason = "invalid" | "too-large" | "flood" | WriteFailure["code"];
 
 export interface Metrics {
   readonly registry: Registry;

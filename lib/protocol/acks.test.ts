@@ -25,8 +25,8 @@ describe("splitAck", () => {
     const { calls, callback } = recorder();
     const { payload, reply } = splitAck([callback]);
     expect(payload).toBeUndefined();
-    reply({ ok: false, error: "nope" });
-    expect(calls).toEqual([[{ ok: false, error: "nope" }]]);
+    reply({ ok: false, error: "nope", code: "invalid" });
+    expect(calls).toEqual([[{ ok: false, error: "nope", code: "invalid" }]]);
   });
 
   it("accepts a payload with no callback, and replies to nobody", () => {

@@ -12,6 +12,15 @@ export interface CircleInput {
   rgba: string;
 }
 
+/**
+ * What a client sends to draw, with the id it made for the circle: the same
+ * id sent again (a retry after a lost answer) is answered as the first was,
+ * and stores nothing. Without one (the lesson's clients) the server makes it.
+ */
+export interface CircleRequest extends CircleInput {
+  id?: string;
+}
+
 /** A circle as the server relays and stores it. */
 export interface Circle extends CircleInput {
   id: string;
@@ -27,8 +36,37 @@ export interface StoredCircle extends Circle {
   owner?: string;
 }
 
-/** Every acknowledgement: success with its data, or a message saying what was wrong. */
-export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: string };
+/**
+ * Why a request was refused, for programs (`error` is for people). Only
+ * `rate-limited` and `unavailable` mean "not now": the same request, sent
+ * again later, may succeed; the others refuse the request itself.
+ * - `invalid`: the payload is malformed, or the event unknown;
+ * - `refused`: the board's rules refuse it (drawing paused, locked, not yours, gone...);
+ * - `conflict`: its id (or operation id) was used before for a different write;
+ * - `rate-limited`: too many requests: wait a little;
+ * - `unavailable`: the store cannot be reached, the server is restarting, the board is loading;
+ * - `internal`: the server failed (a bug), and logged it.
+ */
+export type ErrorCode = "invalid" | "refused" | "conflict" | "rate-limited" | "unavailable" | "internal";
+
+/** A refusal as every acknowledgement and REST error body says it. */
+export interface Refusal {
+  ok: false;
+  error: string;
+  code: ErrorCode;
+}
+
+/** Every acknowledgement: success with its data, or a message saying what was wrong and a code saying which kind. */
+export type Ack<T extends object = object> = ({ ok: true } & T) | Refusal;
+
+/**
+ * A client-made id of a write other than an add (`op`): 8–64 of A–Z a–z 0–9
+ * _ - (a UUID fits). The same `op` sent again on the board changes nothing
+ * and is answered as the first was (see OPERATION_MEMORY_MS in `rules.ts`).
+ */
+export interface WithOperation {
+  op?: string;
+}
 
 export type AckCallback<T extends object = object> = (response: Ack<T>) => void;
 
@@ -132,7 +170,7 @@ export interface ChatMessage {
 }
 
 /** What a right-now client sends: `user` names an unregistered sender; a registered one is named by its initials. */
-export interface ChatInput {
+export interface ChatInput extends WithOperation {
   user?: string;
   text: string;
 }
@@ -167,10 +205,11 @@ export type BoardSync = { events: BoardEvent[] } | { snapshot: BoardSnapshot };
 
 export interface ClientToServerEvents {
   "register-player": (initials: string, ack?: AckCallback<{ initials: string; id: string; colour: string }>) => void;
-  "add-circle": (circle: CircleInput, ack?: AckCallback<{ circle: Circle; seq: number }>) => void;
-  "clear-circles": (ack?: AckCallback<{ seq: number }>) => void;
+  "add-circle": (circle: CircleRequest, ack?: AckCallback<{ circle: Circle; seq: number }>) => void;
+  /** The lesson's clients send nothing but the acknowledgement; `{op}` makes a retry safe. */
+  "clear-circles": (...args: [AckCallback<{ seq: number }>?] | [WithOperation, AckCallback<{ seq: number }>?]) => void;
   /** The lesson's finished client says `clear-display`; kept as an alias. */
-  "clear-display": (ack?: AckCallback<{ seq: number }>) => void;
+  "clear-display": (...args: [AckCallback<{ seq: number }>?] | [WithOperation, AckCallback<{ seq: number }>?]) => void;
   /** A `protocol=2` client that saw a gap in seq asks for what it missed since the last seq it applied. */
   "sync-board": (since: number, ack?: AckCallback<BoardSync>) => void;
   /**
@@ -184,24 +223,26 @@ export interface ClientToServerEvents {
    * Remove the newest circle of this player (the handshake's player key),
    * or the one `id` names, if it is theirs; acknowledged with the removal's seq.
    */
-  "undo-circle": (which: { id?: string }, ack?: AckCallback<{ seq: number; id: string }>) => void;
+  "undo-circle": (which: { id?: string } & WithOperation, ack?: AckCallback<{ seq: number; id: string }>) => void;
   /** Bring back what the clear of this seq removed, within `undoMs` of it; acknowledged with the seq of the last circle back. */
-  "undo-clear": (seq: number, ack?: AckCallback<{ seq: number }>) => void;
+  "undo-clear": (which: number | ({ seq: number } & WithOperation), ack?: AckCallback<{ seq: number }>) => void;
   /**
    * Become the host of a board nobody has used yet (nothing drawn or cleared), with the handshake's
    * host key or the one given here, which then becomes this socket's.
    */
-  "claim-board": (...args: [AckCallback<{ rules: BoardRules }>?] | [{ hostKey: string }, AckCallback<{ rules: BoardRules }>?]) => void;
+  "claim-board": (
+    ...args: [AckCallback<{ rules: BoardRules }>?] | [{ hostKey?: string } & WithOperation, AckCallback<{ rules: BoardRules }>?]
+  ) => void;
   /** The host only: let only the host clear (true), or anyone again (false). */
-  "lock-board": (locked: boolean, ack?: AckCallback<{ locked: boolean }>) => void;
+  "lock-board": (locked: boolean | ({ locked: boolean } & WithOperation), ack?: AckCallback<{ locked: boolean }>) => void;
   /** The host only: who may draw and who may chat; acknowledged with the board's whole rules. */
-  "set-rules": (rules: Partial<RoomRules>, ack?: AckCallback<{ rules: BoardRules }>) => void;
+  "set-rules": (rules: Partial<RoomRules> & WithOperation, ack?: AckCallback<{ rules: BoardRules }>) => void;
   /** The host only: disconnect the player with this public id everywhere, remove their circles, keep their key out. */
-  "remove-player": (which: { id: string }, ack?: AckCallback<{ removed: number }>) => void;
+  "remove-player": (which: { id: string } & WithOperation, ack?: AckCallback<{ removed: number }>) => void;
   /** The host only: let a removed player (their id in `removed-players`) back in. */
-  "readmit-player": (which: { id: string }, ack?: AckCallback) => void;
+  "readmit-player": (which: { id: string } & WithOperation, ack?: AckCallback) => void;
   /** The host only: delete the board and everything of it; every socket of it is told and disconnected. */
-  "delete-board": (ack?: AckCallback) => void;
+  "delete-board": (...args: [AckCallback?] | [WithOperation, AckCallback?]) => void;
 }
 
 export interface ServerToClientEvents {

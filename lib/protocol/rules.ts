@@ -3,6 +3,22 @@
  * the browser bundle can share them with the server.
  */
 
+/**
+ * A client-made id: of a circle (`add-circle`'s `id`) or of any other write
+ * (`op`), and REST's `Idempotency-Key`. A UUID fits.
+ */
+export const OPERATION_ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
+
+/**
+ * How long the server remembers the id of a write other than an add, so that
+ * a retry changes nothing: a week, far longer than any page waits before
+ * giving up on a write. A circle's id is remembered as long as its board.
+ */
+export const OPERATION_MEMORY_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** The refusals (`code`, see `ErrorCode` in `events.ts`) that mean "not now": the same request may succeed later. */
+export const RETRY_LATER_CODES: readonly string[] = ["rate-limited", "unavailable"];
+
 /** The logical board: every client scales it to fit, so all see one picture.
  * 1920×1080 is where the lesson's raw pixel coordinates land naturally. */
 export const BOARD_WIDTH = 1920;

@@ -63,10 +63,20 @@ describe("parseCircleInput: accepted circles", () => {
   });
 
   it("drops unknown fields instead of relaying them", () => {
-    const result = parseCircleInput({ ...valid, id: "forged", createdAt: 1, html: "<script>", __proto__x: 1 });
+    const result = parseCircleInput({ ...valid, createdAt: 1, owner: "x", html: "<script>", __proto__x: 1 });
     expect(result).toEqual({ ok: true, value: valid });
     if (!result.ok) return;
     expect(Object.keys(result.value).sort()).toEqual(["dia", "initials", "rgba", "x", "y"]);
+  });
+
+  it.each(["4b0c2f8e-3c1d-4e7a-9f61-0d2b8a7c5e11", "abcdefgh", "A".repeat(64), "tap_01-xyz"])("keeps the client's id %s", (id) => {
+    expect(parseCircleInput({ ...valid, id })).toEqual({ ok: true, value: { ...valid, id } });
+  });
+});
+
+describe("parseCircleInput: a client's id", () => {
+  it.each([["forged"], ["A".repeat(65)], ["has space1"], ["dot.ted.id"], [42], [""]])("refuses the id %j, saying what one is", (id) => {
+    expect(parseCircleInput({ ...valid, id })).toEqual({ ok: false, error: "id must be 8–64 letters, digits, '-' or '_' (a UUID fits)" });
   });
 });
 

@@ -13,8 +13,9 @@ import {
   MAX_COLOUR_LENGTH,
   MAX_DIAMETER,
   MIN_DIAMETER,
+  OPERATION_ID_PATTERN,
 } from "./rules.js";
-import type { BoardNotice, ChatInput, ChatMessage, CircleInput, CursorPosition, Protocol, RoomRules, StoredEvent } from "./events.js";
+import type { BoardNotice, ChatInput, ChatMessage, CircleRequest, CursorPosition, Protocol, RoomRules, StoredEvent } from "./events.js";
 
 /** Initials come out normalised (see `checkInitials`): the same rule the browser applies. */
 export const initialsSchema = z.string({ error: "initials must be a string" }).transform((raw, ctx) => {
@@ -39,10 +40,20 @@ function coordinate(name: string, min: number, max: number) {
     .refine((n) => n >= min && n <= max, { error: `${name} must be between ${min} and ${max}` });
 }
 
+/** A client-made id (see OPERATION_ID_PATTERN): `name` is the field's, for the message. */
+export function clientIdSchema(name: string) {
+  const error = `${name} must be 8–64 letters, digits, '-' or '_' (a UUID fits)`;
+  return z.string({ error }).regex(OPERATION_ID_PATTERN, { error });
+}
+
+/** The `op` of a write other than an add. */
+const opSchema = clientIdSchema("op").optional();
+
 /** Unknown fields are dropped, not refused: lesson clients may send extras, and
  * the server builds the relayed circle itself. */
 export const circleInputSchema = z.object(
   {
+    id: clientIdSchema("id").optional(),
     initials: initialsSchema,
     x: coordinate("x", 0, BOARD_WIDTH),
     y: coordinate("y", 0, BOARD_HEIGHT),
@@ -79,7 +90,7 @@ export const handshakeSchema = z.object({
 
 /** A hash of a player's or host's key (`player-keys.ts`): SHA-256, base64url. */
 const keyHashSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
-const storedCircleSchema = circleInputSchema.extend({
+const storedCircleSchema = circleInputSchema.omit({ id: true }).extend({
   id: z.string().min(1).max(100),
   createdAt: z.number().int(),
   owner: keyHashSchema.optional(),
@@ -153,18 +164,20 @@ export const handshakeAuthSchema = z.object(
 );
 
 /** `claim-board`'s payload: nothing (the handshake's host key), or `{hostKey}` made for it. */
-export const claimSchema = z.object({ hostKey: secretKey("host key") }, { error: "claim-board takes nothing, or {hostKey}" }).optional();
+export const claimSchema = z
+  .object({ hostKey: secretKey("host key").optional(), op: opSchema }, { error: "claim-board takes nothing, or {hostKey?, op?}" })
+  .optional();
 
 /** `set-rules`'s payload: who may draw, who may chat, or both. */
 export const rulesSchema = z
   .strictObject(
-    { draw: audienceSchema.optional(), chat: audienceSchema.optional() },
-    { error: 'set-rules takes {draw?, chat?}, each "everyone" or "host", and nothing else' },
+    { draw: audienceSchema.optional(), chat: audienceSchema.optional(), op: opSchema },
+    { error: 'set-rules takes {draw?, chat?, op?}, draw and chat each "everyone" or "host", and nothing else' },
   )
   .refine((rules) => rules.draw !== undefined || rules.chat !== undefined, { error: "set-rules needs draw, chat or both" });
 
 /** `remove-player` and `readmit-player`: `{id}` of a player. */
-export const playerRefSchema = z.object({ id: playerIdSchema }, { error: "takes {id} of a player" });
+export const playerRefSchema = z.object({ id: playerIdSchema, op: opSchema }, { error: "takes {id, op?}: the id of a player" });
 
 /** `undo-circle`'s payload: nothing, `{}` (the newest of yours), or `{id}` of a circle of yours. */
 export const undoCircleSchema = z
@@ -175,19 +188,33 @@ export const undoCircleSchema = z
         .min(1, { error: "id must not be empty" })
         .max(100, { error: "id is too long" })
         .optional(),
+      op: opSchema,
     },
-    { error: "undo-circle takes nothing, or {id} of a circle of yours" },
+    { error: "undo-circle takes nothing, or {id?, op?}: the id of a circle of yours" },
   )
   .optional();
 
-/** `undo-clear`'s payload: the seq of the clear, as `board-cleared` said it. */
-export const clearSeqSchema = z
-  .number({ error: "undo-clear takes the seq of the clear (a whole number)" })
-  .int({ error: "undo-clear takes the seq of the clear (a whole number)" })
-  .min(1, { error: "undo-clear takes the seq of the clear (a whole number)" })
-  .max(Number.MAX_SAFE_INTEGER, { error: "undo-clear takes the seq of the clear (a whole number)" });
+const UNDO_CLEAR_ERROR = "undo-clear takes the seq of the clear (a whole number), or {seq, op?}";
+const clearSeq = z
+  .number({ error: UNDO_CLEAR_ERROR })
+  .int({ error: UNDO_CLEAR_ERROR })
+  .min(1, { error: UNDO_CLEAR_ERROR })
+  .max(Number.MAX_SAFE_INTEGER, { error: UNDO_CLEAR_ERROR });
 
-export const lockSchema = z.boolean({ error: "lock-board takes true (lock) or false (unlock)" });
+/** `undo-clear`'s payload: the seq of the clear, as `board-cleared` said it, bare or with an op. */
+export const clearSeqSchema = z.union([clearSeq.transform((seq) => ({ seq })), z.object({ seq: clearSeq, op: opSchema })], {
+  error: UNDO_CLEAR_ERROR,
+});
+
+const LOCK_ERROR = "lock-board takes true (lock) or false (unlock), or {locked, op?}";
+/** `lock-board`'s payload: whether to lock, bare or with an op. */
+export const lockSchema = z.union(
+  [z.boolean({ error: LOCK_ERROR }).transform((locked) => ({ locked })), z.object({ locked: z.boolean({ error: LOCK_ERROR }), op: opSchema })],
+  { error: LOCK_ERROR },
+);
+
+/** What a write with nothing else to say may carry (`clear-circles`, `delete-board`): nothing, as the lesson sends, or `{op}`. */
+export const operationSchema = z.object({ op: opSchema }, { error: "takes nothing, or {op}" }).optional();
 
 /**
  * The live state in Redis (`live-state/redis-live-state.ts`): a node's notice
@@ -233,8 +260,9 @@ export const chatInputSchema = z.object(
   {
     user: visibleText("user", MAX_CHAT_USER_LENGTH, INVISIBLE).optional(),
     text: visibleText("text", MAX_CHAT_LENGTH, INVISIBLE_BUT_NEWLINE),
+    op: opSchema,
   },
-  { error: "a message must be an object of {user, text}" },
+  { error: "a message must be an object of {user, text, op?}" },
 );
 
 export const cursorSchema = z.object(
@@ -273,7 +301,7 @@ export function parseJsonWith<T>(schema: z.ZodType<T>, text: string): ParseResul
   return parseWith(schema, input);
 }
 
-export const parseCircleInput = (input: unknown): ParseResult<CircleInput> => parseWith(circleInputSchema, input);
+export const parseCircleInput = (input: unknown): ParseResult<CircleRequest> => parseWith(circleInputSchema, input);
 export const parseChatInput = (input: unknown): ParseResult<ChatInput> => parseWith(chatInputSchema, input);
 export const parseCursor = (input: unknown): ParseResult<CursorPosition> => parseWith(cursorSchema, input);
 export const parseChatMessage = (text: string): ParseResult<ChatMessage> => parseJsonWith(chatMessageSchema, text);
@@ -284,11 +312,17 @@ export const parseBoardName = (input: unknown): ParseResult<string> => parseWith
 export const parseBoardChanges = (input: unknown): ParseResult<{ board: string; events: StoredEvent[] }> => parseWith(boardChangesSchema, input);
 export const parseBoardNotice = (input: unknown): ParseResult<{ board: string; notice: BoardNotice }> => parseWith(boardNoticeSchema, input);
 export const parseHandshakeAuth = (auth: unknown) => parseWith(handshakeAuthSchema, auth);
-export const parseUndoCircle = (input: unknown): ParseResult<{ id?: string | undefined } | undefined> => parseWith(undoCircleSchema, input);
-export const parseClearSeq = (input: unknown): ParseResult<number> => parseWith(clearSeqSchema, input);
-export const parseLock = (input: unknown): ParseResult<boolean> => parseWith(lockSchema, input);
-export const parseClaim = (input: unknown): ParseResult<{ hostKey: string } | undefined> => parseWith(claimSchema, input);
-export const parseRules = (input: unknown): ParseResult<Partial<RoomRules>> => parseWith(rulesSchema, input);
-export const parsePlayerRef = (input: unknown): ParseResult<{ id: string }> => parseWith(playerRefSchema, input);
+/** A write's operation id, as every payload but an add's carries it (optional). */
+type Op = { op?: string | undefined };
+export const parseUndoCircle = (input: unknown): ParseResult<({ id?: string | undefined } & Op) | undefined> => parseWith(undoCircleSchema, input);
+export const parseClearSeq = (input: unknown): ParseResult<{ seq: number } & Op> => parseWith(clearSeqSchema, input);
+export const parseLock = (input: unknown): ParseResult<{ locked: boolean } & Op> => parseWith(lockSchema, input);
+export const parseClaim = (input: unknown): ParseResult<({ hostKey?: string | undefined } & Op) | undefined> => parseWith(claimSchema, input);
+export const parseRules = (input: unknown): ParseResult<Partial<RoomRules> & Op> => parseWith(rulesSchema, input);
+export const parsePlayerRef = (input: unknown): ParseResult<{ id: string } & Op> => parseWith(playerRefSchema, input);
+export const parseOperation = (input: unknown): ParseResult<Op | undefined> => parseWith(operationSchema, input);
+/** A clear's payload: the lesson's server ignored whatever came with a clear, so only an object is read, for its `op`. */
+export const parseClearOperation = (input: unknown): ParseResult<Op | undefined> =>
+  typeof input === "object" && input !== null && !Array.isArray(input) ? parseOperation(input) : { ok: true, value: undefined };
 export const parseLiveNotice = (text: string): ParseResult<LiveNotice> => parseJsonWith(liveNoticeSchema, text);
 export const parseStoredPerson = (text: string): ParseResult<StoredPerson> => parseJsonWith(storedPersonSchema, text);
