@@ -65,7 +65,7 @@ describe("errors", () => {
   it("answers invalid JSON with 400", async () => {
     const response = await post("/boards/b/circles", "{not json");
     expect(response.status).toBe(400);
-    expect(await response.json()).toEqual({ error: "invalid JSON" });
+    expect(await response.json()).toEqual({ error: "invalid JSON", code: "invalid" });
   });
 
   it("answers other refusals of the body parser with their status and no internal detail", async () => {
@@ -75,27 +75,27 @@ describe("errors", () => {
       body: JSON.stringify(circle),
     });
     expect(response.status).toBe(415);
-    expect(await response.json()).toEqual({ error: "bad request" });
+    expect(await response.json()).toEqual({ error: "bad request", code: "invalid" });
   });
 
   it("answers an invalid circle with 400 and the reason, storing nothing", async () => {
     const response = await post("/boards/b/circles", JSON.stringify({ ...circle, dia: 9000 }));
     expect(response.status).toBe(400);
-    expect(await response.json()).toEqual({ error: expect.stringMatching(/dia/) });
+    expect(await response.json()).toEqual({ error: expect.stringMatching(/dia/), code: "invalid" });
     expect(await server.storedCircles("b")).toEqual([]);
   });
 
   it("answers a body over the size limit with 413", async () => {
     const response = await post("/boards/b/circles", JSON.stringify({ ...circle, rgba: "x".repeat(10_000) }));
     expect(response.status).toBe(413);
-    expect(await response.json()).toEqual({ error: "request body too large" });
+    expect(await response.json()).toEqual({ error: "request body too large", code: "invalid" });
   });
 
   it("answers unknown routes and bad board names with a JSON 404", async () => {
     for (const path of ["/nothing", "/boards/no%20such/circles", "/boards/b/squares"]) {
       const response = await api(path);
       expect(response.status, path).toBe(404);
-      expect(await response.json(), path).toEqual({ error: expect.any(String) });
+      expect(await response.json(), path).toEqual({ error: expect.any(String), code: expect.any(String) });
     }
   });
 

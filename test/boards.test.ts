@@ -184,7 +184,7 @@ describe("limits", () => {
     const acks = await Promise.all(Array.from({ length: 30 }, (_, i) => flooder.emitWithAck("add-circle", circle(i))));
 
     expect(acks.filter((a) => a.ok)).toHaveLength(10);
-    expect(acks.filter((a) => !a.ok)).toEqual(Array(20).fill({ ok: false, error: "rate limited" }));
+    expect(acks.filter((a) => !a.ok)).toEqual(Array(20).fill({ ok: false, error: "rate limited", code: "rate-limited" }));
     expect(flooder.connected).toBe(true);
     expect(await server.storedCircles("default")).toHaveLength(10);
     expect((await other.emitWithAck("add-circle", circle())).ok).toBe(true);

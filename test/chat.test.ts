@@ -102,7 +102,7 @@ describe("chat", () => {
     server = await startTestServer();
     const [sender, watcher] = [await server.client({ board: "bad" }), await server.client({ board: "bad" })];
     const bad: [unknown, string][] = [
-      ["hello", "a message must be an object of {user, text}"],
+      ["hello", "a message must be an object of {user, text, op?}"],
       [{ user: "X" }, "text must be a string"],
       [{ text: "   " }, "text must not be empty"],
       [{ text: "x".repeat(281) }, "text must be at most 280 characters"],
@@ -114,7 +114,7 @@ describe("chat", () => {
       [{ user: 5, text: "hi" }, "user must be a string"],
     ];
     for (const [payload, error] of bad)
-      expect(await sender.emitWithAck("message", payload as never), JSON.stringify(payload)).toEqual({ ok: false, error });
+      expect(await sender.emitWithAck("message", payload as never), JSON.stringify(payload)).toEqual({ ok: false, error, code: "invalid" });
     // 280 characters of any script, and line breaks, are fine.
     expect(await sender.emitWithAck("message", { text: "李".repeat(280) })).toEqual({ ok: true });
     expect(await sender.emitWithAck("message", { text: "two\nlines" })).toEqual({ ok: true });
@@ -132,7 +132,7 @@ describe("chat", () => {
     const sender = await server.client({ board: "chatty" });
     const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => sender.emitWithAck("message", { user: "Z", text: `m${i}` })));
     expect(answers.filter((a) => a.ok)).toHaveLength(5);
-    expect(answers.filter((a) => !a.ok)).toEqual(Array.from({ length: 3 }, () => ({ ok: false, error: "rate limited" })));
+    expect(answers.filter((a) => !a.ok)).toEqual(Array.from({ length: 3 }, () => ({ ok: false, error: "rate limited", code: "rate-limited" })));
     expect(await sender.emitWithAck("add-circle", { initials: "ZZ", x: 1, y: 1, dia: 10, rgba: "#123456" })).toMatchObject({ ok: true });
   });
 });

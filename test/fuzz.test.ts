@@ -160,8 +160,8 @@ const nearValidCircle: fc.Arbitrary<unknown> = fc.oneof(
     delete copy[field];
     return copy;
   }),
-  // Extras are dropped, not refused: these stay valid, and the server must not take the client's id.
-  validCircle.map((c) => withPollutionKeys({ ...c, id: "client-chosen-id", createdAt: -1, ok: false })),
+  // Extras are dropped, not refused; an id that is not a client's id (8–64 of A–Z a–z 0–9 _ -) refuses the circle, saying why.
+  validCircle.map((c) => withPollutionKeys({ ...c, id: "forged", createdAt: -1, ok: false })),
 );
 
 const payload: fc.Arbitrary<unknown> = fc.oneof(
@@ -272,7 +272,11 @@ function expectServerCircle(value: unknown, where: string): Circle {
 }
 
 function expectRefusal(value: unknown, where: string): string {
-  expect(value, where).toEqual({ ok: false, error: expect.any(String) });
+  expect(value, where).toEqual({
+    ok: false,
+    error: expect.any(String),
+    code: expect.stringMatching(/^(invalid|refused|conflict|rate-limited|unavailable)$/),
+  });
   const { error } = value as { error: string };
   expect(error.length, where).toBeGreaterThan(0);
   return error;
@@ -966,7 +970,7 @@ function boardOf(segment: string): string | undefined {
 function expectJsonError(response: RawResponse, where: string): void {
   expect(response.headers["content-type"], where).toMatch(/^application\/json/);
   const body = JSON.parse(response.body) as unknown;
-  expect(body, where).toEqual({ error: expect.any(String) });
+  expect(body, where).toEqual({ error: expect.any(String), code: expect.any(String) });
   const { error } = body as { error: string };
   expect(error.length, where).toBeGreaterThan(0);
   // The client's mistake is not the server's failure.
@@ -1176,7 +1180,7 @@ describe("rate limit", () => {
               });
               expect([201, 429], where).toContain(response.status);
               if (response.status === 201) model.add(expectServerCircle(storedOverRest(response.body, where), where).id);
-              else expect(JSON.parse(response.body), where).toEqual({ error: "rate limited" });
+              else expect(JSON.parse(response.body), where).toEqual({ error: "rate limited", code: "rate-limited" });
               continue;
             }
             const event = op.kind === "add" ? "add-circle" : op.kind === "clear" ? "clear-circles" : "register-player";
@@ -1190,7 +1194,7 @@ describe("rate limit", () => {
               expect(answer, where).toEqual(
                 answer.ok
                   ? { ok: true, initials: op.initials, id: expect.any(String), colour: expect.any(String) }
-                  : { ok: false, error: "rate limited" },
+                  : { ok: false, error: "rate limited", code: "rate-limited" },
               );
               socketWrites.push(answer.ok);
             } else if (op.kind === "add" && !parseCircleInput(wire(op.payload)).ok) {
@@ -1205,7 +1209,7 @@ describe("rate limit", () => {
                   clears++;
                 }
               } else {
-                expect(answer, where).toEqual({ ok: false, error: "rate limited" });
+                expect(answer, where).toEqual({ ok: false, error: "rate limited", code: "rate-limited" });
               }
               socketWrites.push(answer.ok);
             }
@@ -1297,11 +1301,11 @@ describe("flood guard", () => {
             const answer = (reply as { value: { ok: boolean; circle?: Circle } }).value;
             if (index >= BUDGET) {
               // Over budget: refused unread, whatever it was.
-              expect(answer, where).toEqual({ ok: false, error: "rate limited" });
+              expect(answer, where).toEqual({ ok: false, error: "rate limited", code: "rate-limited" });
             } else if (!validWrite) {
               expect(expectRefusal(answer, where), where).not.toBe("rate limited");
             } else if (writesHandled++ >= LOW_RATE.burst) {
-              expect(answer, where).toEqual({ ok: false, error: "rate limited" });
+              expect(answer, where).toEqual({ ok: false, error: "rate limited", code: "rate-limited" });
             } else if (event === "register-player") {
               expect(answer, where).toMatchObject({ ok: true, initials: payload });
             } else {
@@ -1353,7 +1357,7 @@ describe("error messages name the actual problem", () => {
     expect(response.status).toBeGreaterThanOrEqual(400);
     expect(response.status).toBeLessThan(500);
     expectJsonError(response, "GET /api/boards/%ZZ");
-    expect(JSON.parse(response.body)).not.toEqual({ error: "invalid JSON" });
+    expect(JSON.parse(response.body)).not.toEqual({ error: "invalid JSON", code: "invalid" });
   });
 
   it("does not call an unsupported charset or content encoding an 'internal error'", async () => {
@@ -1364,7 +1368,7 @@ describe("error messages name the actual problem", () => {
     for (const headers of cases) {
       const response = await rawRequest(fuzzServer.url, { method: "POST", path: "/api/boards/b/circles", headers, body: "{}" });
       expect(response.status, JSON.stringify(headers)).toBe(415);
-      expect(JSON.parse(response.body), JSON.stringify(headers)).not.toEqual({ error: "internal error" });
+      expect(JSON.parse(response.body), JSON.stringify(headers)).not.toEqual({ error: "internal error", code: "internal" });
     }
   });
 

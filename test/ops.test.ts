@@ -135,7 +135,7 @@ describe("/metrics", () => {
     expect(await alice.emitWithAck("add-circle", circle)).toMatchObject({ ok: true });
     expect(await bob.emitWithAck("clear-circles")).toMatchObject({ ok: true });
     expect(await alice.emitWithAck("add-circle", { ...circle, dia: -5 })).toMatchObject({ ok: false });
-    expect(await alice.emitWithAck("add-circle", circle)).toEqual({ ok: false, error: "rate limited" });
+    expect(await alice.emitWithAck("add-circle", circle)).toEqual({ ok: false, error: "rate limited", code: "rate-limited" });
 
     const after = await scrape(server);
     expect(after.value("circles_circles_relayed_total")).toBe(1);

@@ -89,7 +89,7 @@ describe("live pointers", () => {
   it("answers bad pointers, and pointers of someone not registered, with a reason", async () => {
     server = await startTestServer();
     const sender = await server.client({ board: "ptr-bad", protocol: 2 });
-    expect(await sender.emitWithAck("cursor", { x: 1, y: 1 })).toEqual({ ok: false, error: "register initials first" });
+    expect(await sender.emitWithAck("cursor", { x: 1, y: 1 })).toEqual({ ok: false, error: "register initials first", code: "refused" });
     await sender.emitWithAck("register-player", "PB");
     const bad: [unknown, string][] = [
       [null, "a cursor must be an object of {x, y}"],
@@ -97,7 +97,7 @@ describe("live pointers", () => {
       [{ x: 1, y: -1 }, "y must be between 0 and 1080"],
       [{ x: 1921, y: 1 }, "x must be between 0 and 1920"],
     ];
-    for (const [payload, error] of bad) expect(await sender.emitWithAck("cursor", payload as never)).toEqual({ ok: false, error });
+    for (const [payload, error] of bad) expect(await sender.emitWithAck("cursor", payload as never)).toEqual({ ok: false, error, code: "invalid" });
     expect(await sender.emitWithAck("cursor", { x: 1920, y: 0 })).toEqual({ ok: true });
   });
 

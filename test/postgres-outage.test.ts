@@ -217,7 +217,8 @@ describe("PostgreSQL unreachable, then back, under two nodes", () => {
         expect(Date.now() - cutAt).toBeLessThan(5_000);
         // Writes on them are refused, saying why; a REST write too, with 503.
         await vi.waitFor(() => cutOff.forEach((n) => expect(writes.refused(n).length).toBeGreaterThan(0)), ANSWER_WITHIN_MS);
-        for (const n of cutOff) expect(await postCircle(nodes[n] as ServerProcess, board)).toEqual({ status: 503, body: { error: REFUSED } });
+        for (const n of cutOff)
+          expect(await postCircle(nodes[n] as ServerProcess, board)).toEqual({ status: 503, body: { error: REFUSED, code: "unavailable" } });
         const answeredDuring = () => writes.writes.filter((w) => cutOff.includes(w.node) && w.sentAt > cutAt && w.ack !== undefined);
         await vi.waitFor(() => expect(answeredDuring().length).toBeGreaterThan(0), ANSWER_WITHIN_MS);
         expect(answeredDuring().filter((w) => w.ack?.ok)).toEqual([]);

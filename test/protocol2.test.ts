@@ -132,7 +132,11 @@ describe("protocol 2", () => {
     const whole = await client.emitWithAck("sync-board", 0);
     expect(whole.ok && "snapshot" in whole && whole.snapshot.seq).toBe(8);
     for (const bad of [-1, 1.5, "3", null, Number.NaN]) {
-      expect(await client.emitWithAck("sync-board", bad as number), String(bad)).toEqual({ ok: false, error: "since must be a whole number" });
+      expect(await client.emitWithAck("sync-board", bad as number), String(bad)).toEqual({
+        ok: false,
+        error: "since must be a whole number",
+        code: "invalid",
+      });
     }
     expect(client.connected).toBe(true);
   });
@@ -174,7 +178,7 @@ describe("limits", () => {
     const client = await server.client({ protocol: 2 });
     expect(await client.emitWithAck("sync-board", 0)).toMatchObject({ ok: true });
     expect(await client.emitWithAck("sync-board", 0)).toMatchObject({ ok: true });
-    expect(await client.emitWithAck("sync-board", 0)).toEqual({ ok: false, error: "rate limited" });
+    expect(await client.emitWithAck("sync-board", 0)).toEqual({ ok: false, error: "rate limited", code: "rate-limited" });
     expect(client.connected).toBe(true);
   });
 
@@ -183,7 +187,7 @@ describe("limits", () => {
     const client = await server.client();
     expect(await client.emitWithAck("register-player", "AA")).toMatchObject({ ok: true, initials: "AA" });
     expect(await client.emitWithAck("register-player", "BB")).toMatchObject({ ok: true, initials: "BB" });
-    expect(await client.emitWithAck("register-player", "CC")).toEqual({ ok: false, error: "rate limited" });
+    expect(await client.emitWithAck("register-player", "CC")).toEqual({ ok: false, error: "rate limited", code: "rate-limited" });
     expect(client.connected).toBe(true);
     expect(server.presence.initialsOf(client.id ?? "")).toBe("BB");
   });
@@ -195,7 +199,7 @@ describe("limits", () => {
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
     const refused = await rawRequest(server.url, { method: "GET", path: "/api/boards/r/circles" });
     expect(refused.status).toBe(429);
-    expect(JSON.parse(refused.body)).toEqual({ error: "rate limited" });
+    expect(JSON.parse(refused.body)).toEqual({ error: "rate limited", code: "rate-limited" });
   });
 
   it("serves GET /api/boards/:board with its seq, built from the live board", async () => {

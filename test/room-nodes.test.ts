@@ -40,8 +40,16 @@ describe("the host's room on two nodes", () => {
     const teacher = await hostOn(a, "rules-nodes");
     expect(await teacher.emitWithAck("set-rules", { draw: "host", chat: "host" })).toMatchObject({ ok: true, rules: { draw: "host", chat: "host" } });
     await vi.waitFor(() => expect(on(pupil, "board-rules").at(-1)).toEqual({ draw: "host", chat: "host", clear: "everyone", hosted: true }));
-    expect(await pupil.emitWithAck("add-circle", input)).toEqual({ ok: false, error: "the host paused drawing: only the host can draw now" });
-    expect(await pupil.emitWithAck("message", { text: "hi" })).toEqual({ ok: false, error: "the host paused chat: only the host can chat now" });
+    expect(await pupil.emitWithAck("add-circle", input)).toEqual({
+      ok: false,
+      error: "the host paused drawing: only the host can draw now",
+      code: "refused",
+    });
+    expect(await pupil.emitWithAck("message", { text: "hi" })).toEqual({
+      ok: false,
+      error: "the host paused chat: only the host can chat now",
+      code: "refused",
+    });
     // A newcomer on B is told the rules on joining.
     const late = await client(b, { board: "rules-nodes", protocol: 2 });
     expect(on(late, "board-rules").at(-1)).toMatchObject({ draw: "host", chat: "host", host: false });

@@ -100,7 +100,11 @@ describe("set-rules", () => {
     });
     await vi.waitFor(() => expect(lastRules(other)).toMatchObject({ draw: "host", chat: "everyone" }));
 
-    expect(await other.emitWithAck("add-circle", input)).toEqual({ ok: false, error: "the host paused drawing: only the host can draw now" });
+    expect(await other.emitWithAck("add-circle", input)).toEqual({
+      ok: false,
+      error: "the host paused drawing: only the host can draw now",
+      code: "refused",
+    });
     // A lesson client that asks for no answer: nothing stored, nothing relayed.
     lesson.emit("add-circle", input);
     const rest = await fetch(`${server!.url}/api/boards/pause/circles`, {
@@ -109,7 +113,7 @@ describe("set-rules", () => {
       body: JSON.stringify(input),
     });
     expect(rest.status).toBe(403);
-    expect(await rest.json()).toEqual({ error: "the host paused drawing: only the host can draw now" });
+    expect(await rest.json()).toEqual({ error: "the host paused drawing: only the host can draw now", code: "refused" });
     // Undoing one's own circle is never paused; the host still draws.
     expect(await other.emitWithAck("undo-circle", { id: mine.id })).toMatchObject({ ok: true, id: mine.id });
     const hosts = await draw(boss, 20);
@@ -126,7 +130,11 @@ describe("set-rules", () => {
     const boss = await host("hush");
     const other = await player("hush");
     expect(await boss.emitWithAck("set-rules", { chat: "host" })).toMatchObject({ ok: true, rules: { chat: "host", draw: "everyone" } });
-    expect(await other.emitWithAck("message", { text: "hello" })).toEqual({ ok: false, error: "the host paused chat: only the host can chat now" });
+    expect(await other.emitWithAck("message", { text: "hello" })).toEqual({
+      ok: false,
+      error: "the host paused chat: only the host can chat now",
+      code: "refused",
+    });
     expect(await boss.emitWithAck("message", { text: "quiet please" })).toEqual({ ok: true });
     await vi.waitFor(() => expect(on(other, "message").map((m) => (m as { text: string }).text)).toContain("quiet please"));
     expect(on(other, "message").map((m) => (m as { text: string }).text)).not.toContain("hello");
@@ -136,7 +144,11 @@ describe("set-rules", () => {
     await start();
     await host("rules-refused");
     const other = await player("rules-refused");
-    expect(await other.emitWithAck("set-rules", { draw: "host" })).toEqual({ ok: false, error: "only the board's host can do that" });
+    expect(await other.emitWithAck("set-rules", { draw: "host" })).toEqual({
+      ok: false,
+      error: "only the board's host can do that",
+      code: "refused",
+    });
     const boss = await host("rules-bad");
     for (const bad of [{}, { draw: "nobody" }, { draw: "host", colour: "red" }, "host", null, 3]) {
       const ack = await boss.emitWithAck("set-rules", bad as never);
@@ -171,7 +183,7 @@ describe("remove-player", () => {
     expect(await boss.emitWithAck("remove-player", { id: ab.id })).toEqual({ ok: true, removed: 2 });
     expect(await told).toEqual([{ reason: "the host removed you from this board" }]);
     // Told, and given a moment to leave by itself: meanwhile nothing more is taken from it.
-    expect(await abAgain.emitWithAck("clear-circles")).toEqual({ ok: false, error: "the host removed you from this board" });
+    expect(await abAgain.emitWithAck("clear-circles")).toEqual({ ok: false, error: "the host removed you from this board", code: "refused" });
     await Promise.all(gone);
 
     expect((await server!.storedCircles("kick")).map((c) => c.id)).toEqual([c1.id]);
@@ -193,30 +205,39 @@ describe("remove-player", () => {
     expect(await boss.emitWithAck("readmit-player", { id: ab.id })).toEqual({ ok: true });
     await vi.waitFor(() => expect(on(boss, "removed-players").at(-1)).toEqual([]));
     expect(await connectOutcome(server!.url, "kick", { playerKey: ab.key })).toBe("connected");
-    expect(await boss.emitWithAck("readmit-player", { id: ab.id })).toEqual({ ok: false, error: "no removed player has that id" });
+    expect(await boss.emitWithAck("readmit-player", { id: ab.id })).toEqual({ ok: false, error: "no removed player has that id", code: "refused" });
   });
 
   it("refuses anyone but the host, an unknown id, a player without a key, the host themselves, and bad payloads", async () => {
     await start();
     const boss = await host("kick-refused");
     const ab = await registered("kick-refused", "AB");
-    expect(await ab.client.emitWithAck("remove-player", { id: ab.id })).toEqual({ ok: false, error: "only the board's host can do that" });
-    expect(await boss.emitWithAck("remove-player", { id: "nobody" })).toEqual({ ok: false, error: "no such player on this board" });
+    expect(await ab.client.emitWithAck("remove-player", { id: ab.id })).toEqual({
+      ok: false,
+      error: "only the board's host can do that",
+      code: "refused",
+    });
+    expect(await boss.emitWithAck("remove-player", { id: "nobody" })).toEqual({ ok: false, error: "no such player on this board", code: "refused" });
     const keyless = await server!.client({ board: "kick-refused", protocol: 2 });
     const keylessAck = await keyless.emitWithAck("register-player", "ZZ");
     if (!keylessAck.ok) throw new Error(keylessAck.error);
     expect(await boss.emitWithAck("remove-player", { id: keylessAck.id })).toEqual({
       ok: false,
       error: "that player has no player key, so they cannot be kept out: pause drawing instead",
+      code: "refused",
     });
     const me = await boss.emitWithAck("register-player", "HO");
     if (!me.ok) throw new Error(me.error);
-    expect(await boss.emitWithAck("remove-player", { id: me.id })).toEqual({ ok: false, error: "you cannot remove yourself" });
+    expect(await boss.emitWithAck("remove-player", { id: me.id })).toEqual({ ok: false, error: "you cannot remove yourself", code: "refused" });
     for (const bad of [undefined, {}, { id: 3 }, { id: "" }, { id: "x".repeat(50) }, "abc"]) {
       const ack = await boss.emitWithAck("remove-player", bad as never);
       expect(ack.ok, JSON.stringify(bad)).toBe(false);
     }
-    expect(await ab.client.emitWithAck("readmit-player", { id: ab.id })).toEqual({ ok: false, error: "only the board's host can do that" });
+    expect(await ab.client.emitWithAck("readmit-player", { id: ab.id })).toEqual({
+      ok: false,
+      error: "only the board's host can do that",
+      code: "refused",
+    });
     expect(ab.client.connected && boss.connected).toBe(true);
   });
 });
@@ -228,10 +249,10 @@ describe("undo-circle by the host", () => {
     const ab = await player("tidy");
     const cd = await player("tidy");
     const circle = await draw(ab);
-    expect(await cd.emitWithAck("undo-circle", { id: circle.id })).toEqual({ ok: false, error: "that circle is not yours to undo" });
+    expect(await cd.emitWithAck("undo-circle", { id: circle.id })).toEqual({ ok: false, error: "that circle is not yours to undo", code: "refused" });
     expect(await boss.emitWithAck("undo-circle", { id: circle.id })).toEqual({ ok: true, seq: 2, id: circle.id });
     expect(await server!.storedCircles("tidy")).toEqual([]);
-    expect(await boss.emitWithAck("undo-circle", { id: circle.id })).toEqual({ ok: false, error: "no such circle on this board" });
+    expect(await boss.emitWithAck("undo-circle", { id: circle.id })).toEqual({ ok: false, error: "no such circle on this board", code: "refused" });
   });
 });
 
@@ -272,7 +293,7 @@ describe("delete-board", () => {
     await host("kept-board");
     const other = await player("kept-board");
     await draw(other);
-    expect(await other.emitWithAck("delete-board")).toEqual({ ok: false, error: "only the board's host can do that" });
+    expect(await other.emitWithAck("delete-board")).toEqual({ ok: false, error: "only the board's host can do that", code: "refused" });
     expect((await restGet("kept-board")).circles).toHaveLength(1);
   });
 });
@@ -290,6 +311,7 @@ describe("claim-board", () => {
     expect(await other.emitWithAck("claim-board", { hostKey: newKey() })).toEqual({
       ok: false,
       error: "only a new board can be claimed: this one has been used",
+      code: "refused",
     });
     expect(await other.emitWithAck("claim-board", { hostKey: "short" } as never)).toMatchObject({ ok: false });
   });
@@ -307,6 +329,7 @@ describe("ADMIN_KEY", () => {
     expect(await admin.emitWithAck("lock-board", true)).toEqual({
       ok: false,
       error: "this board has no host, so its Clear has no lock: pause drawing instead",
+      code: "refused",
     });
 
     await host("someone-elses");
@@ -321,7 +344,11 @@ describe("ADMIN_KEY", () => {
     await start();
     const wrong = await server!.client({ protocol: 2, auth: { adminKey: `${ADMIN_KEY}x` } });
     expect(lastRules(wrong)).toMatchObject({ host: false });
-    expect(await wrong.emitWithAck("set-rules", { draw: "host" })).toEqual({ ok: false, error: "only the board's host can do that" });
+    expect(await wrong.emitWithAck("set-rules", { draw: "host" })).toEqual({
+      ok: false,
+      error: "only the board's host can do that",
+      code: "refused",
+    });
     await server!.close();
     await start({ adminKey: undefined });
     const guess = await server!.client({ protocol: 2, auth: { adminKey: ADMIN_KEY } });

@@ -42,7 +42,7 @@ describe("the API", () => {
     server = await startTestServer({ config: { origins: { any: false, allowed: ["https://school.example"] } } });
     const evil = await fetch(`${server.url}/api/boards/default`, { headers: { origin: "https://evil.example" } });
     expect(evil.status).toBe(403);
-    expect(await evil.json()).toEqual({ error: "origin not allowed" });
+    expect(await evil.json()).toEqual({ error: "origin not allowed", code: "refused" });
 
     const school = await fetch(`${server.url}/api/boards/default`, { headers: { origin: "https://school.example" } });
     expect(school.status).toBe(200);
@@ -60,11 +60,11 @@ describe("the API", () => {
       body: JSON.stringify({ initials: "AB", x: 1, y: 1, dia: 10, rgba: "#fff" }),
     });
     expect(write.status).toBe(503);
-    expect(await write.json()).toEqual({ error: "the circle could not be saved" });
+    expect(await write.json()).toEqual({ error: "the circle could not be saved", code: "unavailable" });
 
     const read = await fetch(`${server.url}/api/boards/default/circles`);
     expect(read.status).toBe(500);
-    expect(await read.text()).toBe(JSON.stringify({ error: "internal error" }));
+    expect(await read.text()).toBe(JSON.stringify({ error: "internal error", code: "internal" }));
   });
 });
 

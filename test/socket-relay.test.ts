@@ -211,8 +211,8 @@ describe("bad input", () => {
   it("answers an unknown event with an error, and carries on", async () => {
     const alice = await server.client();
     const raw = alice as unknown as { emitWithAck(event: string, ...args: unknown[]): Promise<unknown> };
-    expect(await raw.emitWithAck("draw-square", { x: 1 })).toEqual({ ok: false, error: "unknown event" });
-    expect(await raw.emitWithAck("toString")).toEqual({ ok: false, error: "unknown event" });
+    expect(await raw.emitWithAck("draw-square", { x: 1 })).toEqual({ ok: false, error: "unknown event", code: "invalid" });
+    expect(await raw.emitWithAck("toString")).toEqual({ ok: false, error: "unknown event", code: "invalid" });
     expect((await alice.emitWithAck("add-circle", circle)).ok).toBe(true);
   });
 
@@ -220,7 +220,7 @@ describe("bad input", () => {
     const alice = await server.client();
     const bob = await server.client();
     const ack = await alice.emitWithAck("register-player", "<i>");
-    expect(ack).toEqual({ ok: false, error: expect.stringMatching(/initials/) });
+    expect(ack).toEqual({ ok: false, error: expect.stringMatching(/initials/), code: "invalid" });
     expect(await alice.emitWithAck("register-player", { toString: "AB" } as never)).toMatchObject({ ok: false });
     const update = nextEvent(bob, "update-player-list");
     await alice.emitWithAck("register-player", "OK");

@@ -51,7 +51,7 @@ describe("undo-circle", () => {
 
     expect(await alice.emitWithAck("undo-circle", {})).toEqual({ ok: true, seq: 4, id: a2.id });
     expect(await alice.emitWithAck("undo-circle", {})).toEqual({ ok: true, seq: 5, id: a1.id });
-    expect(await alice.emitWithAck("undo-circle", {})).toEqual({ ok: false, error: "nothing of yours to undo" });
+    expect(await alice.emitWithAck("undo-circle", {})).toEqual({ ok: false, error: "nothing of yours to undo", code: "refused" });
 
     await vi.waitFor(() => expect(on(lesson, "remove-circle")).toEqual([{ id: a2.id }, { id: a1.id }]));
     await vi.waitFor(() =>
@@ -82,9 +82,9 @@ describe("undo-circle", () => {
   });
 
   it.each([
-    [5, "undo-circle takes nothing, or {id} of a circle of yours"],
-    ["id", "undo-circle takes nothing, or {id} of a circle of yours"],
-    [null, "undo-circle takes nothing, or {id} of a circle of yours"],
+    [5, "undo-circle takes nothing, or {id?, op?}: the id of a circle of yours"],
+    ["id", "undo-circle takes nothing, or {id?, op?}: the id of a circle of yours"],
+    [null, "undo-circle takes nothing, or {id?, op?}: the id of a circle of yours"],
     [{ id: 5 }, "id must be a circle's id (a string)"],
     [{ id: "" }, "id must not be empty"],
     [{ id: "x".repeat(101) }, "id is too long"],
@@ -93,7 +93,12 @@ describe("undo-circle", () => {
     await start();
     const alice = await player("bad-undo");
     await draw(alice);
-    expect(await (alice.emitWithAck as (event: string, payload: unknown) => Promise<unknown>)("undo-circle", payload)).toEqual({ ok: false, error });
+    const code = error === "no such circle on this board" ? "refused" : "invalid";
+    expect(await (alice.emitWithAck as (event: string, payload: unknown) => Promise<unknown>)("undo-circle", payload)).toEqual({
+      ok: false,
+      error,
+      code,
+    });
     expect(await server!.storedCircles("bad-undo")).toHaveLength(1);
   });
 
@@ -105,10 +110,22 @@ describe("undo-circle", () => {
     const keyless = await server!.client({ board: "theirs", protocol: 2 });
     const bobs = await draw(bob);
     const lessons = await draw(lesson);
-    expect(await alice.emitWithAck("undo-circle", { id: bobs.id })).toEqual({ ok: false, error: "that circle is not yours to undo" });
-    expect(await alice.emitWithAck("undo-circle", { id: lessons.id })).toEqual({ ok: false, error: "that circle is not yours to undo" });
-    expect(await alice.emitWithAck("undo-circle", {})).toEqual({ ok: false, error: "nothing of yours to undo" });
-    expect(await keyless.emitWithAck("undo-circle", {})).toEqual({ ok: false, error: "undo needs a player key: connect with auth {playerKey}" });
+    expect(await alice.emitWithAck("undo-circle", { id: bobs.id })).toEqual({
+      ok: false,
+      error: "that circle is not yours to undo",
+      code: "refused",
+    });
+    expect(await alice.emitWithAck("undo-circle", { id: lessons.id })).toEqual({
+      ok: false,
+      error: "that circle is not yours to undo",
+      code: "refused",
+    });
+    expect(await alice.emitWithAck("undo-circle", {})).toEqual({ ok: false, error: "nothing of yours to undo", code: "refused" });
+    expect(await keyless.emitWithAck("undo-circle", {})).toEqual({
+      ok: false,
+      error: "undo needs a player key: connect with auth {playerKey}",
+      code: "refused",
+    });
     expect(await server!.storedCircles("theirs")).toHaveLength(2);
   });
 
@@ -117,7 +134,7 @@ describe("undo-circle", () => {
     const alice = await player("limited");
     await draw(alice);
     await draw(alice);
-    expect(await alice.emitWithAck("undo-circle", {})).toEqual({ ok: false, error: "rate limited" });
+    expect(await alice.emitWithAck("undo-circle", {})).toEqual({ ok: false, error: "rate limited", code: "rate-limited" });
   });
 
   it("never shows anyone a circle's owner: the lesson's add-circle, snapshots, board-events and the REST API", async () => {
@@ -191,10 +208,10 @@ describe("clear and undo-clear", () => {
   });
 
   it.each([
-    ["4", "undo-clear takes the seq of the clear (a whole number)"],
-    [0, "undo-clear takes the seq of the clear (a whole number)"],
-    [1.5, "undo-clear takes the seq of the clear (a whole number)"],
-    [undefined, "undo-clear takes the seq of the clear (a whole number)"],
+    ["4", "undo-clear takes the seq of the clear (a whole number), or {seq, op?}"],
+    [0, "undo-clear takes the seq of the clear (a whole number), or {seq, op?}"],
+    [1.5, "undo-clear takes the seq of the clear (a whole number), or {seq, op?}"],
+    [undefined, "undo-clear takes the seq of the clear (a whole number), or {seq, op?}"],
     [2, "that clear can no longer be undone"],
     [99, "that clear can no longer be undone"],
   ])("refuses %j, saying why", async (payload, error) => {
@@ -203,7 +220,12 @@ describe("clear and undo-clear", () => {
     await draw(alice);
     await draw(alice);
     await alice.emitWithAck("clear-circles");
-    expect(await (alice.emitWithAck as (event: string, payload: unknown) => Promise<unknown>)("undo-clear", payload)).toEqual({ ok: false, error });
+    const code = error.startsWith("undo-clear takes") ? "invalid" : "refused";
+    expect(await (alice.emitWithAck as (event: string, payload: unknown) => Promise<unknown>)("undo-clear", payload)).toEqual({
+      ok: false,
+      error,
+      code,
+    });
   });
 
   it("undoes a clear once, only the last one, and says so for one of an empty board", async () => {
@@ -212,11 +234,15 @@ describe("clear and undo-clear", () => {
     await draw(alice);
     await alice.emitWithAck("clear-circles");
     expect(await alice.emitWithAck("undo-clear", 2)).toEqual({ ok: true, seq: 3 });
-    expect(await alice.emitWithAck("undo-clear", 2)).toEqual({ ok: false, error: "that clear can no longer be undone" });
+    expect(await alice.emitWithAck("undo-clear", 2)).toEqual({ ok: false, error: "that clear can no longer be undone", code: "refused" });
     await alice.emitWithAck("clear-circles");
     await alice.emitWithAck("clear-circles");
-    expect(await alice.emitWithAck("undo-clear", 4)).toEqual({ ok: false, error: "that clear can no longer be undone" });
-    expect(await alice.emitWithAck("undo-clear", 5)).toEqual({ ok: false, error: "nothing to bring back: the board was already empty" });
+    expect(await alice.emitWithAck("undo-clear", 4)).toEqual({ ok: false, error: "that clear can no longer be undone", code: "refused" });
+    expect(await alice.emitWithAck("undo-clear", 5)).toEqual({
+      ok: false,
+      error: "nothing to bring back: the board was already empty",
+      code: "refused",
+    });
   });
 
   it("refuses to undo a clear more than 10 seconds old", async () => {
@@ -227,7 +253,7 @@ describe("clear and undo-clear", () => {
     await draw(alice);
     await alice.emitWithAck("clear-circles");
     vi.setSystemTime(Date.now() + 10_001);
-    expect(await alice.emitWithAck("undo-clear", 2)).toEqual({ ok: false, error: "too late: a clear can be undone for 10 seconds" });
+    expect(await alice.emitWithAck("undo-clear", 2)).toEqual({ ok: false, error: "too late: a clear can be undone for 10 seconds", code: "refused" });
     expect(await server!.storedCircles("late")).toEqual([]);
   });
 });
@@ -253,13 +279,13 @@ describe("hosts", () => {
     await vi.waitFor(() => expect(on(pupil, "board-lock").at(-1)).toEqual({ locked: true }));
     expect(on(lesson, "board-lock")).toEqual([]);
 
-    const locked = { ok: false, error: "locked by the host: only the host can clear this board" };
+    const locked = { ok: false, error: "locked by the host: only the host can clear this board", code: "refused" };
     expect(await pupil.emitWithAck("clear-circles")).toEqual(locked);
     expect(await lesson.emitWithAck("clear-circles")).toEqual(locked);
     expect(await lesson.emitWithAck("clear-display")).toEqual(locked);
     lesson.emit("clear-circles"); // the lesson's clients send no acknowledgement: nothing is cleared either
     const rest = await fetch(`${server!.url}/api/boards/class/circles`, { method: "DELETE" });
-    expect([rest.status, await rest.json()]).toEqual([403, { error: locked.error }]);
+    expect([rest.status, await rest.json()]).toEqual([403, { error: locked.error, code: "refused" }]);
     expect(await server!.storedCircles("class")).toHaveLength(1);
 
     // Joining, or coming back, each is told the lock and whether it is the host.
@@ -268,7 +294,11 @@ describe("hosts", () => {
 
     const cleared = await teacher.emitWithAck("clear-circles");
     expect(cleared).toEqual({ ok: true, seq: 2 });
-    expect(await pupil.emitWithAck("undo-clear", 2)).toEqual({ ok: false, error: "locked by the host: only the host can undo the clear" });
+    expect(await pupil.emitWithAck("undo-clear", 2)).toEqual({
+      ok: false,
+      error: "locked by the host: only the host can undo the clear",
+      code: "refused",
+    });
     expect(await teacher.emitWithAck("undo-clear", 2)).toEqual({ ok: true, seq: 3 });
 
     expect(await teacher.emitWithAck("lock-board", false)).toEqual({ ok: true, locked: false });
@@ -281,13 +311,14 @@ describe("hosts", () => {
     const teacher = await host("mine");
     const pupil = await player("mine");
     const impostor = await player("mine", newKey(), { auth: { hostKey: newKey() } });
-    const notHost = { ok: false, error: "only the board's host can lock or unlock it" };
+    const notHost = { ok: false, error: "only the board's host can lock or unlock it", code: "refused" };
     expect(await pupil.emitWithAck("lock-board", true)).toEqual(notHost);
     expect(await impostor.emitWithAck("lock-board", true)).toEqual(notHost);
     for (const payload of ["true", 1, null, undefined]) {
       expect(await (teacher.emitWithAck as (event: string, payload: unknown) => Promise<unknown>)("lock-board", payload)).toEqual({
         ok: false,
-        error: "lock-board takes true (lock) or false (unlock)",
+        error: "lock-board takes true (lock) or false (unlock), or {locked, op?}",
+        code: "invalid",
       });
     }
     // On a board nobody claimed, nobody is the host.
@@ -301,14 +332,19 @@ describe("hosts", () => {
     expect(await keyless.emitWithAck("claim-board")).toEqual({
       ok: false,
       error: "claiming a board needs a host key: connect with auth {hostKey}, or send claim-board {hostKey}",
+      code: "refused",
     });
     await draw(keyless);
     const late = await player("used", newKey(), { auth: { hostKey: newKey() } });
-    expect(await late.emitWithAck("claim-board")).toEqual({ ok: false, error: "only a new board can be claimed: this one has been used" });
+    expect(await late.emitWithAck("claim-board")).toEqual({
+      ok: false,
+      error: "only a new board can be claimed: this one has been used",
+      code: "refused",
+    });
 
     await host("taken");
     const second = await player("taken", newKey(), { auth: { hostKey: newKey() } });
-    expect(await second.emitWithAck("claim-board")).toEqual({ ok: false, error: "this board already has a host" });
+    expect(await second.emitWithAck("claim-board")).toEqual({ ok: false, error: "this board already has a host", code: "refused" });
     expect((await server!.store.load("taken")).seq).toBe(0);
   });
 });

@@ -32,7 +32,7 @@ describe("undo and hosts on two nodes", () => {
     const ack = (await onA.emitWithAck("add-circle", input)) as Ack<{ circle: Circle; seq: number }>;
     const circle = ack.ok ? ack.circle : undefined;
     await vi.waitFor(() => expect(eventsOf(onB)).toEqual([{ seq: 1, type: "add", circle }]));
-    expect(await someoneOnB.emitWithAck("undo-circle", {})).toEqual({ ok: false, error: "nothing of yours to undo" });
+    expect(await someoneOnB.emitWithAck("undo-circle", {})).toEqual({ ok: false, error: "nothing of yours to undo", code: "refused" });
 
     expect(await onB.emitWithAck("undo-circle", {})).toEqual({ ok: true, seq: 2, id: circle?.id });
     await vi.waitFor(() => expect(on(lessonOnA, "remove-circle")).toEqual([{ id: circle?.id }]));
@@ -65,7 +65,7 @@ describe("undo and hosts on two nodes", () => {
 
     expect(await teacher.emitWithAck("lock-board", true)).toEqual({ ok: true, locked: true });
     await vi.waitFor(() => expect(on(pupil, "board-lock").at(-1)).toEqual({ locked: true }));
-    const locked = { ok: false, error: "locked by the host: only the host can clear this board" };
+    const locked = { ok: false, error: "locked by the host: only the host can clear this board", code: "refused" };
     expect(await pupil.emitWithAck("clear-circles")).toEqual(locked);
     expect(await lessonOnB.emitWithAck("clear-display")).toEqual(locked);
 

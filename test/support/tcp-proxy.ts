@@ -10,6 +10,12 @@
  *   way, so only the peers' own timeouts end them.
  * - `restore()`: new connections are forwarded again; those a blackhole held
  *   are closed, as they would have timed out by the time a cable is back.
+ * - `dropReplies()`: what the target sends back is thrown away, on open
+ *   connections and new ones, while what clients send still reaches it: a
+ *   write arrives and is done, and its answer is lost. `restore()` ends it,
+ *   closing the connections that lost a reply.
+ * - `reset()`: every open connection is closed at once, both ways; new ones
+ *   are forwarded as before.
  */
 import net from "node:net";
 
@@ -17,6 +23,8 @@ export interface TcpProxy {
   port: number;
   refuse(): void;
   blackhole(): void;
+  dropReplies(): void;
+  reset(): void;
   restore(): void;
   /** Closes every connection and stops listening. */
   close(): Promise<void>;
@@ -35,6 +43,7 @@ const ignore = () => undefined;
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   let mode: "forward" | "refuse" | "blackhole" = "forward";
+  let replies = true;
   const pairs = new Set<Pair>();
 
   const destroy = (pair: Pair) => {
@@ -57,7 +66,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     const pair: Pair = { client, upstream, held: false };
     pairs.add(pair);
     client.on("data", (chunk: Buffer) => void (pair.held || upstream.write(chunk)));
-    upstream.on("data", (chunk: Buffer) => void (pair.held || client.write(chunk)));
+    upstream.on("data", (chunk: Buffer) => void (pair.held || !replies || client.write(chunk)));
     // A side that closes closes the other, after what it sent, unless a blackhole holds the pair.
     client.on("close", () => {
       if (pair.held) return;
@@ -81,9 +90,17 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       mode = "blackhole";
       for (const pair of pairs) pair.held = true;
     },
+    dropReplies() {
+      replies = false;
+    },
+    reset() {
+      for (const pair of pairs) destroy(pair);
+    },
     restore() {
       mode = "forward";
-      for (const pair of pairs) if (pair.held) destroy(pair);
+      // A connection that lost part of a reply cannot be trusted to frame the rest: closed, as a reset.
+      for (const pair of pairs) if (pair.held || !replies) destroy(pair);
+      replies = true;
     },
     async close() {
       mode = "refuse";
