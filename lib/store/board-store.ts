@@ -55,6 +55,67 @@ export class BoardLockedError extends Error {
   }
 }
 
+/**
+ * A write its client named (a circle's id, an operation id), so that a retry
+ * of it changes nothing: the store checks the name in the write's own
+ * transaction, and a write that took effect is remembered under it with its
+ * outcome. A refused write is not remembered: its retry is judged anew.
+ */
+export interface Once {
+  id: string;
+  /** What the write is (its kind and arguments): the same id for a different write is a conflict. */
+  fingerprint: string;
+  /** Until when (ms since the epoch) the name is remembered; absent, as long as the board. */
+  keepUntil?: number;
+}
+
+/** The write's name was taken by this very write before: nothing was done now, and `value` is the store's answer then. */
+export class AlreadyAppliedError extends Error {
+  readonly value: unknown;
+  constructor(board: string, id: string, value: unknown) {
+    super(`the write ${id} on board ${board} was made before`);
+    this.name = "AlreadyAppliedError";
+    this.value = value;
+  }
+}
+
+/** The write's name was taken by a different write before (or is a circle's id already): nothing was done. */
+export class OperationConflictError extends Error {
+  constructor(board: string, id: string) {
+    super(`the id ${id} on board ${board} was used for a different write`);
+    this.name = "OperationConflictError";
+  }
+}
+
+/**
+ * A store's answer to a named write not made now, as its batches give it in
+ * place of the method's own answer: made before (the answer then), or a
+ * conflict. No method's answer has a `once` key, so neither is taken for
+ * the other; and the write made now, adds above all, crosses to the caller
+ * unwrapped. `RequestStore` turns these into the errors above.
+ */
+export type OnceOutcome = { once: "applied"; value: unknown } | { once: "conflict" };
+
+/**
+ * Whether a store method's answer says the write took effect, so that its
+ * name is remembered: refusals answer a string (a DrawRefusal, CLEAR_LOCKED,
+ * NOT_HOST), false, undefined or `{ok: false}`.
+ */
+export function tookEffect(value: unknown): boolean {
+  if (value === true || Array.isArray(value)) return true;
+  return typeof value === "object" && value !== null && (value as { ok?: unknown }).ok !== false;
+}
+
+/** Is a named write's batch value a OnceOutcome (not made now), rather than the write's own answer? */
+export const isOnceOutcome = (value: unknown): value is OnceOutcome => typeof value === "object" && value !== null && "once" in value;
+
+/** The answer a named write gets from its batch's value: `AlreadyAppliedError` or `OperationConflictError` when not made now. */
+export function newValueOf(board: string, once: Once, value: unknown): unknown {
+  if (!isOnceOutcome(value)) return value;
+  if (value.once === "applied") throw new AlreadyAppliedError(board, once.id, value.value);
+  throw new OperationConflictError(board, once.id);
+}
+
 export interface ClearOptions extends Authority {
   /** When, in ms since the epoch, for the undo window (`restoreCleared`); now by default. */
   at?: number;
@@ -106,6 +167,17 @@ export type RestoreOutcome = { ok: true; events: StoredEvent[] } | { ok: false; 
  *
  * Every write, and `touch`, marks the board used now; `sweep` deletes the
  * boards unused since a time, as `deleteBoard` does.
+ *
+ * Every write takes an optional `once` (see `Once`): when its id names a
+ * write that took effect before on the board, nothing is done, no seq is
+ * taken, and the call rejects with AlreadyAppliedError carrying the answer
+ * given then; when it names another write (another fingerprint), or is the
+ * id of a circle on the board, it rejects with OperationConflictError. Every
+ * add is named by its circle's id (the caller passes it as `once.id`), so
+ * that no two circles of a board share one, and its retry is answered with
+ * the add's own change (not the removes its cap made). A circle the cap
+ * drops is forgotten, name and all: its id is free again, so that adds
+ * write no name of their own (the circle's row is it).
  */
 export interface BoardStore {
   /** The board's circles and seq; an unknown board has none and seq 0. */
@@ -118,19 +190,19 @@ export interface BoardStore {
    * is not the host (`paused`), or the circle's owner was removed from the
    * board (`removed`; checked first).
    */
-  add(board: string, circle: StoredCircle, maxCircles: number, by?: Authority): Promise<StoredEvent[]>;
+  add(board: string, circle: StoredCircle, maxCircles: number, by?: Authority, once?: Once): Promise<StoredEvent[]>;
   /**
    * Remove every circle of the board, keeping them (in order, with their
    * owners) in place of what the previous clear removed; resolves with the
    * clear's change. Rejects with BoardLockedError, changing nothing, when
    * the board is locked and `options.host` is not its host's.
    */
-  clear(board: string, options?: ClearOptions): Promise<StoredEvent & { type: "clear" }>;
+  clear(board: string, options?: ClearOptions, once?: Once): Promise<StoredEvent & { type: "clear" }>;
   /**
    * Remove the circle `id` if `owner` owns it; resolves with its change, or
    * undefined (no seq taken) when the board has no such circle of theirs.
    */
-  removeOwned(board: string, id: string, owner: string): Promise<(StoredEvent & { type: "remove" }) | undefined>;
+  removeOwned(board: string, id: string, owner: string, once?: Once): Promise<(StoredEvent & { type: "remove" }) | undefined>;
   /**
    * Put back the circles the clear `request.seq` removed, when it is still
    * the board's last clear and was made at or after `request.since`: in
@@ -141,42 +213,47 @@ export interface BoardStore {
    * clear removed nothing); the circles are then no longer kept, so a clear
    * is undone at most once.
    */
-  restoreCleared(board: string, request: RestoreRequest): Promise<RestoreOutcome>;
+  restoreCleared(board: string, request: RestoreRequest, once?: Once): Promise<RestoreOutcome>;
   /**
    * Make `hash` the board's host, unlocked, if the board never changed and
    * has no host; true when it did. Takes no seq.
    */
-  claim(board: string, hash: string): Promise<boolean>;
+  claim(board: string, hash: string, once?: Once): Promise<boolean>;
   /** Lock or unlock the board if `hash` is its host's; true when it did. Takes no seq. */
-  setLocked(board: string, hash: string, locked: boolean): Promise<boolean>;
+  setLocked(board: string, hash: string, locked: boolean, once?: Once): Promise<boolean>;
   /**
    * The host only: change who may draw and chat (the fields given; the
    * others stay). Resolves with the board's whole rules. Takes no seq.
    */
-  setRules(board: string, rules: Partial<RoomRules>, by: Authority): Promise<RoomRules | typeof NOT_HOST>;
+  setRules(board: string, rules: Partial<RoomRules>, by: Authority, once?: Once): Promise<RoomRules | typeof NOT_HOST>;
   /**
    * The host only: keep `player.owner` out of the board (in place of an
    * earlier entry with that owner) and remove every circle they own on it,
    * oldest first, each a change with its seq. Resolves with those changes
    * (none when they drew nothing).
    */
-  removePlayer(board: string, player: RemovedPlayer, by: Authority): Promise<StoredEvent[] | typeof NOT_HOST>;
+  removePlayer(board: string, player: RemovedPlayer, by: Authority, once?: Once): Promise<StoredEvent[] | typeof NOT_HOST>;
   /** The host only: let the removed player with this `id` back; false when none is. Takes no seq. */
-  readmitPlayer(board: string, id: string, by: Authority): Promise<boolean | typeof NOT_HOST>;
+  readmitPlayer(board: string, id: string, by: Authority, once?: Once): Promise<boolean | typeof NOT_HOST>;
   /**
    * The host only: remove the circle `id`, whoever drew it; resolves with
    * its change, or undefined (no seq taken) when the board has no such circle.
    */
-  removeCircle(board: string, id: string, by: Authority): Promise<(StoredEvent & { type: "remove" }) | undefined | typeof NOT_HOST>;
+  removeCircle(board: string, id: string, by: Authority, once?: Once): Promise<(StoredEvent & { type: "remove" }) | undefined | typeof NOT_HOST>;
   /**
    * The host only: forget everything of the board (circles, cleared
    * circles, host, rules, removed players, seq), so that its name is free
-   * again: a load then gives seq 0 and no circles.
+   * again: a load then gives seq 0 and no circles. The names of its writes
+   * are forgotten too, but for this deletion's own `once`.
    */
-  deleteBoard(board: string, by: Authority): Promise<true | typeof NOT_HOST>;
+  deleteBoard(board: string, by: Authority, once?: Once): Promise<true | typeof NOT_HOST>;
   /** Mark these boards used at `at` (ms since the epoch), unless a later use is known: boards people are on. */
   touch(boards: readonly string[], at: number): Promise<void>;
-  /** Delete, as `deleteBoard` does, every board last used before `before`; resolves with their names. */
+  /**
+   * Delete, as `deleteBoard` does, every board last used before `before`, and
+   * forget every write's name whose `keepUntil` has passed; resolves with the
+   * boards' names.
+   */
   sweep(before: number): Promise<string[]>;
   /** Resolves when the store can serve requests; rejects with the reason otherwise. */
   ping(): Promise<void>;

@@ -6,20 +6,37 @@ import {
   DEFAULT_RULES,
   DrawRefusedError,
   NOT_HOST,
+  tookEffect,
   type Authority,
   type BoardStore,
   type ClearOptions,
+  newValueOf,
+  type Once,
   type RestoreOutcome,
   type RestoreRequest,
   type StoredBoard,
 } from "./board-store.js";
+import { addChange, takenOutcome } from "./request-store.js";
 
-/** A board as this store holds it: what a load gives, what its last clear removed, and when it was last used. */
+/** A write's name as this store remembers it (see `Once`). */
+interface Remembered {
+  fingerprint: string;
+  value: unknown;
+  keepUntil: number | undefined;
+}
+
+/**
+ * A board as this store holds it: what a load gives, what its last clear
+ * removed, and when it was last used; and the names of its circles, those on
+ * it and those its last clear removed: each add's fingerprint and change,
+ * as the other stores keep them in the circle's row.
+ */
 interface MemoryBoard extends StoredBoard {
   rules: RoomRules;
   removed: RemovedPlayer[];
   cleared?: { seq: number; at: number; circles: StoredCircle[] };
   lastUsed: number;
+  circleNames: Map<string, { fingerprint: string; value: StoredEvent[] }>;
 }
 
 /** May `by` clear the board, or undo its clear? */
@@ -36,6 +53,8 @@ const isHost = (stored: MemoryBoard | undefined, by: Authority) => hasAuthority(
 export class MemoryStore implements BoardStore {
   /** A cleared board keeps its entry, and so its seq, which must never be reused. */
   readonly #boards = new Map<string, MemoryBoard>();
+  /** The names of each board's writes, apart from its entry: a deletion keeps its own. */
+  readonly #names = new Map<string, Map<string, Remembered>>();
   #closed = false;
 
   async load(board: string): Promise<StoredBoard> {
@@ -52,36 +71,55 @@ export class MemoryStore implements BoardStore {
     return loaded;
   }
 
-  async add(board: string, circle: StoredCircle, maxCircles: number, by: Authority = {}): Promise<StoredEvent[]> {
+  async add(board: string, circle: StoredCircle, maxCircles: number, by: Authority = {}, once?: Once): Promise<StoredEvent[]> {
     this.#assertOpen();
     const badCap = checkMaxCircles(maxCircles);
     if (badCap) throw badCap;
-    const known = this.#boards.get(board);
-    if (known?.removed.some((player) => player.owner === circle.owner)) throw new DrawRefusedError(board, "removed");
-    if (known?.rules.draw === "host" && !isHost(known, by)) throw new DrawRefusedError(board, "paused");
-    return this.#add(this.#used(board), [circle], maxCircles);
+    const name = once ?? { id: circle.id, fingerprint: "" };
+    const added = this.#once(
+      board,
+      name,
+      () => {
+        const known = this.#boards.get(board);
+        if (known?.removed.some((player) => player.owner === circle.owner)) return "removed";
+        if (known?.rules.draw === "host" && !isHost(known, by)) return "paused";
+        return this.#add(this.#used(board), [circle], maxCircles, name.fingerprint);
+      },
+      true,
+    );
+    if (typeof added === "string") throw new DrawRefusedError(board, added);
+    return added;
   }
 
-  async clear(board: string, { at = Date.now(), host, admin }: ClearOptions = {}): Promise<StoredEvent & { type: "clear" }> {
+  async clear(board: string, { at = Date.now(), host, admin }: ClearOptions = {}, once?: Once): Promise<StoredEvent & { type: "clear" }> {
     this.#assertOpen();
-    const known = this.#boards.get(board);
-    if (known && !mayClear(known, { host, admin })) throw new BoardLockedError(board);
-    const stored = this.#used(board);
-    const seq = ++stored.seq;
-    stored.cleared = { seq, at, circles: stored.circles };
-    stored.circles = [];
-    return { seq, type: "clear" };
+    const cleared = this.#once(board, once, () => {
+      const known = this.#boards.get(board);
+      if (known && !mayClear(known, { host, admin })) return undefined;
+      const stored = this.#used(board);
+      const seq = ++stored.seq;
+      if (stored.cleared) this.#depart(board, stored, stored.cleared.circles);
+      stored.cleared = { seq, at, circles: stored.circles };
+      stored.circles = [];
+      return { seq, type: "clear" as const };
+    });
+    if (cleared === undefined) throw new BoardLockedError(board);
+    return cleared;
   }
 
-  async removeOwned(board: string, id: string, owner: string): Promise<(StoredEvent & { type: "remove" }) | undefined> {
+  async removeOwned(board: string, id: string, owner: string, once?: Once): Promise<(StoredEvent & { type: "remove" }) | undefined> {
     this.#assertOpen();
-    return this.#remove(board, id, owner);
+    return this.#once(board, once, () => this.#remove(board, id, owner));
   }
 
-  async restoreCleared(board: string, { seq, since, maxCircles, ...by }: RestoreRequest): Promise<RestoreOutcome> {
+  async restoreCleared(board: string, request: RestoreRequest, once?: Once): Promise<RestoreOutcome> {
     this.#assertOpen();
-    const badCap = checkMaxCircles(maxCircles);
+    const badCap = checkMaxCircles(request.maxCircles);
     if (badCap) throw badCap;
+    return this.#once(board, once, () => this.#restore(board, request));
+  }
+
+  #restore(board: string, { seq, since, maxCircles, ...by }: RestoreRequest): RestoreOutcome {
     const stored = this.#boards.get(board);
     const cleared = stored?.cleared;
     if (!stored) return { ok: false, reason: "gone" };
@@ -92,70 +130,93 @@ export class MemoryStore implements BoardStore {
     return { ok: true, events: this.#add(this.#used(board), cleared.circles, maxCircles) };
   }
 
-  async claim(board: string, hash: string): Promise<boolean> {
+  async claim(board: string, hash: string, once?: Once): Promise<boolean> {
     this.#assertOpen();
-    const known = this.#boards.get(board);
-    if (known && (known.seq > 0 || known.host)) return false;
-    this.#used(board).host = { hash, locked: false };
-    return true;
+    return this.#once(board, once, () => {
+      const known = this.#boards.get(board);
+      if (known && (known.seq > 0 || known.host)) return false;
+      this.#used(board).host = { hash, locked: false };
+      return true;
+    });
   }
 
-  async setLocked(board: string, hash: string, locked: boolean): Promise<boolean> {
+  async setLocked(board: string, hash: string, locked: boolean, once?: Once): Promise<boolean> {
     this.#assertOpen();
-    const host = this.#boards.get(board)?.host;
-    if (host?.hash !== hash) return false;
-    host.locked = locked;
-    this.#used(board);
-    return true;
+    return this.#once(board, once, () => {
+      const host = this.#boards.get(board)?.host;
+      if (host?.hash !== hash) return false;
+      host.locked = locked;
+      this.#used(board);
+      return true;
+    });
   }
 
-  async setRules(board: string, rules: Partial<RoomRules>, by: Authority): Promise<RoomRules | typeof NOT_HOST> {
+  async setRules(board: string, rules: Partial<RoomRules>, by: Authority, once?: Once): Promise<RoomRules | typeof NOT_HOST> {
     this.#assertOpen();
-    if (!isHost(this.#boards.get(board), by)) return NOT_HOST;
-    const stored = this.#used(board);
-    stored.rules = { draw: rules.draw ?? stored.rules.draw, chat: rules.chat ?? stored.rules.chat };
-    return { ...stored.rules };
+    return this.#once(board, once, () => {
+      if (!isHost(this.#boards.get(board), by)) return NOT_HOST;
+      const stored = this.#used(board);
+      stored.rules = { draw: rules.draw ?? stored.rules.draw, chat: rules.chat ?? stored.rules.chat };
+      return { ...stored.rules };
+    });
   }
 
-  async removePlayer(board: string, player: RemovedPlayer, by: Authority): Promise<StoredEvent[] | typeof NOT_HOST> {
+  async removePlayer(board: string, player: RemovedPlayer, by: Authority, once?: Once): Promise<StoredEvent[] | typeof NOT_HOST> {
     this.#assertOpen();
+    return this.#once(board, once, () => this.#removePlayer(board, player, by));
+  }
+
+  #removePlayer(board: string, player: RemovedPlayer, by: Authority): StoredEvent[] | typeof NOT_HOST {
     if (!isHost(this.#boards.get(board), by)) return NOT_HOST;
     const stored = this.#used(board);
     const { id, initials, owner } = player;
     stored.removed = [...stored.removed.filter((earlier) => earlier.owner !== owner), { id, initials, owner }];
     // So that undoing the last clear cannot bring their circles back either.
-    if (stored.cleared) stored.cleared.circles = stored.cleared.circles.filter((circle) => circle.owner !== owner);
-    const events: StoredEvent[] = [];
-    stored.circles = stored.circles.filter((circle) => {
-      if (circle.owner !== owner) return true;
-      events.push({ seq: ++stored.seq, type: "remove", id: circle.id });
-      return false;
+    if (stored.cleared) {
+      this.#depart(
+        board,
+        stored,
+        stored.cleared.circles.filter((circle) => circle.owner === owner),
+      );
+      stored.cleared.circles = stored.cleared.circles.filter((circle) => circle.owner !== owner);
+    }
+    const gone = stored.circles.filter((circle) => circle.owner === owner);
+    this.#depart(board, stored, gone);
+    stored.circles = stored.circles.filter((circle) => circle.owner !== owner);
+    return gone.map((circle) => ({ seq: ++stored.seq, type: "remove", id: circle.id }));
+  }
+
+  async readmitPlayer(board: string, id: string, by: Authority, once?: Once): Promise<boolean | typeof NOT_HOST> {
+    this.#assertOpen();
+    return this.#once(board, once, () => {
+      const stored = this.#boards.get(board);
+      if (!isHost(stored, by)) return NOT_HOST;
+      const kept = stored?.removed.filter((player) => player.id !== id) ?? [];
+      if (!stored || kept.length === stored.removed.length) return false;
+      stored.removed = kept;
+      this.#used(board);
+      return true;
     });
-    return events;
   }
 
-  async readmitPlayer(board: string, id: string, by: Authority): Promise<boolean | typeof NOT_HOST> {
+  async removeCircle(
+    board: string,
+    id: string,
+    by: Authority,
+    once?: Once,
+  ): Promise<(StoredEvent & { type: "remove" }) | undefined | typeof NOT_HOST> {
     this.#assertOpen();
-    const stored = this.#boards.get(board);
-    if (!isHost(stored, by)) return NOT_HOST;
-    const kept = stored?.removed.filter((player) => player.id !== id) ?? [];
-    if (!stored || kept.length === stored.removed.length) return false;
-    stored.removed = kept;
-    this.#used(board);
-    return true;
+    return this.#once(board, once, () => (isHost(this.#boards.get(board), by) ? this.#remove(board, id) : NOT_HOST));
   }
 
-  async removeCircle(board: string, id: string, by: Authority): Promise<(StoredEvent & { type: "remove" }) | undefined | typeof NOT_HOST> {
+  async deleteBoard(board: string, by: Authority, once?: Once): Promise<true | typeof NOT_HOST> {
     this.#assertOpen();
-    if (!isHost(this.#boards.get(board), by)) return NOT_HOST;
-    return this.#remove(board, id);
-  }
-
-  async deleteBoard(board: string, by: Authority): Promise<true | typeof NOT_HOST> {
-    this.#assertOpen();
-    if (!isHost(this.#boards.get(board), by)) return NOT_HOST;
-    this.#boards.delete(board);
-    return true;
+    return this.#once(board, once, () => {
+      if (!isHost(this.#boards.get(board), by)) return NOT_HOST;
+      this.#boards.delete(board);
+      this.#names.delete(board);
+      return true;
+    });
   }
 
   async touch(boards: readonly string[], at: number): Promise<void> {
@@ -172,7 +233,12 @@ export class MemoryStore implements BoardStore {
     for (const [board, stored] of this.#boards) {
       if (stored.lastUsed >= before) continue;
       this.#boards.delete(board);
+      this.#names.delete(board);
       swept.push(board);
+    }
+    const now = Date.now();
+    for (const names of this.#names.values()) {
+      for (const [id, name] of names) if (name.keepUntil !== undefined && name.keepUntil < now) names.delete(id);
     }
     return swept;
   }
@@ -184,17 +250,49 @@ export class MemoryStore implements BoardStore {
   async close(): Promise<void> {
     this.#closed = true;
     this.#boards.clear();
+    this.#names.clear();
   }
 
   #assertOpen(): void {
     if (this.#closed) throw new Error("store is closed");
   }
 
+  /**
+   * Runs a write under its name (see `Once`): not at all when the name was
+   * taken, and remembered under it when it took effect (an add's by `#add`,
+   * with its circle). Copies the value kept, as the other stores keep it serialised.
+   */
+  #once<T>(board: string, once: Once | undefined, write: () => T, isAdd = false): T {
+    if (once === undefined) return write();
+    const known = this.#boards.get(board)?.circleNames.get(once.id) ?? this.#names.get(board)?.get(once.id);
+    const taken = takenOutcome(once, known && { fingerprint: known.fingerprint, value: structuredClone(known.value) });
+    if (taken) return newValueOf(board, once, taken) as T;
+    const value = write();
+    if (!isAdd && tookEffect(value))
+      this.#remember(board, once.id, { fingerprint: once.fingerprint, value: structuredClone(value), keepUntil: once.keepUntil });
+    return value;
+  }
+
+  #remember(board: string, id: string, name: Remembered): void {
+    let names = this.#names.get(board);
+    if (names === undefined) this.#names.set(board, (names = new Map()));
+    names.set(id, name);
+  }
+
+  /** Circles gone for good (not by the cap): their names move here, so that their ids stay taken. */
+  #depart(board: string, stored: MemoryBoard, circles: readonly StoredCircle[]): void {
+    for (const { id } of circles) {
+      const name = stored.circleNames.get(id);
+      stored.circleNames.delete(id);
+      if (name) this.#remember(board, id, { ...name, keepUntil: undefined });
+    }
+  }
+
   /** The board's entry, made (unused since ever) if it has none. */
   #board(board: string): MemoryBoard {
     let stored = this.#boards.get(board);
     if (stored === undefined) {
-      stored = { seq: 0, circles: [], rules: { ...DEFAULT_RULES }, removed: [], lastUsed: 0 };
+      stored = { seq: 0, circles: [], rules: { ...DEFAULT_RULES }, removed: [], lastUsed: 0, circleNames: new Map() };
       this.#boards.set(board, stored);
     }
     return stored;
@@ -212,18 +310,25 @@ export class MemoryStore implements BoardStore {
     const index = this.#boards.get(board)?.circles.findIndex((circle) => circle.id === id && (owner === undefined || circle.owner === owner)) ?? -1;
     if (index < 0) return undefined;
     const stored = this.#used(board);
-    stored.circles.splice(index, 1);
+    this.#depart(board, stored, stored.circles.splice(index, 1));
     return { seq: ++stored.seq, type: "remove", id };
   }
 
-  /** Appends the circles, then drops the oldest beyond the cap. */
-  #add(stored: MemoryBoard, circles: readonly StoredCircle[], maxCircles: number): StoredEvent[] {
+  /**
+   * Appends the circles, then drops the oldest beyond the cap, forgetting
+   * their names. An add's circle is named by its `fingerprint`; restored
+   * ones (none given) keep the names they had.
+   */
+  #add(stored: MemoryBoard, circles: readonly StoredCircle[], maxCircles: number, fingerprint?: string): StoredEvent[] {
     const events: StoredEvent[] = [];
     for (const circle of circles) {
       stored.circles.push({ ...circle });
-      events.push({ seq: ++stored.seq, type: "add", circle: { ...circle } });
+      const seq = ++stored.seq;
+      if (fingerprint !== undefined) stored.circleNames.set(circle.id, { fingerprint, value: addChange({ ...circle }, seq) });
+      events.push({ seq, type: "add", circle: { ...circle } });
     }
     for (const gone of stored.circles.splice(0, Math.max(0, stored.circles.length - maxCircles))) {
+      stored.circleNames.delete(gone.id);
       events.push({ seq: ++stored.seq, type: "remove", id: gone.id });
     }
     return events;

@@ -85,6 +85,35 @@ const MIGRATIONS = [
      position bigint NOT NULL,
      PRIMARY KEY (board, owner)
    );`,
+  // 4. Named writes (see `Once`). An add's name is its circle's row, while
+  // the board or its last clear keeps it: add_seq is the board's seq of the
+  // add (a restored circle's seq is the restore's; it keeps its add's),
+  // fingerprint what the add was. Rows from before have neither: their ids
+  // are taken by no write a client may send. cleared_circles gets an index
+  // to find an id in. Circle ids are chosen by clients now, so they are
+  // unique per board, not across boards. write_names keeps, per board, the
+  // names of the other writes that took effect, and of the circles gone for
+  // good (undone, removed by the host, or forgotten by a later clear; one the
+  // cap drops is forgotten, name and all): what the write was (fingerprint,
+  // NULL as above), its answer (JSON text) and until when (ms since the
+  // epoch; NULL: as long as the board). It has no foreign key to boards: a
+  // deletion keeps its own name.
+  `ALTER TABLE circles DROP CONSTRAINT circles_id_key,
+     ADD CONSTRAINT circles_board_id_key UNIQUE (board, id),
+     ADD COLUMN add_seq bigint,
+     ADD COLUMN fingerprint text;
+   ALTER TABLE cleared_circles ADD COLUMN add_seq bigint,
+     ADD COLUMN fingerprint text;
+   CREATE INDEX cleared_circles_board_id ON cleared_circles (board, id);
+   CREATE TABLE write_names (
+     board text NOT NULL,
+     id text NOT NULL,
+     fingerprint text,
+     value text,
+     keep_until bigint,
+     PRIMARY KEY (board, id)
+   );
+   CREATE INDEX write_names_keep_until ON write_names (keep_until) WHERE keep_until IS NOT NULL;`,
 ];
 
 /** The version `migrate` leaves a database at. */

@@ -15,10 +15,11 @@ import {
   makeCircle,
   storedBoard,
 } from "../../test/store-contract.js";
-import type { BoardEvent, Circle } from "../protocol/events.js";
-import { DrawRefusedError } from "./board-store.js";
+import type { BoardEvent, Circle, StoredCircle } from "../protocol/events.js";
+import { AlreadyAppliedError, DrawRefusedError, OperationConflictError } from "./board-store.js";
 import { describeRoomStoreContract } from "../../test/room-store-contract.js";
 import { describeUndoStoreContract } from "../../test/undo-store-contract.js";
+import { describeOnceStoreContract } from "../../test/once-store-contract.js";
 import { SCHEMA_VERSION } from "./postgres-schema.js";
 import { PostgresStore } from "./postgres-store.js";
 import { createTestDatabase, dropTestDatabases, POSTGRES_SERVER } from "../../test/support/postgres.js";
@@ -47,9 +48,15 @@ async function reopenable() {
 
 describeUndoStoreContract("PostgresStore", reopenable);
 describeRoomStoreContract("PostgresStore", reopenable);
-describeGroupCommitContract("PostgresStore", async () => ({ store: await PostgresStore.open({ databaseUrl }) }), /PostgreSQL at .*duplicate key/);
+describeOnceStoreContract("PostgresStore", reopenable);
+describeGroupCommitContract(
+  "PostgresStore",
+  async () => ({ store: await PostgresStore.open({ databaseUrl }) }),
+  /PostgreSQL at .*not-null constraint/,
+);
 
 const seqs = (events: BoardEvent[]) => events.map((event) => event.seq);
+const BIG = 1_000_000;
 const upTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
 /** What one database session sees, for checking the schema from outside the store. */
@@ -128,6 +135,44 @@ describe("PostgresStore", () => {
       expect((await a.load(board)).seq).toBe(all.length);
       expect((await b.load(board)).circles.length).toBeLessThanOrEqual(7);
     }
+  });
+
+  it("stores a circle two servers add at once once, answering both with its seq, and takes no seq for the other", async () => {
+    const [a, b] = [await open(), await open()];
+    const board = makeBoard();
+    for (let i = 0; i < 100; i++) {
+      const circle = makeCircle();
+      const once = { id: circle.id, fingerprint: `add ${circle.x}` };
+      const outcomes = await Promise.allSettled([a.add(board, circle, BIG, {}, once), b.add(board, circle, BIG, {}, once)]);
+      const stored = outcomes.flatMap((outcome) => (outcome.status === "fulfilled" ? [outcome.value] : []));
+      const retried = outcomes.flatMap((outcome) => (outcome.status === "rejected" ? [outcome.reason as unknown] : []));
+      expect(stored).toStrictEqual([[{ seq: i + 1, type: "add", circle }]]);
+      expect(retried).toHaveLength(1);
+      expect(retried[0]).toBeInstanceOf(AlreadyAppliedError);
+      expect((retried[0] as AlreadyAppliedError).value).toStrictEqual(stored[0]);
+    }
+    const loaded = await a.load(board);
+    expect(loaded.seq).toBe(100);
+    expect(loaded.circles).toHaveLength(100);
+  });
+
+  it("answers a retried add with its own change, as first stored, though its cap dropped circles", async () => {
+    const store = await open();
+    const board = makeBoard();
+    const [first, second] = [makeCircle(), makeCircle()];
+    await store.add(board, first, 2);
+    await store.add(board, second, 2);
+    const circle = { ...makeCircle(), owner: "owner-a" };
+    const once = { id: circle.id, fingerprint: "add" };
+    const answer = await store.add(board, circle, 1, {}, once);
+    expect(answer).toStrictEqual([
+      { seq: 3, type: "add", circle },
+      { seq: 4, type: "remove", id: first.id },
+      { seq: 5, type: "remove", id: second.id },
+    ]);
+    const retried: unknown = await store.add(board, { ...circle, createdAt: circle.createdAt + 1 }, 1, {}, once).catch((error: unknown) => error);
+    expect(retried).toBeInstanceOf(AlreadyAppliedError);
+    expect((retried as AlreadyAppliedError).value).toStrictEqual(answer.slice(0, 1));
   });
 
   it("lets one of two servers claim a board, and undo a clear, when both try at once", async () => {
@@ -264,6 +309,73 @@ describe("PostgresStore", () => {
       ok: true,
       events: [{ seq: 3, type: "add", circle }],
     });
+    expect(await query(url, "SELECT version FROM schema_version ORDER BY version")).toStrictEqual(
+      upTo(SCHEMA_VERSION).map((version) => ({ version })),
+    );
+  });
+
+  it("migrates a database of schema version 3: its circles and cleared circles name their ids on their boards, which other boards may use, wherever they go, and keep their seqs", async () => {
+    // Version 3 as it shipped (postgres-schema.ts, the first three migrations).
+    const url = await createTestDatabase();
+    const [a, b] = [makeBoard(), makeBoard()];
+    const cleared: StoredCircle[] = [{ ...makeCircle(), owner: "owner-a" }, makeCircle()];
+    const onA: StoredCircle = makeCircle();
+    const onB: StoredCircle = { ...makeCircle(), owner: "owner-b" };
+    const values = (c: StoredCircle) =>
+      `'${c.id}', '${c.initials}', ${c.x}, ${c.y}, ${c.dia}, '${c.rgba}', ${c.createdAt}, ${c.owner ? `'${c.owner}'` : "NULL"}`;
+    await query(
+      url,
+      `CREATE TABLE schema_version (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());
+       INSERT INTO schema_version (version) VALUES (1), (2), (3);
+       CREATE TABLE boards (
+         board text PRIMARY KEY, seq bigint NOT NULL, circle_count integer NOT NULL, host text, locked boolean NOT NULL DEFAULT false,
+         cleared_seq bigint, cleared_at bigint, draw_rule text NOT NULL DEFAULT 'everyone', chat_rule text NOT NULL DEFAULT 'everyone',
+         last_used bigint NOT NULL DEFAULT 0);
+       CREATE INDEX boards_last_used ON boards (last_used);
+       CREATE TABLE circles (
+         board text NOT NULL REFERENCES boards ON DELETE CASCADE, seq bigint NOT NULL, id text NOT NULL UNIQUE, initials text NOT NULL,
+         x double precision NOT NULL, y double precision NOT NULL, dia double precision NOT NULL, rgba text NOT NULL,
+         created_at bigint NOT NULL, owner text, PRIMARY KEY (board, seq));
+       CREATE TABLE cleared_circles (
+         board text NOT NULL REFERENCES boards ON DELETE CASCADE, position bigint NOT NULL, id text NOT NULL, initials text NOT NULL,
+         x double precision NOT NULL, y double precision NOT NULL, dia double precision NOT NULL, rgba text NOT NULL,
+         created_at bigint NOT NULL, owner text, PRIMARY KEY (board, position));
+       CREATE TABLE removed_players (
+         board text NOT NULL REFERENCES boards ON DELETE CASCADE, owner text NOT NULL, id text NOT NULL, initials text NOT NULL,
+         position bigint NOT NULL, PRIMARY KEY (board, owner));
+       INSERT INTO boards (board, seq, circle_count, cleared_seq, cleared_at) VALUES ('${a}', 4, 1, 3, 1);
+       INSERT INTO boards (board, seq, circle_count) VALUES ('${b}', 2, 1);
+       INSERT INTO cleared_circles VALUES ('${a}', 1, ${values(cleared[0]!)}), ('${a}', 2, ${values(cleared[1]!)});
+       INSERT INTO circles VALUES ('${a}', 4, ${values(onA)}), ('${b}', 2, ${values(onB)});`,
+    );
+    const store = await open(url);
+    expect(await store.load(a)).toStrictEqual(storedBoard(4, [onA]));
+    expect(await store.load(b)).toStrictEqual(storedBoard(2, [onB]));
+    // The ids of a board's circles, cleared ones included, are taken on it...
+    for (const taken of [onA, ...cleared]) await expect(store.add(a, makeCircle({ id: taken.id }), 10)).rejects.toThrow(OperationConflictError);
+    await expect(store.add(b, makeCircle({ id: onB.id }), 10)).rejects.toThrow(OperationConflictError);
+    // ...and free on the others.
+    const reused = makeCircle({ id: onA.id });
+    expect(await store.add(b, reused, 10)).toStrictEqual([{ seq: 3, type: "add", circle: reused }]);
+    expect(await store.restoreCleared(a, { seq: 3, since: 0, maxCircles: 10 })).toStrictEqual({
+      ok: true,
+      events: cleared.map((circle, i) => ({ seq: 5 + i, type: "add", circle })),
+    });
+    expect(await store.load(a)).toStrictEqual(storedBoard(6, [onA, ...cleared]));
+    // Back from the clear, or undone, their ids are still taken: by no write a client may send.
+    expect(await store.removeOwned(a, cleared[0]!.id, "owner-a")).toStrictEqual({ seq: 7, type: "remove", id: cleared[0]?.id });
+    for (const taken of [onA, ...cleared]) await expect(store.add(a, makeCircle({ id: taken.id }), 10)).rejects.toThrow(OperationConflictError);
+    await expect(store.clear(a, {}, { id: cleared[0]!.id, fingerprint: "clear" })).rejects.toThrow(OperationConflictError);
+    // The rows from before name no add (no add_seq, no fingerprint), the new one its own.
+    expect(await query(url, `SELECT board, seq, id, add_seq, fingerprint FROM circles ORDER BY board = '${a}', seq`)).toStrictEqual([
+      { board: b, seq: "2", id: onB.id, add_seq: null, fingerprint: null },
+      { board: b, seq: "3", id: reused.id, add_seq: "3", fingerprint: "" },
+      { board: a, seq: "4", id: onA.id, add_seq: null, fingerprint: null },
+      { board: a, seq: "6", id: cleared[1]?.id, add_seq: null, fingerprint: null },
+    ]);
+    expect(await query(url, "SELECT board, id, fingerprint, value, keep_until FROM write_names")).toStrictEqual([
+      { board: a, id: cleared[0]?.id, fingerprint: null, value: null, keep_until: null },
+    ]);
     expect(await query(url, "SELECT version FROM schema_version ORDER BY version")).toStrictEqual(
       upTo(SCHEMA_VERSION).map((version) => ({ version })),
     );

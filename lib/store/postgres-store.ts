@@ -6,18 +6,34 @@ import {
   checkMaxCircles,
   DEFAULT_RULES,
   NOT_HOST,
+  tookEffect,
   type Authority,
+  type Once,
+  type OnceOutcome,
   type RestoreOutcome,
   type RestoreRequest,
   type StoredBoard,
 } from "./board-store.js";
 import { connectionOptions, describeDatabase } from "./postgres-connection.js";
 import { migrate } from "./postgres-schema.js";
-import { boardsOf, CLEAR_LOCKED, RequestStore, type DrawRefusal, type HostRequest, type StoreRequest } from "./request-store.js";
+import {
+  boardsOf,
+  CLEAR_LOCKED,
+  circleRowName,
+  RequestStore,
+  takenOutcome,
+  type DrawRefusal,
+  type HostRequest,
+  type KnownName,
+  type StoreRequest,
+  type NamedRequest,
+} from "./request-store.js";
 
 export interface PostgresStoreOptions {
   /** A postgres:// URL, as Heroku sets DATABASE_URL. */
   databaseUrl: string;
+  /** False only in bench/write-names.ts, which measures what checking adds' names costs; the server never sets it. */
+  checkNames?: boolean;
 }
 
 /** How writes were grouped into transactions, for tests. */
@@ -38,6 +54,18 @@ interface Call {
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: Error };
 
+/**
+ * The names, for write_names, of the circles in `rows` (rows of circles or
+ * cleared_circles) gone for good (not by the cap), so that their ids stay
+ * taken: each answers with its add's change (the JSON of `addChange`; float8
+ * prints its shortest exact digits) when its row did (see `circleRowName`).
+ */
+const namesOf = (rows: string) => `SELECT board, id, fingerprint,
+    CASE WHEN fingerprint IS NOT NULL AND add_seq IS NOT NULL THEN json_build_array(json_build_object('seq', add_seq, 'type', 'add',
+      'circle', json_strip_nulls(json_build_object('id', id, 'initials', initials, 'x', x, 'y', y, 'dia', dia, 'rgba', rgba,
+        'createdAt', created_at, 'owner', owner))))::text END
+  FROM ${rows}`;
+
 /** Named, so each connection parses them once. */
 const SQL = {
   // Rows first, then their locks, both in board order, so that two servers
@@ -47,8 +75,20 @@ const SQL = {
     ON CONFLICT (board) DO NOTHING`,
   lockBoards: "SELECT board FROM boards WHERE board = ANY($1::text[]) ORDER BY board FOR UPDATE",
   // Every change marks its board used (last_used) in the statement that makes it.
-  // The rules' checks and the add in one round trip: the add, and its seq, only when nothing refuses it.
-  add: `WITH refused AS (
+  // The add's name looked up (see migration 4: its circle's row, on the board
+  // or kept by its last clear, else write_names), the rules' checks and the
+  // add in one round trip, after the batch locked the board: the add, and its
+  // seq, only when its name ($13) is free and nothing refuses it. Its row,
+  // with its seq and fingerprint ($14), is its name from then on.
+  add: `WITH known AS (
+      SELECT true AS found, fingerprint, NULL::text AS value, add_seq, id, initials, x, y, dia, rgba, created_at, owner
+      FROM circles WHERE board = $1 AND id = $13
+      UNION ALL
+      SELECT true, fingerprint, NULL, add_seq, id, initials, x, y, dia, rgba, created_at, owner FROM cleared_circles WHERE board = $1 AND id = $13
+      UNION ALL
+      SELECT true, fingerprint, value, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM write_names WHERE board = $1 AND id = $13
+      LIMIT 1
+    ), refused AS (
       SELECT CASE
           WHEN EXISTS (SELECT FROM removed_players WHERE board = $1 AND owner = $9) THEN 'removed'
           WHEN draw_rule = 'host' AND NOT ($10 OR coalesce(host = $11, false)) THEN 'paused'
@@ -56,15 +96,17 @@ const SQL = {
       FROM boards WHERE board = $1
     ), counted AS (
       UPDATE boards SET seq = seq + 1, circle_count = circle_count + 1, last_used = greatest(last_used, $12)
-      WHERE board = $1 AND (SELECT reason FROM refused) IS NULL
+      WHERE board = $1 AND NOT EXISTS (SELECT FROM known) AND (SELECT reason FROM refused) IS NULL
       RETURNING seq, circle_count
     ), added AS (
-      INSERT INTO circles (board, seq, id, initials, x, y, dia, rgba, created_at, owner)
-      SELECT $1, seq, $2, $3, $4, $5, $6, $7, $8, $9 FROM counted
+      INSERT INTO circles (board, seq, id, initials, x, y, dia, rgba, created_at, owner, add_seq, fingerprint)
+      SELECT $1, seq, $2, $3, $4, $5, $6, $7, $8, $9, seq, $14 FROM counted
       RETURNING seq
     )
-    SELECT (SELECT reason FROM refused) AS refused, (SELECT seq FROM added) AS seq, (SELECT circle_count FROM counted) AS count`,
+    SELECT known.*, (SELECT reason FROM refused) AS refused, (SELECT seq FROM added) AS seq, (SELECT circle_count FROM counted) AS count
+    FROM (VALUES (0)) AS one LEFT JOIN known ON true`,
   // Each dropped circle is one change: it takes one seq and leaves the count.
+  // Its name goes with its row.
   dropOldest: `WITH gone AS (
       DELETE FROM circles WHERE board = $1
         AND seq IN (SELECT seq FROM circles WHERE board = $1 ORDER BY seq LIMIT $2)
@@ -76,21 +118,26 @@ const SQL = {
     )
     SELECT id FROM gone ORDER BY seq`,
   boardState: "SELECT host, locked, cleared_seq, cleared_at FROM boards WHERE board = $1",
-  forgetCleared: "DELETE FROM cleared_circles WHERE board = $1",
+  forgetCleared: `WITH gone AS (DELETE FROM cleared_circles WHERE board = $1 RETURNING *)
+    INSERT INTO write_names (board, id, fingerprint, value) ${namesOf("gone")}`,
   // Keeps the row, and so the seq, of a cleared board, and what it removed; the clear's seq and time name what it kept.
   clear: `WITH gone AS (DELETE FROM circles WHERE board = $1 RETURNING *), kept AS (
-      INSERT INTO cleared_circles (board, position, id, initials, x, y, dia, rgba, created_at, owner)
-      SELECT board, seq, id, initials, x, y, dia, rgba, created_at, owner FROM gone
+      INSERT INTO cleared_circles (board, position, id, initials, x, y, dia, rgba, created_at, owner, add_seq, fingerprint)
+      SELECT board, seq, id, initials, x, y, dia, rgba, created_at, owner, add_seq, fingerprint FROM gone
     )
     UPDATE boards SET seq = seq + 1, circle_count = 0, cleared_seq = seq + 1, cleared_at = $2, last_used = greatest(last_used, $3)
     WHERE board = $1 RETURNING seq`,
-  removeOwned: `WITH gone AS (DELETE FROM circles WHERE board = $1 AND id = $2 AND owner = $3 RETURNING id)
+  removeOwned: `WITH gone AS (DELETE FROM circles WHERE board = $1 AND id = $2 AND owner = $3 RETURNING *), named AS (
+      INSERT INTO write_names (board, id, fingerprint, value) ${namesOf("gone")}
+    )
     UPDATE boards SET seq = seq + 1, circle_count = circle_count - 1, last_used = greatest(last_used, $4)
     WHERE board = $1 AND EXISTS (SELECT FROM gone) RETURNING seq`,
-  removeCircle: `WITH gone AS (DELETE FROM circles WHERE board = $1 AND id = $2 RETURNING id)
+  removeCircle: `WITH gone AS (DELETE FROM circles WHERE board = $1 AND id = $2 RETURNING *), named AS (
+      INSERT INTO write_names (board, id, fingerprint, value) ${namesOf("gone")}
+    )
     UPDATE boards SET seq = seq + 1, circle_count = circle_count - 1, last_used = greatest(last_used, $3)
     WHERE board = $1 AND EXISTS (SELECT FROM gone) RETURNING seq`,
-  // What the last clear kept goes back on top, in its order, each with the board's next seq.
+  // What the last clear kept goes back on top, in its order, each with the board's next seq, and its name.
   restore: `WITH kept AS (
       DELETE FROM cleared_circles WHERE board = $1 RETURNING *
     ), numbered AS (
@@ -100,8 +147,8 @@ const SQL = {
         cleared_seq = NULL, cleared_at = NULL, last_used = greatest(last_used, $2)
       WHERE board = $1 RETURNING seq - (SELECT count(*) FROM kept) AS base, circle_count
     )
-    INSERT INTO circles (board, seq, id, initials, x, y, dia, rgba, created_at, owner)
-    SELECT $1, base + n, id, initials, x, y, dia, rgba, created_at, owner FROM numbered, counted
+    INSERT INTO circles (board, seq, id, initials, x, y, dia, rgba, created_at, owner, add_seq, fingerprint)
+    SELECT $1, base + n, id, initials, x, y, dia, rgba, created_at, owner, add_seq, fingerprint FROM numbered, counted
     RETURNING seq, id, initials, x, y, dia, rgba, created_at, owner, (SELECT circle_count FROM counted) AS count`,
   // The batch made the row (seq 0) if there was none: a board that never changed.
   claim: "UPDATE boards SET host = $2, last_used = greatest(last_used, $3) WHERE board = $1 AND seq = 0 AND host IS NULL RETURNING board",
@@ -110,15 +157,17 @@ const SQL = {
     WHERE board = $1 RETURNING draw_rule, chat_rule`,
   // The owner kept out (a later removal puts them last again), their circles
   // removed oldest first, one seq each, and those their last clear kept
-  // forgotten, so that undoing it cannot bring them back.
+  // forgotten, so that undoing it cannot bring them back; their names kept.
   removePlayer: `WITH kept_out AS (
       INSERT INTO removed_players (board, owner, id, initials, position)
       VALUES ($1, $2, $3, $4, (SELECT coalesce(max(position), 0) + 1 FROM removed_players WHERE board = $1))
       ON CONFLICT (board, owner) DO UPDATE SET id = EXCLUDED.id, initials = EXCLUDED.initials, position = EXCLUDED.position
     ), forgotten AS (
-      DELETE FROM cleared_circles WHERE board = $1 AND owner = $2
+      DELETE FROM cleared_circles WHERE board = $1 AND owner = $2 RETURNING *
     ), gone AS (
-      DELETE FROM circles WHERE board = $1 AND owner = $2 RETURNING seq, id
+      DELETE FROM circles WHERE board = $1 AND owner = $2 RETURNING *
+    ), named AS (
+      INSERT INTO write_names (board, id, fingerprint, value) ${namesOf("forgotten")} UNION ALL ${namesOf("gone")}
     ), counted AS (
       UPDATE boards SET seq = seq + (SELECT count(*) FROM gone), circle_count = circle_count - (SELECT count(*) FROM gone),
         last_used = greatest(last_used, $5)
@@ -127,13 +176,29 @@ const SQL = {
     SELECT gone.id, counted.seq AS last FROM gone, counted ORDER BY gone.seq`,
   readmitPlayer: `WITH gone AS (DELETE FROM removed_players WHERE board = $1 AND id = $2 RETURNING id)
     UPDATE boards SET last_used = greatest(last_used, $3) WHERE board = $1 AND EXISTS (SELECT FROM gone) RETURNING board`,
-  // The rest of the board goes with its row (ON DELETE CASCADE).
-  deleteBoard: "DELETE FROM boards WHERE board = $1",
+  // A name of a write but an add, where the add's looks (see SQL.add): so that no operation takes a circle's id.
+  recallName: `SELECT fingerprint, NULL AS value, add_seq, id, initials, x, y, dia, rgba, created_at, owner FROM circles WHERE board = $1 AND id = $2
+    UNION ALL SELECT fingerprint, NULL, add_seq, id, initials, x, y, dia, rgba, created_at, owner FROM cleared_circles WHERE board = $1 AND id = $2
+    UNION ALL SELECT fingerprint, value, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM write_names WHERE board = $1 AND id = $2
+    LIMIT 1`,
+  rememberName: "INSERT INTO write_names (board, id, fingerprint, value, keep_until) VALUES ($1, $2, $3, $4, $5)",
+  // The rest of the board goes with its row (ON DELETE CASCADE), but for its writes' names, which have no tie to it.
+  deleteBoard: "WITH forgotten AS (DELETE FROM write_names WHERE board = $1) DELETE FROM boards WHERE board = $1",
   touch: "UPDATE boards SET last_used = greatest(last_used, $2) WHERE board = ANY($1::text[])",
   // SKIP LOCKED: a board whose row another transaction holds is in use, and
   // waiting for it, out of board order, could deadlock with that transaction.
-  sweep: `DELETE FROM boards WHERE board IN (SELECT board FROM boards WHERE last_used < $1 FOR UPDATE SKIP LOCKED)
-    RETURNING board`,
+  sweep: `WITH swept AS (
+      DELETE FROM boards WHERE board IN (SELECT board FROM boards WHERE last_used < $1 FOR UPDATE SKIP LOCKED) RETURNING board
+    ), forgotten AS (
+      DELETE FROM write_names WHERE board IN (SELECT board FROM swept)
+    )
+    SELECT board FROM swept`,
+  // SKIP LOCKED: a transaction deleting a board's names (deleteBoard) may hold
+  // some of them, in another order, and waiting for it could deadlock; it
+  // deletes them, or the next sweep does.
+  expireNames: `DELETE FROM write_names WHERE (board, id) IN (
+      SELECT board, id FROM write_names WHERE keep_until < $1 FOR UPDATE SKIP LOCKED
+    )`,
   // One statement, so the seq, the circles and the removed players come from one
   // snapshot even while other servers write: kind 0, the board's row joined to
   // each of its circles (position: their seq); kind 1, its removed players.
@@ -164,6 +229,12 @@ type LoadRow =
     ))
   | { kind: 1; id: string; initials: string; owner: string };
 
+/** A name as SQL.recallName (and SQL.add's `known`) finds it: a circle's row, or write_names' (its circle columns null). */
+type NameRow = { fingerprint: string | null; value: string | null; add_seq: string | null } & (CircleRow | { id: null });
+
+/** The add's statement's answer: the name's write before (`found` null: none), or the add's refusal, or its seq. */
+type AddRow = NameRow & { found: true | null; refused: DrawRefusal | null; seq: string | null; count: number | null };
+
 interface BoardStateRow {
   host: string | null;
   locked: boolean;
@@ -180,6 +251,12 @@ function circleOf({ id, initials, x, y, dia, rgba, created_at, owner }: CircleRo
 
 /** May `by` clear this board, or undo its clear? */
 const mayClear = (row: BoardStateRow | undefined, by: Authority) => !row?.locked || hasAuthority(row.host, by);
+
+/** The name a NameRow holds: a circle's row names its add (see `circleRowName`); write_names keeps the answer as JSON. */
+function knownName(row: NameRow): KnownName {
+  if (row.id !== null) return circleRowName(circleOf(row), row.fingerprint, row.add_seq === null ? null : Number(row.add_seq));
+  return { fingerprint: row.fingerprint, value: row.value === null ? null : (JSON.parse(row.value) as unknown) };
+}
 
 /** Why an add or a restore must not run: a bad cap. */
 function badCapOf(request: StoreRequest): RangeError | undefined {
@@ -245,7 +322,7 @@ export class PostgresStore extends RequestStore {
   readonly #stats: PostgresStoreStats = { transactions: 0, writes: 0, failedTransactions: 0 };
 
   /** Connects and brings the schema up to date; rejects, saying why, if it cannot. */
-  static async open({ databaseUrl }: PostgresStoreOptions): Promise<PostgresStore> {
+  static async open({ databaseUrl, checkNames = true }: PostgresStoreOptions): Promise<PostgresStore> {
     const where = describeDatabase(databaseUrl);
     const pool = new pg.Pool({
       ...connectionOptions(databaseUrl),
@@ -272,11 +349,11 @@ export class PostgresStore extends RequestStore {
       await pool.end();
       throw new Error(`cannot open the PostgreSQL database ${where}: ${describe(error)}`, { cause: error });
     }
-    return new PostgresStore(pool, where);
+    return new PostgresStore(pool, where, checkNames);
   }
 
-  private constructor(pool: pg.Pool, where: string) {
-    super();
+  private constructor(pool: pg.Pool, where: string, checkNames: boolean) {
+    super({ checkNames });
     this.#pool = pool;
     this.#where = where;
   }
@@ -393,6 +470,7 @@ export class PostgresStore extends RequestStore {
       const again = isWrite(request) ? boardsOf(request).filter((board) => deleted.delete(board)) : [];
       if (again.length > 0) await client.query({ name: "circles-create-boards", text: SQL.createBoards, values: [again] });
       const value = await this.#apply(client, request, now);
+      // True: made now (a named one made before answers a OnceOutcome).
       if (request.op === "delete-board" && value === true) deleted.add(request.board);
       if (request.op === "sweep") for (const board of value as string[]) deleted.add(board);
       outcomes.push({ ok: true, value });
@@ -436,11 +514,53 @@ export class PostgresStore extends RequestStore {
     return answers;
   }
 
-  /** `now` marks the boards changed as used. */
+  /** `now` marks the boards changed as used. A named write made before answers its OnceOutcome. */
   async #apply(client: PoolClient, request: StoreRequest, now: number): Promise<unknown> {
     switch (request.op) {
+      case "touch":
+        await client.query({ name: "circles-touch", text: SQL.touch, values: [request.boards, request.at] });
+        return undefined;
+      case "sweep": {
+        const { rows } = await client.query<{ board: string }>({ name: "circles-sweep", text: SQL.sweep, values: [request.before] });
+        await client.query({ name: "circles-expire-names", text: SQL.expireNames, values: [now] });
+        return rows.map((row) => row.board);
+      }
+      case "load":
+        return this.#load(client, request.board);
+      case "ping":
+        await client.query({ name: "circles-ping", text: SQL.ping });
+        return undefined;
       case "add":
         return this.#add(client, request, now);
+      default: {
+        const { board, once } = request;
+        if (once === undefined) return this.#write(client, request, now);
+        const taken = takenOutcome(once, await this.#recall(client, board, once.id));
+        if (taken) return taken;
+        const value = await this.#write(client, request, now);
+        if (tookEffect(value)) await this.#remember(client, board, once, value);
+        return value;
+      }
+    }
+  }
+
+  /** The name's write before, if any: looked up after the batch locked the board, so no other node takes it meanwhile. */
+  async #recall(client: PoolClient, board: string, id: string): Promise<KnownName | undefined> {
+    const { rows } = await client.query<NameRow>({ name: "circles-recall-name", text: SQL.recallName, values: [board, id] });
+    return rows[0] && knownName(rows[0]);
+  }
+
+  async #remember(client: PoolClient, board: string, { id, fingerprint, keepUntil }: Once, value: unknown): Promise<void> {
+    await client.query({
+      name: "circles-remember-name",
+      text: SQL.rememberName,
+      values: [board, id, fingerprint, JSON.stringify(value), keepUntil ?? null],
+    });
+  }
+
+  /** A write but an add (which names itself), as it is, whatever its name. */
+  async #write(client: PoolClient, request: NamedRequest, now: number): Promise<unknown> {
+    switch (request.op) {
       case "clear":
         return this.#clear(client, request.board, request.at, request.by, now);
       case "remove-owned": {
@@ -470,18 +590,6 @@ export class PostgresStore extends RequestStore {
       case "delete-board":
         if (!hasAuthority((await this.#boardState(client, request.board))?.host, request.by)) return NOT_HOST;
         return this.#hostAction(client, request, now);
-      case "touch":
-        await client.query({ name: "circles-touch", text: SQL.touch, values: [request.boards, request.at] });
-        return undefined;
-      case "sweep": {
-        const { rows } = await client.query<{ board: string }>({ name: "circles-sweep", text: SQL.sweep, values: [request.before] });
-        return rows.map((row) => row.board);
-      }
-      case "load":
-        return this.#load(client, request.board);
-      case "ping":
-        await client.query({ name: "circles-ping", text: SQL.ping });
-        return undefined;
     }
   }
 
@@ -526,19 +634,43 @@ export class PostgresStore extends RequestStore {
     }
   }
 
-  async #add(client: PoolClient, { board, circle, maxCircles, by }: StoreRequest & { op: "add" }, now: number): Promise<StoredEvent[] | DrawRefusal> {
+  /** An add, named or not: its name is checked in the add's own statement, one round trip, as an add without a name. */
+  async #add(
+    client: PoolClient,
+    { board, circle, maxCircles, by, fingerprint }: StoreRequest & { op: "add" },
+    now: number,
+  ): Promise<StoredEvent[] | DrawRefusal | OnceOutcome> {
     const { id, initials, x, y, dia, rgba, createdAt, owner } = circle;
-    const { rows } = await client.query<{ refused: DrawRefusal | null; seq: string | null; count: number | null }>({
+    const { rows } = await client.query<AddRow>({
       name: "circles-add",
       text: SQL.add,
-      values: [board, id, initials, x, y, dia, rgba, createdAt, owner ?? null, by.admin === true, by.host ?? null, now],
+      values: [
+        board,
+        id,
+        initials,
+        x,
+        y,
+        dia,
+        rgba,
+        createdAt,
+        owner ?? null,
+        by.admin === true,
+        by.host ?? null,
+        now,
+        fingerprint === undefined ? null : id,
+        fingerprint ?? null,
+      ],
     });
     const added = rows[0];
     if (added === undefined) throw new Error(`no row for board ${board}`);
-    if (added.refused !== null) return added.refused;
-    if (added.seq === null || added.count === null) throw new Error(`no row for board ${board}`);
-    const events: StoredEvent[] = [{ seq: Number(added.seq), type: "add", circle: { ...circle } }];
-    return this.#cap(client, board, events, added.count, maxCircles);
+    const taken = fingerprint !== undefined && added.found !== null ? takenOutcome({ id, fingerprint }, knownName(added)) : undefined;
+    if (taken) return taken;
+    let value: StoredEvent[] | DrawRefusal | null = added.refused;
+    if (value === null) {
+      if (added.seq === null || added.count === null) throw new Error(`no row for board ${board}`);
+      value = await this.#cap(client, board, [{ seq: Number(added.seq), type: "add", circle: { ...circle } }], added.count, maxCircles);
+    }
+    return value;
   }
 
   /** Drops the board's oldest circles beyond the cap, each a change after `events`. */

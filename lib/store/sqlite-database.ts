@@ -10,12 +10,15 @@ import {
   checkMaxCircles,
   DEFAULT_RULES,
   NOT_HOST,
+  tookEffect,
   type Authority,
+  type Once,
+  type OnceOutcome,
   type RestoreOutcome,
   type RestoreRequest,
   type StoredBoard,
 } from "./board-store.js";
-import { CLEAR_LOCKED, type DrawRefusal, type HostRequest, type StoreRequest } from "./request-store.js";
+import { CLEAR_LOCKED, circleRowName, takenOutcome, type DrawRefusal, type HostRequest, type KnownName, type StoreRequest } from "./request-store.js";
 
 /** What a request's batch answers it with. */
 type OutcomeValue =
@@ -29,6 +32,7 @@ type OutcomeValue =
   | typeof CLEAR_LOCKED
   | DrawRefusal
   | typeof NOT_HOST
+  | OnceOutcome
   | undefined;
 
 /** What settles one request's promise: its value, or why it failed. */
@@ -40,6 +44,27 @@ type CircleRow = Omit<StoredCircle, "owner"> & { owner: string | null };
 /** The circle as callers see it: no `owner` key at all when it has none. */
 function fromRow({ owner, ...circle }: CircleRow): StoredCircle {
   return owner === null ? circle : { ...circle, owner };
+}
+
+/** A circle row with its name (see migration 5): NAMED_COLUMNS of circles or cleared_circles. */
+type NamedRow = CircleRow & { addSeq: number | null; fingerprint: string | null };
+
+const NAMED_COLUMNS = "id, initials, x, y, dia, rgba, created_at AS createdAt, owner, add_seq AS addSeq, fingerprint";
+
+/** A named row's name, and the circle it answers with. */
+function nameOfRow({ id, initials, x, y, dia, rgba, createdAt, owner, addSeq, fingerprint }: NamedRow): { circle: StoredCircle; name: KnownName } {
+  const circle = fromRow({ id, initials, x, y, dia, rgba, createdAt, owner });
+  return { circle, name: circleRowName(circle, fingerprint, addSeq) };
+}
+
+/** What `recall` finds: a circle's row, or a name kept in write_names (its circle columns NULL). */
+type RecallRow = (NamedRow & { fromCircle: 1 }) | { fromCircle: 0; value: string | null; fingerprint: string | null };
+
+/** A circle going on the board: with its add's fingerprint, and, when a restore puts it back, its add's seq (absent: this add). */
+interface Added {
+  circle: StoredCircle;
+  fingerprint: string | null;
+  addSeq?: number | null;
 }
 
 /** How writes were grouped into transactions, for tests and the benchmark. */
@@ -126,6 +151,55 @@ const MIGRATIONS = [
      position INTEGER NOT NULL,
      PRIMARY KEY (board, owner)
    ) WITHOUT ROWID;`,
+  // 5. Named writes (see `Once`). An add's name is its circle's row, while
+  // the board or its last clear keeps it: add_seq is the board's seq of the
+  // add (circles.seq only orders rows, across boards; a restored circle keeps
+  // its add's), fingerprint what the add was. Rows from before have neither,
+  // and cannot be filled in: their ids are taken by no write a client may
+  // send. cleared_circles gets an index to find an id in. Circle ids are
+  // chosen by clients now, so they are unique per board, not across boards:
+  // circles is made again with that constraint, keeping its seqs and its
+  // AUTOINCREMENT counter. write_names keeps, per board, the names of the
+  // other writes that took effect, and of the circles gone for good (undone,
+  // removed by the host, or forgotten by a later clear; one the cap drops is
+  // forgotten, name and all): what the write was (fingerprint, NULL as
+  // above), its answer (JSON) and until when (ms since the epoch; NULL: as
+  // long as the board). It has no tie to boards: a deletion keeps its own name.
+  `CREATE TABLE circles_by_board (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     board TEXT NOT NULL,
+     id TEXT NOT NULL,
+     initials TEXT NOT NULL,
+     x REAL NOT NULL,
+     y REAL NOT NULL,
+     dia REAL NOT NULL,
+     rgba TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     owner TEXT,
+     add_seq INTEGER,
+     fingerprint TEXT,
+     UNIQUE (board, id)
+   );
+   INSERT INTO circles_by_board (seq, board, id, initials, x, y, dia, rgba, created_at, owner)
+     SELECT seq, board, id, initials, x, y, dia, rgba, created_at, owner FROM circles;
+   -- The counter goes with the table, so that no seq is given twice.
+   DELETE FROM sqlite_sequence WHERE name = 'circles_by_board';
+   UPDATE sqlite_sequence SET name = 'circles_by_board' WHERE name = 'circles';
+   DROP TABLE circles;
+   ALTER TABLE circles_by_board RENAME TO circles;
+   CREATE INDEX circles_board_seq ON circles (board, seq);
+   ALTER TABLE cleared_circles ADD COLUMN add_seq INTEGER;
+   ALTER TABLE cleared_circles ADD COLUMN fingerprint TEXT;
+   CREATE INDEX cleared_circles_board_id ON cleared_circles (board, id);
+   CREATE TABLE write_names (
+     board TEXT NOT NULL,
+     id TEXT NOT NULL,
+     fingerprint TEXT,
+     value TEXT,
+     keep_until INTEGER,
+     PRIMARY KEY (board, id)
+   );
+   CREATE INDEX write_names_keep_until ON write_names (keep_until) WHERE keep_until IS NOT NULL;`,
 ];
 
 function migrate(db: Database.Database): void {
@@ -156,9 +230,9 @@ function prepareStatements(db: Database.Database) {
       `SELECT b.draw_rule AS draw, b.host, EXISTS (SELECT 1 FROM removed_players r WHERE r.board = b.board AND r.owner = ?) AS removed
        FROM boards b WHERE b.board = ?`,
     ),
-    insertCircle: db.prepare<[string, string, string, number, number, number, string, number, string | null]>(
-      `INSERT INTO circles (board, id, initials, x, y, dia, rgba, created_at, owner)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    insertCircle: db.prepare<[string, string, string, number, number, number, string, number, string | null, number | null, string | null]>(
+      `INSERT INTO circles (board, id, initials, x, y, dia, rgba, created_at, owner, add_seq, fingerprint)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     // Every change marks its board used (last_used) in the statement that takes its seq or makes it.
     countUp: db.prepare<[string, number], { count: number; seq: number }>(
@@ -170,15 +244,14 @@ function prepareStatements(db: Database.Database) {
     deleteUpTo: db.prepare<[string, number]>("DELETE FROM circles WHERE board = ? AND seq <= ?"),
     // Each dropped circle is one change: it takes one seq and leaves the count.
     dropped: db.prepare<[number, number, string]>("UPDATE boards SET circle_count = circle_count - ?, seq = seq + ? WHERE board = ?"),
-    forgetCleared: db.prepare<[string]>("DELETE FROM cleared_circles WHERE board = ?"),
+    deleteCleared: db.prepare<[string]>("DELETE FROM cleared_circles WHERE board = ?"),
+    // What a clear forgets, to be named in write_names.
+    forgetCleared: db.prepare<[string], NamedRow>(`DELETE FROM cleared_circles WHERE board = ? RETURNING ${NAMED_COLUMNS}`),
     keepCleared: db.prepare<[string]>(
-      `INSERT INTO cleared_circles (board, position, id, initials, x, y, dia, rgba, created_at, owner)
-       SELECT board, seq, id, initials, x, y, dia, rgba, created_at, owner FROM circles WHERE board = ?`,
+      `INSERT INTO cleared_circles (board, position, id, initials, x, y, dia, rgba, created_at, owner, add_seq, fingerprint)
+       SELECT board, seq, id, initials, x, y, dia, rgba, created_at, owner, add_seq, fingerprint FROM circles WHERE board = ?`,
     ),
-    cleared: db.prepare<[string], CircleRow>(
-      `SELECT id, initials, x, y, dia, rgba, created_at AS createdAt, owner
-       FROM cleared_circles WHERE board = ? ORDER BY position`,
-    ),
+    cleared: db.prepare<[string], NamedRow>(`SELECT ${NAMED_COLUMNS} FROM cleared_circles WHERE board = ? ORDER BY position`),
     clearCircles: db.prepare<[string]>("DELETE FROM circles WHERE board = ?"),
     // Keeps the row, and so the seq, of a cleared board; the clear's seq and time name what it kept.
     clearBoard: db
@@ -190,8 +263,10 @@ function prepareStatements(db: Database.Database) {
       )
       .pluck(),
     restored: db.prepare<[number, string]>("UPDATE boards SET cleared_seq = NULL, cleared_at = NULL, last_used = max(last_used, ?) WHERE board = ?"),
-    removeOwned: db.prepare<[string, string, string], string>("DELETE FROM circles WHERE board = ? AND id = ? AND owner = ? RETURNING id").pluck(),
-    removeCircle: db.prepare<[string, string], string>("DELETE FROM circles WHERE board = ? AND id = ? RETURNING id").pluck(),
+    removeOwned: db.prepare<[string, string, string], NamedRow>(
+      `DELETE FROM circles WHERE board = ? AND id = ? AND owner = ? RETURNING ${NAMED_COLUMNS}`,
+    ),
+    removeCircle: db.prepare<[string, string], NamedRow>(`DELETE FROM circles WHERE board = ? AND id = ? RETURNING ${NAMED_COLUMNS}`),
     countDown: db
       .prepare<[number, string], number>(
         "UPDATE boards SET circle_count = circle_count - 1, seq = seq + 1, last_used = max(last_used, ?) WHERE board = ? RETURNING seq",
@@ -226,12 +301,27 @@ function prepareStatements(db: Database.Database) {
        VALUES (?, ?, ?, ?, (SELECT coalesce(max(position), 0) + 1 FROM removed_players WHERE board = ?))
        ON CONFLICT (board, owner) DO UPDATE SET id = excluded.id, initials = excluded.initials, position = excluded.position`,
     ),
-    ownedBy: db.prepare<[string, string], string>("SELECT id FROM circles WHERE board = ? AND owner = ? ORDER BY seq").pluck(),
+    ownedBy: db.prepare<[string, string], NamedRow>(`SELECT ${NAMED_COLUMNS} FROM circles WHERE board = ? AND owner = ? ORDER BY seq`),
     removeOwner: db.prepare<[string, string]>("DELETE FROM circles WHERE board = ? AND owner = ?"),
-    forgetOwnerCleared: db.prepare<[string, string]>("DELETE FROM cleared_circles WHERE board = ? AND owner = ?"),
+    forgetOwnerCleared: db.prepare<[string, string], NamedRow>(
+      `DELETE FROM cleared_circles WHERE board = ? AND owner = ? RETURNING ${NAMED_COLUMNS}`,
+    ),
     readmit: db.prepare<[string, string]>("DELETE FROM removed_players WHERE board = ? AND id = ?"),
     forgetRemoved: db.prepare<[string]>("DELETE FROM removed_players WHERE board = ?"),
     deleteBoard: db.prepare<[string]>("DELETE FROM boards WHERE board = ?"),
+    // A name, where it is (see migration 5): a circle's row on the board, or
+    // kept by its last clear, else write_names. One statement: an add's check.
+    recall: db.prepare<[string, string, string, string, string, string], RecallRow>(
+      `SELECT 1 AS fromCircle, NULL AS value, ${NAMED_COLUMNS} FROM circles WHERE board = ? AND id = ?
+       UNION ALL SELECT 1, NULL, ${NAMED_COLUMNS} FROM cleared_circles WHERE board = ? AND id = ?
+       UNION ALL SELECT 0, value, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, fingerprint FROM write_names WHERE board = ? AND id = ?
+       LIMIT 1`,
+    ),
+    rememberName: db.prepare<[string, string, string | null, string | null, number | null]>(
+      "INSERT INTO write_names (board, id, fingerprint, value, keep_until) VALUES (?, ?, ?, ?, ?)",
+    ),
+    forgetNames: db.prepare<[string]>("DELETE FROM write_names WHERE board = ?"),
+    expireNames: db.prepare<[number]>("DELETE FROM write_names WHERE keep_until < ?"),
     sweep: db.prepare<[number], string>("DELETE FROM boards WHERE last_used < ? RETURNING board").pluck(),
     ping: db.prepare<[]>("SELECT 1"),
   };
@@ -327,41 +417,48 @@ export class BoardDatabase {
     const s = this.#s;
     switch (request.op) {
       case "add": {
-        const { board, circle, maxCircles, by } = request;
+        const { board, circle, maxCircles, by, fingerprint } = request;
         const badCap = checkMaxCircles(maxCircles);
         if (badCap) return { ok: false, error: badCap };
-        return { ok: true, value: this.#drawRefusal(board, circle, by) ?? this.#add(board, [circle], maxCircles, now) };
+        const once = fingerprint === undefined ? undefined : { id: circle.id, fingerprint };
+        const added = { circle, fingerprint: fingerprint ?? null };
+        return this.#named(board, once, () => this.#drawRefusal(board, circle, by) ?? this.#add(board, [added], maxCircles, now), false);
       }
       case "clear":
-        return { ok: true, value: this.#clear(request.board, request.at, request.by, now) };
+        return this.#named(request.board, request.once, () => this.#clear(request.board, request.at, request.by, now));
       case "remove-owned": {
         const { board, id, owner } = request;
-        return { ok: true, value: s.removeOwned.get(board, id, owner) === undefined ? undefined : this.#removed(board, id, now) };
+        return this.#named(board, request.once, () => this.#removed(board, s.removeOwned.get(board, id, owner), now));
       }
       case "restore": {
         const badCap = checkMaxCircles(request.request.maxCircles);
         if (badCap) return { ok: false, error: badCap };
-        return { ok: true, value: this.#restore(request.board, request.request, now) };
+        return this.#named(request.board, request.once, () => this.#restore(request.board, request.request, now));
       }
       case "claim":
-        return { ok: true, value: s.claim.get(request.board, request.hash, now) !== undefined };
+        return this.#named(request.board, request.once, () => s.claim.get(request.board, request.hash, now) !== undefined);
       case "set-locked":
-        return { ok: true, value: s.setLocked.get(request.locked ? 1 : 0, now, request.board, request.hash) !== undefined };
+        return this.#named(
+          request.board,
+          request.once,
+          () => s.setLocked.get(request.locked ? 1 : 0, now, request.board, request.hash) !== undefined,
+        );
       case "set-rules":
       case "remove-player":
       case "readmit-player":
       case "remove-circle":
-      case "delete-board": {
-        const row = s.board.get(request.board);
-        if (!hasAuthority(row?.host, request.by)) return { ok: true, value: NOT_HOST };
-        return { ok: true, value: this.#hostAction(request, row, now) };
-      }
+      case "delete-board":
+        return this.#named(request.board, request.once, () => {
+          const row = s.board.get(request.board);
+          return hasAuthority(row?.host, request.by) ? this.#hostAction(request, row, now) : NOT_HOST;
+        });
       case "touch":
         for (const board of request.boards) s.markUsed.run(board, request.at);
         return { ok: true, value: undefined };
       case "sweep": {
         const swept = s.sweep.all(request.before);
         for (const board of swept) this.#forget(board);
+        s.expireNames.run(now);
         return { ok: true, value: swept };
       }
       case "load":
@@ -392,13 +489,14 @@ export class BoardDatabase {
         s.markUsed.run(board, now);
         s.keepOut.run(board, owner, id, initials, board);
         // Their circles kept by the last clear go too, so that undoing it cannot bring them back.
-        s.forgetOwnerCleared.run(board, owner);
+        this.#depart(board, s.forgetOwnerCleared.all(board, owner));
         const gone = s.ownedBy.all(board, owner);
         if (gone.length === 0) return [];
+        this.#depart(board, gone);
         s.removeOwner.run(board, owner);
         s.dropped.run(gone.length, gone.length, board);
         const base = row?.seq ?? 0;
-        return gone.map((circleId, i): StoredEvent => ({ seq: base + 1 + i, type: "remove", id: circleId }));
+        return gone.map((circle, i): StoredEvent => ({ seq: base + 1 + i, type: "remove", id: circle.id }));
       }
       case "readmit-player": {
         if (s.readmit.run(board, request.id).changes === 0) return false;
@@ -406,10 +504,45 @@ export class BoardDatabase {
         return true;
       }
       case "remove-circle":
-        return s.removeCircle.get(board, request.id) === undefined ? undefined : this.#removed(board, request.id, now);
+        return this.#removed(board, s.removeCircle.get(board, request.id), now);
       case "delete-board":
         this.#forget(board);
         return true;
+    }
+  }
+
+  /**
+   * A write's outcome: its value, or, when it is named and its name taken,
+   * its OnceOutcome (see `takenOutcome`), looked up in the batch's
+   * transaction: the database's one writer is this thread, so nothing takes
+   * the name meanwhile. The name is kept with the value unless `remember`
+   * is false: an add's is its circle's row, written with it.
+   */
+  #named(board: string, once: Once | undefined, write: () => OutcomeValue, remember = true): StoreOutcome {
+    if (once === undefined) return { ok: true, value: write() };
+    const taken = takenOutcome(once, this.#recall(board, once.id));
+    if (taken) return { ok: true, value: taken };
+    const value = write();
+    if (remember && tookEffect(value)) this.#remember(board, once, value);
+    return { ok: true, value };
+  }
+
+  #recall(board: string, id: string): KnownName | undefined {
+    const known = this.#s.recall.get(board, id, board, id, board, id);
+    if (known === undefined) return undefined;
+    if (known.fromCircle === 1) return nameOfRow(known).name;
+    return { fingerprint: known.fingerprint, value: known.value === null ? null : (JSON.parse(known.value) as unknown) };
+  }
+
+  #remember(board: string, { id, fingerprint, keepUntil }: Once, value: unknown): void {
+    this.#s.rememberName.run(board, id, fingerprint, JSON.stringify(value), keepUntil ?? null);
+  }
+
+  /** Circles gone for good (not by the cap): their names go to write_names, so that their ids stay taken, answering as their rows did. */
+  #depart(board: string, rows: readonly NamedRow[]): void {
+    for (const row of rows) {
+      const { fingerprint, value } = nameOfRow(row).name;
+      this.#s.rememberName.run(board, row.id, fingerprint, value === null ? null : JSON.stringify(value), null);
     }
   }
 
@@ -437,7 +570,7 @@ export class BoardDatabase {
   #clear(board: string, at: number, by: Authority, now: number): StoredEvent | typeof CLEAR_LOCKED {
     const s = this.#s;
     if (!mayClear(s.board.get(board), by)) return CLEAR_LOCKED;
-    s.forgetCleared.run(board);
+    this.#depart(board, s.forgetCleared.all(board));
     s.keepCleared.run(board);
     s.clearCircles.run(board);
     const seq = s.clearBoard.get(board, at, now);
@@ -445,20 +578,23 @@ export class BoardDatabase {
     return { seq, type: "clear" };
   }
 
-  /** The change of the circle `id` just deleted: the board's next seq, and one circle fewer. */
-  #removed(board: string, id: string, now: number): StoredEvent {
+  /** The change of the circle just deleted (`gone`; none, no change): the board's next seq, one circle fewer, and its name kept. */
+  #removed(board: string, gone: NamedRow | undefined, now: number): StoredEvent | undefined {
+    if (gone === undefined) return undefined;
+    this.#depart(board, [gone]);
     const seq = this.#s.countDown.get(now, board);
     if (seq === undefined) throw new Error(`no seq for board ${board}`);
-    return { seq, type: "remove", id };
+    return { seq, type: "remove", id: gone.id };
   }
 
-  /** Every row of the board, in every table: as if it had never been used. */
+  /** Every row of the board, in every table, its writes' names too: as if it had never been used. */
   #forget(board: string): void {
     const s = this.#s;
     s.clearCircles.run(board);
-    s.forgetCleared.run(board);
+    s.deleteCleared.run(board);
     s.forgetRemoved.run(board);
     s.deleteBoard.run(board);
+    s.forgetNames.run(board);
   }
 
   #restore(board: string, { seq, since, maxCircles, ...by }: RestoreRequest, now: number): RestoreOutcome {
@@ -467,8 +603,9 @@ export class BoardDatabase {
     if (!mayClear(row, by)) return { ok: false, reason: "locked" };
     if (row?.clearedSeq !== seq) return { ok: false, reason: "gone" };
     if ((row.clearedAt ?? 0) < since) return { ok: false, reason: "expired" };
-    const circles = s.cleared.all(board).map(fromRow);
-    s.forgetCleared.run(board);
+    // Back with their names: their rows name them again.
+    const circles = s.cleared.all(board).map((row): Added => ({ circle: nameOfRow(row).circle, fingerprint: row.fingerprint, addSeq: row.addSeq }));
+    s.deleteCleared.run(board);
     s.restored.run(now, board);
     return { ok: true, events: this.#add(board, circles, maxCircles, now) };
   }
@@ -478,16 +615,20 @@ export class BoardDatabase {
     return undefined;
   }
 
-  /** Inserts each circle, then drops the board's oldest circles beyond the cap, each change with its seq. */
-  #add(board: string, circles: readonly StoredCircle[], maxCircles: number, now: number): StoredEvent[] {
+  /**
+   * Inserts each circle, with its name, then drops the board's oldest
+   * circles beyond the cap, each change with its seq; a dropped circle's
+   * name goes with its row.
+   */
+  #add(board: string, circles: readonly Added[], maxCircles: number, now: number): StoredEvent[] {
     const s = this.#s;
     const events: StoredEvent[] = [];
     let counted: { count: number; seq: number } | undefined;
-    for (const circle of circles) {
+    for (const { circle, fingerprint, addSeq } of circles) {
       const { id, initials, x, y, dia, rgba, createdAt, owner } = circle;
-      s.insertCircle.run(board, id, initials, x, y, dia, rgba, createdAt, owner ?? null);
       counted = s.countUp.get(board, now);
       if (counted === undefined) throw new Error(`no circle count for board ${board}`);
+      s.insertCircle.run(board, id, initials, x, y, dia, rgba, createdAt, owner ?? null, addSeq === undefined ? counted.seq : addSeq, fingerprint);
       events.push({ seq: counted.seq, type: "add", circle });
     }
     if (counted === undefined || counted.count <= maxCircles) return events;

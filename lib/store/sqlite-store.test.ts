@@ -15,6 +15,9 @@ import {
 } from "../../test/store-contract.js";
 import { describeRoomStoreContract } from "../../test/room-store-contract.js";
 import { describeUndoStoreContract } from "../../test/undo-store-contract.js";
+import { describeOnceStoreContract } from "../../test/once-store-contract.js";
+import { OperationConflictError } from "./board-store.js";
+import type { StoredCircle } from "../protocol/events.js";
 import { SqliteStore } from "./sqlite-store.js";
 
 /** Every worker thread the stores of this file start, so that a test can kill one. */
@@ -57,6 +60,7 @@ async function reopenable() {
 
 describeUndoStoreContract("SqliteStore", reopenable);
 describeRoomStoreContract("SqliteStore", reopenable);
+describeOnceStoreContract("SqliteStore", reopenable);
 
 describeGroupCommitContract(
   "SqliteStore",
@@ -64,7 +68,7 @@ describeGroupCommitContract(
     const dataDir = await tempDir();
     return { store: await SqliteStore.open({ dataDir }), cleanup: () => fs.rm(dataDir, { recursive: true, force: true }) };
   },
-  /UNIQUE/,
+  /NOT NULL constraint failed/,
 );
 
 describe("SqliteStore", () => {
@@ -200,7 +204,7 @@ describe("SqliteStore", () => {
 
     const db = new Database(path.join(root, "circles.db"), { readonly: true });
     try {
-      expect(db.pragma("user_version", { simple: true })).toBe(4);
+      expect(db.pragma("user_version", { simple: true })).toBe(5);
       expect(db.prepare("SELECT board, circle_count, seq FROM boards").all()).toStrictEqual([{ board, circle_count: 0, seq: 5 }]);
     } finally {
       db.close();
@@ -242,6 +246,91 @@ describe("SqliteStore", () => {
       ok: true,
       events: [{ seq: 3, type: "add", circle }],
     });
+  });
+
+  it("migrates a database of schema version 4: its circles and cleared circles name their ids on their boards, which other boards may use, wherever they go, and keep their seqs", async () => {
+    // Version 4 as it shipped (sqlite-database.ts, the first four migrations).
+    const old = new Database(path.join(root, "circles.db"));
+    old.exec(`
+      CREATE TABLE circles (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, board TEXT NOT NULL, id TEXT NOT NULL UNIQUE, initials TEXT NOT NULL,
+        x REAL NOT NULL, y REAL NOT NULL, dia REAL NOT NULL, rgba TEXT NOT NULL, created_at INTEGER NOT NULL, owner TEXT
+      );
+      CREATE INDEX circles_board_seq ON circles (board, seq);
+      CREATE TABLE boards (
+        board TEXT PRIMARY KEY, circle_count INTEGER NOT NULL, seq INTEGER NOT NULL DEFAULT 0, host TEXT,
+        locked INTEGER NOT NULL DEFAULT 0, cleared_seq INTEGER, cleared_at INTEGER, draw_rule TEXT NOT NULL DEFAULT 'everyone',
+        chat_rule TEXT NOT NULL DEFAULT 'everyone', last_used INTEGER NOT NULL DEFAULT 0
+      ) WITHOUT ROWID;
+      CREATE INDEX boards_last_used ON boards (last_used);
+      CREATE TABLE cleared_circles (
+        board TEXT NOT NULL, position INTEGER NOT NULL, id TEXT NOT NULL, initials TEXT NOT NULL, x REAL NOT NULL, y REAL NOT NULL,
+        dia REAL NOT NULL, rgba TEXT NOT NULL, created_at INTEGER NOT NULL, owner TEXT, PRIMARY KEY (board, position)
+      ) WITHOUT ROWID;
+      CREATE TABLE removed_players (
+        board TEXT NOT NULL, owner TEXT NOT NULL, id TEXT NOT NULL, initials TEXT NOT NULL, position INTEGER NOT NULL,
+        PRIMARY KEY (board, owner)
+      ) WITHOUT ROWID;
+    `);
+    old.pragma("user_version = 4");
+    const [a, b] = [makeBoard(), makeBoard()];
+    const cleared: StoredCircle[] = [{ ...makeCircle(), owner: "owner-a" }, makeCircle()];
+    const [onA, onB, gone] = [makeCircle(), { ...makeCircle(), owner: "owner-b" }, makeCircle()];
+    const insert = old.prepare(
+      "INSERT INTO circles (seq, board, id, initials, x, y, dia, rgba, created_at, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    );
+    const insertCircle = (seq: number, board: string, c: StoredCircle) =>
+      insert.run(seq, board, c.id, c.initials, c.x, c.y, c.dia, c.rgba, c.createdAt, c.owner ?? null);
+    const keep = old.prepare(
+      "INSERT INTO cleared_circles (board, position, id, initials, x, y, dia, rgba, created_at, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    );
+    cleared.forEach((c, i) => keep.run(a, i + 1, c.id, c.initials, c.x, c.y, c.dia, c.rgba, c.createdAt, c.owner ?? null));
+    insertCircle(3, a, onA);
+    insertCircle(4, b, onB);
+    // The last circle stored is gone: its seq must not be given again.
+    insertCircle(5, b, gone);
+    old.prepare("DELETE FROM circles WHERE seq = 5").run();
+    old.prepare("INSERT INTO boards (board, circle_count, seq, cleared_seq, cleared_at) VALUES (?, 1, 4, 3, 1)").run(a);
+    old.prepare("INSERT INTO boards (board, circle_count, seq) VALUES (?, 1, 2)").run(b);
+    old.close();
+
+    const store = await open();
+    expect(await store.load(a)).toStrictEqual(storedBoard(4, [onA]));
+    expect(await store.load(b)).toStrictEqual(storedBoard(2, [onB]));
+    // The ids of a board's circles, cleared ones included, are taken on it...
+    for (const taken of [onA, ...cleared]) await expect(store.add(a, makeCircle({ id: taken.id }), 10)).rejects.toThrow(OperationConflictError);
+    await expect(store.add(b, makeCircle({ id: onB.id }), 10)).rejects.toThrow(OperationConflictError);
+    // ...and free on the others.
+    const reused = makeCircle({ id: onA.id });
+    expect(await store.add(b, reused, 10)).toStrictEqual([{ seq: 3, type: "add", circle: reused }]);
+    expect(await store.restoreCleared(a, { seq: 3, since: 0, maxCircles: 10 })).toStrictEqual({
+      ok: true,
+      events: cleared.map((circle, i) => ({ seq: 5 + i, type: "add", circle })),
+    });
+    expect(await store.load(a)).toStrictEqual(storedBoard(6, [onA, ...cleared]));
+    // Back from the clear, or undone, their ids are still taken: by no write a client may send.
+    expect(await store.removeOwned(a, cleared[0]!.id, "owner-a")).toStrictEqual({ seq: 7, type: "remove", id: cleared[0]?.id });
+    for (const taken of [onA, ...cleared]) await expect(store.add(a, makeCircle({ id: taken.id }), 10)).rejects.toThrow(OperationConflictError);
+    await expect(store.clear(a, {}, { id: cleared[0]!.id, fingerprint: "clear" })).rejects.toThrow(OperationConflictError);
+    await store.close();
+
+    const db = new Database(path.join(root, "circles.db"), { readonly: true });
+    try {
+      expect(db.pragma("user_version", { simple: true })).toBe(5);
+      // Rows keep their seqs, and new ones come after every seq given before;
+      // the rows from before name no add (no add_seq, no fingerprint), the new one its own.
+      expect(db.prepare("SELECT seq, id, add_seq AS addSeq, fingerprint FROM circles ORDER BY seq").all()).toStrictEqual([
+        { seq: 3, id: onA.id, addSeq: null, fingerprint: null },
+        { seq: 4, id: onB.id, addSeq: null, fingerprint: null },
+        { seq: 6, id: reused.id, addSeq: 3, fingerprint: "" },
+        { seq: 8, id: cleared[1]?.id, addSeq: null, fingerprint: null },
+      ]);
+      expect(db.prepare("SELECT board, id, fingerprint, value, keep_until AS keepUntil FROM write_names").all()).toStrictEqual([
+        { board: a, id: cleared[0]?.id, fingerprint: null, value: null, keepUntil: null },
+      ]);
+    } finally {
+      db.close();
+    }
   });
 
   it("refuses a database from a newer release", async () => {

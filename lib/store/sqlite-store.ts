@@ -10,6 +10,8 @@ export type { SqliteStoreStats } from "./sqlite-database.js";
 export interface SqliteStoreOptions {
   /** Directory of `circles.db`; created, with its parents, if missing. */
   dataDir: string;
+  /** False only in bench/write-names.ts, which measures what checking adds' names costs; the server never sets it. */
+  checkNames?: boolean;
 }
 
 /**
@@ -76,7 +78,7 @@ export class SqliteStore extends RequestStore {
   #failure: Error | undefined;
 
   /** Opens the database in a new worker thread; rejects, saying why, if it cannot. */
-  static async open({ dataDir }: SqliteStoreOptions): Promise<SqliteStore> {
+  static async open({ dataDir, checkNames = true }: SqliteStoreOptions): Promise<SqliteStore> {
     try {
       await fs.mkdir(dataDir, { recursive: true });
     } catch (error) {
@@ -90,11 +92,11 @@ export class SqliteStore extends RequestStore {
       await worker.terminate();
       throw new Error(`cannot open the database ${file}: ${message(error)}`, { cause: error });
     }
-    return new SqliteStore(worker);
+    return new SqliteStore(worker, checkNames);
   }
 
-  private constructor(worker: Worker) {
-    super();
+  private constructor(worker: Worker, checkNames: boolean) {
+    super({ checkNames });
     this.#worker = worker;
     worker.on("message", (reply: FromWorker) => this.#receive(reply));
     let cause: Error | undefined;
