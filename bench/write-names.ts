@@ -4,11 +4,11 @@
  * second with names (as the server makes every add: `circleName`) and
  * without (`checkNames: false`, guarded by the UNIQUE (board, id) of circles
  * alone), at 1, 10 and 200 concurrent writers, cap 1000, on SqliteStore and
- * PostgresStore. Each pair runs three times, alternating which goes first,
- * so that the disk's and the database's drift weighs on both alike; the
- * median of the three ratios is judged. PostgreSQL: DATABASE_URL (its
- * boards deleted after), else a database of its own on 127.0.0.1:5432
- * (trust authentication), dropped after.
+ * PostgresStore. Each pair runs three times, the two taking turns in short
+ * slices, so that the disk's and the machine's spells of slowness weigh on
+ * both alike; the median of the three ratios is judged. PostgreSQL:
+ * DATABASE_URL (its boards deleted after), else a database of its own on
+ * 127.0.0.1:5432 (trust authentication), dropped after.
  * Run: npx tsx bench/write-names.ts
  */
 import { randomBytes, randomUUID } from "node:crypto";
@@ -26,8 +26,10 @@ import { busyMachineWarning, percentile } from "./support/stats.js";
 
 /** Named adds may be at most this much slower than unnamed ones: the check must stay cheap. */
 const RATIO_TARGET = 0.9;
-const RUN_MS = 2_000;
 const ROUNDS = 3;
+/** Each run gives each store this many slices of this long, taking turns. */
+const SLICES = 4;
+const SLICE_MS = 500;
 const WRITER_COUNTS = [1, 10, 200];
 /** The server's cap: once a board is full, every add also drops its oldest circle. */
 const MAX_CIRCLES = 1_000;
@@ -56,8 +58,10 @@ interface Pair {
 }
 
 type Add = (board: string) => Promise<unknown>;
+type Which = "named" | "unnamed";
+const WHICH: readonly Which[] = ["named", "unnamed"];
 
-const adders = ({ named, unnamed }: Pair): Record<"named" | "unnamed", Add> => ({
+const adders = ({ named, unnamed }: Pair): Record<Which, Add> => ({
   named: (board) => {
     const c = circle();
     return named.add(board, c, MAX_CIRCLES, {}, circleName(c.id, c));
@@ -67,19 +71,19 @@ const adders = ({ named, unnamed }: Pair): Record<"named" | "unnamed", Add> => (
 
 let boards = 0;
 
-/**
- * Acknowledged adds per second of `writers`, each adding and awaiting the
- * answer until time is up, on a board of its own filled to the cap first,
- * so that every timed add also drops a circle, as on a busy board.
- */
-async function measure(pair: Pair, which: "named" | "unnamed", writers: number): Promise<number> {
-  const store = pair[which];
-  const add = adders(pair)[which];
+/** A board of its own, filled to the cap first, so that every timed add also drops a circle, as on a busy board. */
+async function fullBoard(pair: Pair, which: Which): Promise<string> {
   const board = `bench-names-${process.pid}-${++boards}`;
-  pair.boards.push({ store, board });
+  pair.boards.push({ store: pair[which], board });
+  const add = adders(pair)[which];
   await Promise.all(Array.from({ length: MAX_CIRCLES }, () => add(board)));
-  const deadline = performance.now() + RUN_MS;
+  return board;
+}
+
+/** Acknowledged adds of `writers` for `SLICE_MS`, each adding and awaiting the answer until time is up; and the time they took. */
+async function slice(add: Add, board: string, writers: number): Promise<{ acknowledged: number; ms: number }> {
   const start = performance.now();
+  const deadline = start + SLICE_MS;
   let acknowledged = 0;
   const writer = async () => {
     while (performance.now() < deadline) {
@@ -88,29 +92,41 @@ async function measure(pair: Pair, which: "named" | "unnamed", writers: number):
     }
   };
   await Promise.all(Array.from({ length: writers }, writer));
-  return acknowledged / ((performance.now() - start) / 1000);
+  return { acknowledged, ms: performance.now() - start };
+}
+
+/**
+ * One run of a pair: adds per second of each store, in slices that take
+ * turns (ABBA), so that the machine's spells of slowness (a slow fsync, a
+ * busy neighbour) weigh on both alike.
+ */
+async function run(pair: Pair, writers: number, round: number): Promise<Record<Which, number>> {
+  const add = adders(pair);
+  const board = { named: await fullBoard(pair, "named"), unnamed: await fullBoard(pair, "unnamed") };
+  const total = { named: { acknowledged: 0, ms: 0 }, unnamed: { acknowledged: 0, ms: 0 } };
+  for (let i = 0; i < SLICES; i++) {
+    for (const which of (round + i) % 2 === 0 ? WHICH : [...WHICH].reverse()) {
+      const { acknowledged, ms } = await slice(add[which], board[which], writers);
+      total[which].acknowledged += acknowledged;
+      total[which].ms += ms;
+    }
+  }
+  const perSecond = (which: Which) => total[which].acknowledged / (total[which].ms / 1000);
+  return { named: perSecond("named"), unnamed: perSecond("unnamed") };
 }
 
 const fixed = (n: number, digits = 0) => n.toFixed(digits).padStart(9);
 
 /** Runs every pair of one store kind and prints its verdicts; false if any target failed. */
 async function compare(kind: string, pair: Pair): Promise<boolean> {
-  console.log(`${kind}, ${RUN_MS / 1000} s per run, cap ${MAX_CIRCLES}`);
+  console.log(`${kind}, ${(SLICES * SLICE_MS) / 1000} s per store and run, in ${SLICES} slices taking turns, cap ${MAX_CIRCLES}`);
   console.log("  writers  round    named/s  unnamed/s      ratio");
   const verdicts: string[] = [];
   let passed = true;
   for (const writers of WRITER_COUNTS) {
     const ratios: number[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
-      let named: number;
-      let unnamed: number;
-      if (round % 2 === 1) {
-        named = await measure(pair, "named", writers);
-        unnamed = await measure(pair, "unnamed", writers);
-      } else {
-        unnamed = await measure(pair, "unnamed", writers);
-        named = await measure(pair, "named", writers);
-      }
+      const { named, unnamed } = await run(pair, writers, round);
       ratios.push(named / unnamed);
       console.log(`${fixed(writers)}  ${fixed(round)}  ${fixed(named)}  ${fixed(unnamed)}  ${fixed(named / unnamed, 2)}`);
     }
