@@ -4,8 +4,9 @@
  * and is answered with what the store answered the first time; the name of
  * another write is a conflict; names are per board, checked in the write's
  * own transaction (two at once store one), kept across a reopen, forgotten
- * with their board and, when they say so, by a sweep. Each store runs it
- * against itself, as it runs `store-contract.ts`.
+ * with their board and, when they say so, by a sweep; an add's, with its
+ * circle when the cap drops it. Each store runs it against itself, as it
+ * runs `store-contract.ts`.
  */
 import { describe, expect, it } from "vitest";
 import type { StoredCircle, StoredEvent } from "../lib/protocol/events.js";

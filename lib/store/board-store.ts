@@ -91,8 +91,8 @@ export class OperationConflictError extends Error {
  * A store's answer to a named write not made now, as its batches give it in
  * place of the method's own answer: made before (the answer then), or a
  * conflict. No method's answer has a `once` key, so neither is taken for
- * the other; and the write made now, adds above all, crosses to the caller
- * unwrapped. `RequestStore` turns these into the errors above.
+ * the other, and a write made now (an add, above all) is answered as it is,
+ * with nothing wrapped around it. `RequestStore` turns these into the errors above.
  */
 export type OnceOutcome = { once: "applied"; value: unknown } | { once: "conflict" };
 
@@ -107,7 +107,7 @@ export function tookEffect(value: unknown): boolean {
 }
 
 /** Is a named write's batch value a OnceOutcome (not made now), rather than the write's own answer? */
-export const isOnceOutcome = (value: unknown): value is OnceOutcome => typeof value === "object" && value !== null && "once" in value;
+const isOnceOutcome = (value: unknown): value is OnceOutcome => typeof value === "object" && value !== null && "once" in value;
 
 /** The answer a named write gets from its batch's value: `AlreadyAppliedError` or `OperationConflictError` when not made now. */
 export function newValueOf(board: string, once: Once, value: unknown): unknown {
