@@ -70,6 +70,7 @@ export function createChat(io: CirclesServer, presence: Pick<LiveState, "remembe
   // A page registers as it connects when it knows its initials: a short wait names most arrivals.
   const arrivals = new TickQueue<string, string>({
     tickMs: NOTICE_MS,
+    lead: false,
     flush(board, sockets) {
       for (const socket of sockets) {
         if (!untold.delete(socket)) continue;
@@ -81,6 +82,7 @@ export function createChat(io: CirclesServer, presence: Pick<LiveState, "remembe
   });
   const notices = new TickQueue<string, Notice>({
     tickMs: NOTICE_MS,
+    lead: false,
     flush(board, queued) {
       const joined = queued.filter((notice) => notice.kind === "joined");
       const left = queued.filter((notice) => notice.kind === "left");
