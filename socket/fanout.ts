@@ -1,15 +1,19 @@
 /**
- * Relays a board's changes to its sockets. Lesson clients get each change as
- * its own event, as the lesson does, at the end of the event-loop turn in
- * which it was stored: a turn's changes then reach each socket in one write
- * (see `coalesced-writes.ts`) instead of one write per change.
+ * Relays a board's changes to its sockets. This is where the lesson's
+ * `io.emit("add-circle", data)` happens: the board service tells
+ * `listener` of every change it stored, and the changes go out on a short
+ * window per board with a leading edge: at the end of the event-loop turn
+ * when the board sent nothing in the last window, otherwise when the window
+ * ends. A quiet board answers as fast as a relay can; a busy one costs at
+ * most one write per socket per window, whatever the load.
+ * Lesson clients get each change as its own event, as the lesson does, in
+ * frames built once per window for every socket (`lesson-frames.ts`);
  * `protocol=2` clients get one `board-events` message per board per tick.
- * Who is here goes out at most once per tick per board: the player list
- * (the lesson's) when it changed, and `board-people` to `protocol=2`
- * clients, whose count changes with watchers too. Notices (who cleared,
- * the lock) go to `protocol=2` clients as they come. Each message is
- * encoded once for all the sockets of its room (Socket.IO pre-encodes a room
- * broadcast). Every node relays to its own sockets only (`nodes.ts`).
+ * Who is here goes out at most once per tick per board (longer for crowds):
+ * the player list (the lesson's) when it changed, and `board-people` to
+ * `protocol=2` clients, whose count changes with watchers too. Notices (who
+ * cleared, the lock) go to `protocol=2` clients as they come. Every node
+ * relays to its own sockets only (`nodes.ts`).
  */
 import type { BoardListener } from "../lib/board/board-service.js";
 import type { BoardEvent } from "../lib/protocol/events.js";
@@ -17,20 +21,32 @@ import type { Logger } from "../lib/ops/logger.js";
 import type { Metrics } from "../lib/ops/metrics.js";
 import { boardPeople, type LiveState } from "../lib/live-state/live-state.js";
 import { TickQueue } from "../lib/board/tick-queue.js";
-import { lessonFrames, type LessonEvent } from "./lesson-frames.js";
-import type { CirclesServer, CirclesSocket } from "./types.js";
+import { framesOf, lessonFrames } from "./lesson-frames.js";
+import { sendToRooms } from "./direct-writes.js";
+import type { CirclesServer } from "./types.js";
 import { roomOf, roomsOf } from "./rooms.js";
 
 /**
- * 33 ms, about 30 messages a second: half the frames of a 16 ms tick for
- * the same changes, while a tap still reaches everyone well within the
- * tenth of a second people read as "at once".
+ * The lesson's window, 10 ms: measured on 2 cores with 1,000 to 5,000 sockets
+ * (bench/fanout.ts), shorter windows cost a write per socket more often
+ * under load, and longer ones add their length to every busy board's
+ * latency without saving more than a few writes (see the README).
+ */
+export const WINDOW_MS = 10;
+
+/**
+ * protocol 2's tick, 33 ms, about 30 messages a second: half the frames of
+ * a 16 ms tick for the same changes, while a tap still reaches everyone well
+ * within the tenth of a second people read as "at once".
  */
 export const TICK_MS = 33;
 
 export interface Fanout {
   listener: BoardListener;
-  /** Runs `reply` once the board's changes stored so far have gone to its lesson clients: a write is relayed, then acknowledged. */
+  /**
+   * Runs `reply` once the board's changes stored so far have gone to its lesson clients: a write is relayed, then
+   * acknowledged. The relay itself is `listener`, which the board service calls with each change it stored.
+   */
   afterRelay(board: string, reply: () => void): void;
   /** Who is on the board changed (anyone joined, registered or left): announce it with the next tick. */
   peopleChanged(board: string): void;
@@ -59,27 +75,38 @@ export function createFanout(
   });
   /** The player list each board's sockets were last sent, so that a watcher coming or going does not resend it. */
   const lastLists = new Map<string, readonly string[]>();
+  /** Boards whose last list was large for their crowd: the ms until the next (see `peopleTickMs`). */
+  const peopleTicks = new Map<string, number>();
   const people = new TickQueue<string, never>({
-    tickMs: TICK_MS,
+    tickMs: (board) => peopleTicks.get(board) ?? TICK_MS,
     flush: (board) => {
       const players = presence.players(board);
-      if (!sameList(lastLists.get(board) ?? [], players)) io.local.to(roomsOf(board)).emit("update-player-list", players);
+      if (!sameList(lastLists.get(board) ?? [], players)) {
+        const frames = framesOf([["update-player-list", players]]);
+        const sockets = sendToRooms(io, roomsOf(board), frames);
+        const tickMs = peopleTickMs(frames.wire.length * sockets);
+        if (tickMs > TICK_MS) peopleTicks.set(board, tickMs);
+        else peopleTicks.delete(board);
+      }
       if (presence.connectionsTo(board) > 0) lastLists.set(board, players);
-      else lastLists.delete(board);
+      else {
+        lastLists.delete(board);
+        peopleTicks.delete(board);
+      }
       const room = roomOf(board, 2);
       if (occupied(room)) io.local.to(room).emit("board-people", boardPeople(presence, board));
     },
     onError,
   });
 
-  const turns = new TickQueue<string, BoardEvent | (() => void)>({
-    tickMs: "turn",
+  const windows = new TickQueue<string, BoardEvent | (() => void)>({
+    tickMs: WINDOW_MS,
     flush: (board, items) => {
       const changes = items.filter((item): item is BoardEvent => typeof item !== "function");
       try {
         if (changes.length > 0) relayToLessonClients(board, changes);
       } finally {
-        // Whatever happened to the relay, every write stored in the turn is answered.
+        // Whatever happened to the relay, every write stored in the window is answered.
         for (const item of items) if (typeof item === "function") item();
       }
     },
@@ -89,29 +116,18 @@ export function createFanout(
   const relayToLessonClients = (board: string, changes: BoardEvent[]) => {
     const room = io.sockets.adapter.rooms.get(roomOf(board, 1));
     if (room === undefined || room.size === 0) return;
-    metrics.timeBroadcast("lesson-events", () => {
-      const frames = lessonFrames(changes);
-      // Socket.IO's own broadcasts hand Engine.IO a pre-encoded frame the same way (WebSocket only):
-      // it is written as it is, uncompressed.
-      const options = { compress: false, wsPreEncodedFrame: [frames.wire] };
-      for (const id of room) {
-        const socket = io.sockets.sockets.get(id);
-        if (socket === undefined) continue;
-        if (socket.conn.transport.name === "websocket") socket.conn.write("", options);
-        else for (const event of frames.events) emitLesson(socket, event);
-      }
-    });
+    metrics.timeBroadcast("lesson-events", () => sendToRooms(io, [roomOf(board, 1)], lessonFrames(changes)));
   };
 
   return {
     listener: {
       changed(board, events) {
-        turns.add(board, ...events);
+        windows.add(board, ...events);
         batches.add(board, ...events);
       },
       replaced(board, live) {
         // What is queued is older than the board now sent whole.
-        turns.flushKey(board);
+        windows.flushKey(board);
         batches.flushKey(board);
         const snapshot = live.snapshot();
         const room = roomOf(board, 2);
@@ -128,14 +144,14 @@ export function createFanout(
         else if (notice.type === "host") io.local.to(room).emit("board-lock", { locked: notice.host.locked });
       },
     },
-    afterRelay: (board, reply) => turns.add(board, reply),
+    afterRelay: (board, reply) => windows.add(board, reply),
     peopleChanged: (board) => people.add(board),
     flushBoard(board) {
-      turns.flushKey(board);
+      windows.flushKey(board);
       batches.flushKey(board);
     },
     flush() {
-      turns.flush();
+      windows.flush();
       batches.flush();
       people.flush();
     },
@@ -144,5 +160,12 @@ export function createFanout(
 
 const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((value, i) => value === b[i]);
 
-/** `socket.emit` for any one of the lesson's events (TypeScript cannot spread a union of tuples into its overloads). */
-const emitLesson = (socket: CirclesSocket, event: LessonEvent) => (socket.emit as (...args: LessonEvent) => boolean)(...event);
+/**
+ * The lesson sends the whole player list to every socket at each change: with
+ * a crowd that is the size of the list times the crowd, 150 MB for 5,000
+ * players. Such a board's next list waits until sending it costs at most
+ * PEOPLE_BYTES_PER_MS on average, so that a crowd joining at once gets a
+ * list every second or two instead of flooding the server and its network.
+ */
+const PEOPLE_BYTES_PER_MS = 50_000;
+export const peopleTickMs = (bytes: number) => Math.max(TICK_MS, Math.round(bytes / PEOPLE_BYTES_PER_MS));

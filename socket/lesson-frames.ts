@@ -1,15 +1,15 @@
 /**
- * A turn's changes to a board as the lesson's events, encoded once for all
- * of the board's lesson clients: as a list of events (long-polling sockets
- * are sent them one by one) and as one buffer holding a WebSocket frame per
- * event, in order, which a WebSocket socket is sent in a single write. The
- * client still receives one Engine.IO packet, and one Socket.IO event, per
- * frame: exactly the lesson's events.
+ * A window's changes to a board (or its player list) as the lesson's
+ * events, encoded once for all of the board's lesson clients: as a list of
+ * events (long-polling sockets are sent them one by one) and as one buffer
+ * holding a WebSocket frame per event, in order, which a WebSocket socket is
+ * sent in a single write. The client still receives one Engine.IO packet,
+ * and one Socket.IO event, per frame: exactly the lesson's events.
  */
 import * as parser from "socket.io-parser";
 import type { BoardEvent, ServerToClientEvents } from "../lib/protocol/events.js";
 
-type LessonEventName = "add-circle" | "remove-circle" | "clear-circles" | "clear-display";
+type LessonEventName = "add-circle" | "remove-circle" | "clear-circles" | "clear-display" | "update-player-list";
 export type LessonEvent = {
   [E in LessonEventName]: [E, ...Parameters<ServerToClientEvents[E]>];
 }[LessonEventName];
@@ -37,8 +37,9 @@ const encoder = new parser.Encoder();
 /** Engine.IO's packet type for a message, which a Socket.IO packet travels in. */
 const ENGINE_MESSAGE = "4";
 
-export function lessonFrames(changes: readonly BoardEvent[]): LessonFrames {
-  const events = changes.flatMap(lessonEvents);
+export const lessonFrames = (changes: readonly BoardEvent[]): LessonFrames => framesOf(changes.flatMap(lessonEvents));
+
+export function framesOf(events: LessonEvent[]): LessonFrames {
   const frames = events.flatMap((data) => {
     const [text] = encoder.encode({ type: parser.PacketType.EVENT, nsp: "/", data }) as [string];
     const payload = Buffer.from(ENGINE_MESSAGE + text);
