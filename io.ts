@@ -20,7 +20,7 @@ import { parseCircleInput, parseClearOperation, parseHandshake, parseInitials, p
 import { cursorBudget } from "./lib/limits/cursor-budget.js";
 import { splitAck } from "./lib/protocol/acks.js";
 import { listenForBoardControls } from "./socket/board-controls.js";
-import { keysOf, writerOf, type Guard } from "./socket/context.js";
+import { keysOf, releaseHandshake, writerOf, type Guard } from "./socket/context.js";
 import { listenForHostControls } from "./socket/host-controls.js";
 import { createRoomNotices } from "./socket/room-notices.js";
 import { adminOf } from "./lib/people/player-keys.js";
@@ -191,6 +191,7 @@ interface LiveParts {
 function onConnection(socket: CirclesSocket, deps: IoDeps, { fanout, joins, chat, cursors }: LiveParts): void {
   const { boards, presence, metrics } = deps;
   const { board } = socket.data;
+  releaseHandshake(socket);
   // Made when something is logged, not kept on every idle connection.
   const log = () => deps.logger.child({ board, socket: socket.id });
   presence.join(socket.id, board, socket.data.owner ?? null);
@@ -285,6 +286,8 @@ function onConnection(socket: CirclesSocket, deps: IoDeps, { fanout, joins, chat
       if (!input.ok) return refuse("add-circle", "invalid", input.error, reply);
       const result = await boards.addCircle(board, input.value, writerOf(socket, presence));
       if (!result.ok) return refuse("add-circle", result.code, result.error, reply);
+      // The lesson's `io.emit('add-circle', …)` is not here: `socket/fanout.ts`, subscribed to the board service in
+      // `createIo`, relays every stored change to the board's sockets. `afterRelay` only holds this answer until that relay has left.
       fanout.afterRelay(board, () => reply({ ok: true, circle: result.circle, seq: result.seq }));
     }),
   );

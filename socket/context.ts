@@ -44,3 +44,18 @@ export type Guard = <T extends object>(handler: (reply: AckCallback<T>, payload:
 
 /** `io.ts`'s refusal: counted, logged and answered `{ok: false, error}`. */
 export type Refuse = (event: string, reason: RejectionReason, error: string, reply: AckCallback<never>) => void;
+
+/**
+ * Lets go of the handshake's headers, which Engine.IO and Socket.IO would
+ * otherwise keep for the connection's whole life (Engine.IO's WebSocket
+ * upgrade holds the request until the socket closes): once the middlewares
+ * have read the query, the keys and the address, nothing needs them, and
+ * with thousands of sockets they are a good part of what each one holds.
+ */
+export function releaseHandshake(socket: CirclesSocket): void {
+  const { request } = socket;
+  request.headers = {};
+  request.rawHeaders = [];
+  socket.handshake.headers = {};
+  (socket.conn as unknown as { request: unknown }).request = null;
+}
