@@ -8,7 +8,7 @@
  * what waits, through Engine.IO (which writes a pre-encoded frame as it is).
  * Long-polling sockets cannot take frames: the caller emits the events.
  */
-import type { LessonEvent, LessonFrames } from "./lesson-frames.js";
+import type { RelayedEvent, RelayFrames } from "./lesson-frames.js";
 import type { CirclesServer, CirclesSocket } from "./types.js";
 
 /** ws's Sender states: only DEFAULT writes through; the others queue. */
@@ -31,7 +31,7 @@ interface EngineSocket {
 }
 
 /** Writes `wire` (whole WebSocket frames) to the socket, in order with what it was sent before; false for a long-polling socket. */
-export function writeFrames(socket: CirclesSocket, wire: Buffer): boolean {
+function writeFrames(socket: CirclesSocket, wire: Buffer): boolean {
   const conn = socket.conn as unknown as EngineSocket;
   const { transport } = conn;
   if (transport.name !== "websocket") return false;
@@ -53,7 +53,7 @@ export function writeFrames(socket: CirclesSocket, wire: Buffer): boolean {
 }
 
 /** Sends `frames` to every socket of this node in `rooms` (each once), the events one by one to long-polling sockets; returns how many sockets. */
-export function sendToRooms(io: CirclesServer, rooms: readonly string[], frames: LessonFrames): number {
+export function sendToRooms(io: CirclesServer, rooms: readonly string[], frames: RelayFrames): number {
   let sent = 0;
   for (const name of rooms) {
     const room = io.sockets.adapter.rooms.get(name);
@@ -62,11 +62,11 @@ export function sendToRooms(io: CirclesServer, rooms: readonly string[], frames:
       const socket = io.sockets.sockets.get(id);
       if (socket === undefined) continue;
       sent++;
-      if (!writeFrames(socket, frames.wire)) for (const event of frames.events) emitLesson(socket, event);
+      if (!writeFrames(socket, frames.wire)) for (const event of frames.events) emitEvent(socket, event);
     }
   }
   return sent;
 }
 
-/** `socket.emit` for any one of the lesson's events (TypeScript cannot spread a union of tuples into its overloads). */
-const emitLesson = (socket: CirclesSocket, event: LessonEvent) => (socket.emit as (...args: LessonEvent) => boolean)(...event);
+/** `socket.emit` for any one of these events (TypeScript cannot spread a union of tuples into its overloads). */
+const emitEvent = (socket: CirclesSocket, event: RelayedEvent) => (socket.emit as (...args: RelayedEvent) => boolean)(...event);

@@ -69,7 +69,7 @@ export function createFanout(
     tickMs: TICK_MS,
     flush: (board, events) => {
       const room = roomOf(board, 2);
-      if (occupied(room)) metrics.timeBroadcast("board-events", () => io.local.to(room).emit("board-events", { events }));
+      if (occupied(room)) metrics.timeBroadcast("board-events", () => sendToRooms(io, [room], framesOf([["board-events", { events }]])));
     },
     onError,
   });

@@ -1,21 +1,25 @@
 /**
- * A window's changes to a board (or its player list) as the lesson's
- * events, encoded once for all of the board's lesson clients: as a list of
- * events (long-polling sockets are sent them one by one) and as one buffer
- * holding a WebSocket frame per event, in order, which a WebSocket socket is
- * sent in a single write. The client still receives one Engine.IO packet,
- * and one Socket.IO event, per frame: exactly the lesson's events.
+ * A window's changes to a board as the lesson's events (or any message the
+ * relay sends a whole room: the player list, protocol 2's batches), encoded
+ * once for all of the room's sockets: as a list of events (long-polling
+ * sockets are sent them one by one) and as one buffer holding a WebSocket
+ * frame per event, in order, which a WebSocket socket is sent in a single
+ * write. The client still receives one Engine.IO packet, and one Socket.IO
+ * event, per frame: exactly the events Socket.IO would have sent.
  */
 import * as parser from "socket.io-parser";
 import type { BoardEvent, ServerToClientEvents } from "../lib/protocol/events.js";
 
-type LessonEventName = "add-circle" | "remove-circle" | "clear-circles" | "clear-display" | "update-player-list";
-export type LessonEvent = {
-  [E in LessonEventName]: [E, ...Parameters<ServerToClientEvents[E]>];
-}[LessonEventName];
+type LessonEventName = "add-circle" | "remove-circle" | "clear-circles" | "clear-display";
+type RelayedEventName = LessonEventName | "update-player-list" | "board-events";
+/** One event as `socket.emit` takes it: its name, then its arguments. */
+export type RelayedEvent = {
+  [E in RelayedEventName]: [E, ...Parameters<ServerToClientEvents[E]>];
+}[RelayedEventName];
+type LessonEvent = Extract<RelayedEvent, [LessonEventName, ...unknown[]]>;
 
-export interface LessonFrames {
-  events: LessonEvent[];
+export interface RelayFrames {
+  events: RelayedEvent[];
   /** The WebSocket frames of `events`, back to back. */
   wire: Buffer;
 }
@@ -37,9 +41,9 @@ const encoder = new parser.Encoder();
 /** Engine.IO's packet type for a message, which a Socket.IO packet travels in. */
 const ENGINE_MESSAGE = "4";
 
-export const lessonFrames = (changes: readonly BoardEvent[]): LessonFrames => framesOf(changes.flatMap(lessonEvents));
+export const lessonFrames = (changes: readonly BoardEvent[]): RelayFrames => framesOf(changes.flatMap(lessonEvents));
 
-export function framesOf(events: LessonEvent[]): LessonFrames {
+export function framesOf(events: RelayedEvent[]): RelayFrames {
   const frames = events.flatMap((data) => {
     const [text] = encoder.encode({ type: parser.PacketType.EVENT, nsp: "/", data }) as [string];
     const payload = Buffer.from(ENGINE_MESSAGE + text);
