@@ -1,7 +1,7 @@
 /**
  * The processes the benchmarks measure: the real server as `npm start` runs
- * it (`start-command.ts`, so run `npm run build` first), or the raw `ws`
- * relay, each on 127.0.0.1 in a child process of its own, so that its CPU and
+ * it (`start-command.ts`, so run `npm run build` first), or a bare relay,
+ * each on 127.0.0.1 in a child process of its own, so that its CPU and
  * memory are its own. Both are ended, by pid, if the benchmark exits first.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -97,8 +97,9 @@ export async function startCircles(options: { dataDir: string; port?: number; en
   return served(child, port, warnings);
 }
 
-export async function startRawRelay(): Promise<Served> {
-  const relay = forkHelper<RelayMessage>(new URL("./raw-relay.ts", import.meta.url), [], startFlags);
+/** One of the bare relays the server is compared with (`raw-relay.ts`, `window-relay.ts`, `io-relay.ts`), with the server's Node flags. */
+export async function startRelay(file: "raw-relay.ts" | "window-relay.ts" | "io-relay.ts", args: string[] = []): Promise<Served> {
+  const relay = forkHelper<RelayMessage>(new URL(`./${file}`, import.meta.url), args, startFlags);
   const { port } = await relay.next((m): m is RelayMessage => m.type === "listening", START_TIMEOUT_MS);
   return served(relay.process, port, []);
 }

@@ -8,8 +8,12 @@
  */
 import { BareWebSocket } from "./bare-websocket.js";
 
-/** Where clients connect; `spread`: the ports of further nodes, client i going to the i-th of all of them in turn. */
-export type Target = { kind: "circles"; port: number; spread?: number[] } | { kind: "raw"; port: number };
+/**
+ * Where clients connect: the circles server, a bare Socket.IO relay (`io`,
+ * spoken to as the server is) or a bare `ws` relay (`raw`). `spread`: the
+ * ports of further nodes, client i going to the i-th of all of them in turn.
+ */
+export type Target = { kind: "circles" | "io"; port: number; spread?: number[] } | { kind: "raw"; port: number };
 
 export interface WireClientOptions {
   target: Target;
