@@ -1,40 +1,37 @@
 /**
- * The Socket.IO server: it checks each incoming event at the edge, hands it
- * to the board service or the board's live state, and leaves relaying to
- * `socket/fanout.ts` and bringing sockets onto their board to
- * `socket/joins.ts`. The rules live in `lib/`.
+ * The Socket.IO server: it admits each connection (its handshake, a removed
+ * player kept out, the flood guard's probation) and hands it to
+ * `socket/connection.ts`, whose handlers check each event at the edge and
+ * call the board service or the board's live state; relaying is
+ * `socket/fanout.ts`'s, bringing sockets onto their board
+ * `socket/joins.ts`'s. The rules live in `lib/`.
  */
 import type { Server as HttpServer } from "node:http";
 import { Server, type ServerOptions } from "socket.io";
 import type { BoardService } from "./lib/board/board-service.js";
-import type { AckCallback, BoardSync, Circle, ClientToServerEvents, ErrorCode } from "./lib/protocol/events.js";
 import { clientAddress } from "./lib/limits/client-address.js";
 import type { FloodGuard } from "./lib/limits/flood-guard.js";
 import type { Logger } from "./lib/ops/logger.js";
-import type { Metrics, RejectionReason } from "./lib/ops/metrics.js";
+import type { Metrics } from "./lib/ops/metrics.js";
 import { corsOrigin, isOriginAllowed, type OriginPolicy } from "./lib/limits/origins.js";
 import type { LiveState } from "./lib/live-state/live-state.js";
 import type { WriteLimiter } from "./lib/limits/rate-limit.js";
 import { DEFAULT_BOARD } from "./lib/protocol/rules.js";
-import { parseCircleInput, parseClearOperation, parseHandshake, parseInitials, parseSeq } from "./lib/protocol/schemas.js";
-import { cursorBudget } from "./lib/limits/cursor-budget.js";
-import { splitAck } from "./lib/protocol/acks.js";
-import { listenForBoardControls } from "./socket/board-controls.js";
-import { keysOf, releaseHandshake, writerOf, type Guard } from "./socket/context.js";
-import { listenForHostControls } from "./socket/host-controls.js";
+import { parseHandshake } from "./lib/protocol/schemas.js";
+import { keysOf, type ServerParts } from "./socket/context.js";
+import { onConnection } from "./socket/connection.js";
 import { createRoomNotices } from "./socket/room-notices.js";
 import { adminOf } from "./lib/people/player-keys.js";
-import { allowed, ROOM_ERRORS } from "./lib/board/room-rules.js";
+import { ROOM_ERRORS } from "./lib/board/room-rules.js";
 import type { LiveBoard } from "./lib/board/live-board.js";
 import { coalesceWrites } from "./socket/coalesced-writes.js";
-import { listenForChatAndPointers } from "./socket/chat-and-pointers.js";
-import { createChat, type Chat } from "./socket/chat.js";
-import { createCursors, type Cursors } from "./socket/cursors.js";
-import { createFanout, type Fanout } from "./socket/fanout.js";
-import { createJoins, type Joins } from "./socket/joins.js";
+import { createChat } from "./socket/chat.js";
+import { createCursors } from "./socket/cursors.js";
+import { createFanout } from "./socket/fanout.js";
+import { createJoins } from "./socket/joins.js";
 import { shareChangesAcrossNodes } from "./socket/nodes.js";
 import { snapshotParser } from "./socket/snapshot-parser.js";
-import type { CirclesServer, CirclesSocket } from "./socket/types.js";
+import type { CirclesServer } from "./socket/types.js";
 
 export type { CirclesServer } from "./socket/types.js";
 
@@ -66,38 +63,12 @@ export interface CirclesIo {
   io: CirclesServer;
   /** Send every message still waiting for its tick (a shutdown). */
   flush(): void;
+  /** Runs `reply` once the board's changes stored so far have gone to this node's lesson clients (see `Fanout.afterRelay`). */
+  afterRelay(board: string, reply: () => void): void;
 }
 
-/** The events clients may send; the type makes sure none is forgotten. */
-export const CLIENT_EVENTS: Record<keyof ClientToServerEvents, true> = {
-  "register-player": true,
-  "add-circle": true,
-  "clear-circles": true,
-  "clear-display": true,
-  "sync-board": true,
-  message: true,
-  cursor: true,
-  "undo-circle": true,
-  "undo-clear": true,
-  "claim-board": true,
-  "lock-board": true,
-  "set-rules": true,
-  "remove-player": true,
-  "readmit-player": true,
-  "delete-board": true,
-};
-
-/** A refusal's code (see `ErrorCode`), from why it was refused. */
-export function codeOf(reason: RejectionReason): ErrorCode {
-  if (reason === "too-large") return "invalid";
-  if (reason === "flood") return "rate-limited";
-  return reason;
-}
-
-/** An event's name for logs and metric labels: clients choose names, so any other is "unknown". */
-function eventLabel(event: unknown): string {
-  return typeof event === "string" && Object.hasOwn(CLIENT_EVENTS, event) ? event : "unknown";
-}
+/** The events clients may send, each with its handler. */
+export { HANDLERS as CLIENT_EVENTS } from "./socket/handlers.js";
 
 export function createIo(httpServer: HttpServer, deps: IoDeps): CirclesIo {
   // Kept only as a hash, compared in constant time; never logged.
@@ -176,187 +147,10 @@ export function createIo(httpServer: HttpServer, deps: IoDeps): CirclesIo {
   if (deps.adapter) shareChangesAcrossNodes(io, deps.boards, deps.logger, deps.onRedisReconnect ?? (() => undefined));
   // Other nodes' people changed: this node's sockets of the board hear it as they hear their own.
   deps.presence.onRemoteChange((board) => fanout.peopleChanged(board));
-  const live = { fanout, joins, chat: createChat(io, deps.presence), cursors: createCursors(io, deps.logger) };
-  io.on("connection", (socket) => onConnection(socket, deps, live));
-  return { io, flush: fanout.flush };
-}
-
-interface LiveParts {
-  fanout: Fanout;
-  joins: Joins;
-  chat: Chat;
-  cursors: Cursors;
-}
-
-function onConnection(socket: CirclesSocket, deps: IoDeps, { fanout, joins, chat, cursors }: LiveParts): void {
-  const { boards, presence, metrics } = deps;
-  const { board } = socket.data;
-  releaseHandshake(socket);
-  // Made when something is logged, not kept on every idle connection.
-  const log = () => deps.logger.child({ board, socket: socket.id });
-  presence.join(socket.id, board, socket.data.owner ?? null);
-  fanout.peopleChanged(board);
-  log().info({ protocol: socket.data.protocol }, "connected");
-
-  const rejected = (event: string, reason: RejectionReason, error: string) => {
-    metrics.rejected(event, reason);
-    log().info({ event, reason, error }, "rejected payload");
-  };
-  const refuse = (event: string, reason: RejectionReason, error: string, reply: AckCallback<never>) => {
-    rejected(event, reason, error);
-    reply({ ok: false, error, code: codeOf(reason) });
-  };
-  /** Takes one from the connection's write allowance; refuses the request when none is left. */
-  const overLimit = async (event: string, reply: AckCallback<never>) => {
-    if (await deps.limiter.tryConsume(socket.id)) return false;
-    refuse(event, "rate-limited", "rate limited", reply);
-    return true;
-  };
-
-  const guard: Guard = (handler) => guarded(log, handler);
-
-  // Before any listener: events over the flood guard's budget are not handled at all.
-  const events = deps.floodGuard.counter(socket);
-  const pointerMoves = cursorBudget();
-  socket.use((packet, next) => {
-    if (packet[0] === "cursor" && pointerMoves()) return next();
-    const verdict = events.count(next);
-    if (verdict === "pass") return next();
-    // On probation: the counter calls `next` once the event has been earned.
-    if (verdict === "hold") return;
-    if (verdict === "drop") {
-      rejected(eventLabel(packet[0]), "flood", "rate limited");
-      splitAck(packet.slice(1)).reply({ ok: false, error: "rate limited", code: "rate-limited" });
-      return;
-    }
-    if (socket.disconnected) return;
-    metrics.floodCutOffs.inc();
-    log().warn({ address: socket.data.address }, "cut off a flooding connection");
-    deps.floodGuard.coolDown(socket.data.address).catch((error: unknown) => log().error({ err: error }, "flood guard failed"));
-    socket.disconnect(true);
-  });
-  // Everything from a socket sent away (removed, or its board deleted) and about to be disconnected, and
-  // events nothing listens for (their acknowledgements would never be answered), are refused here.
-  socket.use(([event, ...args], next) => {
-    const { leaving } = socket.data;
-    const label = eventLabel(event);
-    if (leaving !== undefined) {
-      rejected(label, "refused", leaving);
-      return splitAck(args).reply({ ok: false, error: leaving, code: "refused" });
-    }
-    if (label !== "unknown") return next();
-    rejected("unknown", "invalid", "unknown event");
-    splitAck(args).reply({ ok: false, error: "unknown event", code: "invalid" });
-  });
-
-  socket.on(
-    "register-player",
-    guarded<{ initials: string; id: string; colour: string }>(log, async (reply, payload) => {
-      const initials = parseInitials(payload);
-      if (!initials.ok) return refuse("register-player", "invalid", initials.error, reply);
-      if (await overLimit("register-player", reply)) return;
-      const first = presence.initialsOf(socket.id) === undefined;
-      // The same initials again change nothing, so nothing is announced.
-      if (presence.register(socket.id, initials.value)) fanout.peopleChanged(board);
-      if (first) chat.joined(socket, initials.value);
-      const player = presence.playerOf(socket.id);
-      if (!player) return reply({ ok: false, error: "internal error", code: "internal" });
-      reply({ ok: true, ...player });
-    }),
-  );
-
-  listenForChatAndPointers(socket, {
-    chat,
-    cursors,
-    presence,
-    mayChat: () => {
-      const live = boards.peek(board);
-      return live === undefined || allowed(live.rules.chat, live.host, socket.data);
-    },
-    chatLimiter: deps.chatLimiter,
-    guard,
-    refuse,
-    log,
-  });
-
-  socket.on(
-    "add-circle",
-    guarded<{ circle: Circle; seq: number }>(log, async (reply, payload) => {
-      const input = parseCircleInput(payload);
-      if (!input.ok) return refuse("add-circle", "invalid", input.error, reply);
-      const result = await boards.addCircle(board, input.value, writerOf(socket, presence));
-      if (!result.ok) return refuse("add-circle", result.code, result.error, reply);
-      // The lesson's `io.emit('add-circle', …)` is not here: `socket/fanout.ts`, subscribed to the board service in
-      // `createIo`, relays every stored change to the board's sockets. `afterRelay` only holds this answer until that relay has left.
-      fanout.afterRelay(board, () => reply({ ok: true, circle: result.circle, seq: result.seq }));
-    }),
-  );
-
-  const clear = guarded<{ seq: number }>(log, async (reply, payload) => {
-    const which = parseClearOperation(payload);
-    if (!which.ok) return refuse("clear-circles", "invalid", which.error, reply);
-    const result = await boards.clear(board, writerOf(socket, presence), which.value?.op);
-    if (!result.ok) return refuse("clear-circles", result.code, result.error, reply);
-    fanout.afterRelay(board, () => reply({ ok: true, seq: result.seq }));
-  });
-  socket.on("clear-circles", clear);
-  socket.on("clear-display", clear);
-
-  const controls = { boards, fanout, writer: () => writerOf(socket, presence), guard, refuse };
-  listenForBoardControls(socket, controls);
-  listenForHostControls(socket, { ...controls, presence });
-
-  socket.on(
-    "sync-board",
-    guarded<BoardSync>(log, async (reply, payload) => {
-      const since = parseSeq(payload);
-      if (!since.ok) return refuse("sync-board", "invalid", since.error, reply);
-      // A whole board is the dearest answer the server gives: it counts as a write.
-      if (await overLimit("sync-board", reply)) return;
-      const live = boards.peek(board);
-      if (!live) return reply({ ok: false, error: "the board is still loading: try again shortly", code: "unavailable" });
-      const missed = live.since(since.value);
-      reply(missed ? { ok: true, events: missed } : { ok: true, snapshot: live.snapshot() });
-    }),
-  );
-
-  // The socket holds its board live from the moment it loads until it leaves.
-  let holding = false;
-  socket.on("disconnect", (reason) => {
-    const initials = presence.initialsOf(socket.id);
-    presence.leave(socket.id);
-    chat.left(socket, initials);
-    fanout.peopleChanged(board);
-    if (holding) boards.release(board);
-    log().info({ reason }, "disconnected");
-  });
-
-  boards
-    .open(board, (live) => joins.admit(socket, live))
-    .then(
-      () => {
-        if (socket.disconnected) return boards.release(board);
-        holding = true;
-        chat.arrived(socket);
-        chat.welcome(socket).catch((error: unknown) => log().warn({ err: error }, "could not send the chat history"));
-      },
-      (error: unknown) => {
-        log().error({ err: error }, "could not load the board");
-        socket.disconnect(true);
-      },
-    );
-}
-
-/**
- * An async listener whose failure is logged and answered, never left as an
- * unhandled rejection (which would end the process).
- */
-function guarded<T extends object>(log: () => Logger, handler: (reply: AckCallback<T>, payload: unknown) => Promise<void>) {
-  return (...args: unknown[]) => {
-    const { payload, reply } = splitAck<T>(args);
-    handler(reply, payload).catch((error: unknown) => {
-      log().error({ err: error }, "event handler failed");
-      reply({ ok: false, error: "internal error", code: "internal" });
-    });
-  };
+  const { boards, presence, logger, metrics, floodGuard, limiter, chatLimiter } = deps;
+  const chat = createChat(io, presence);
+  const cursors = createCursors(io, logger);
+  const server: ServerParts = { boards, presence, logger, metrics, floodGuard, limiter, chatLimiter, fanout, joins, chat, cursors };
+  io.on("connection", (socket) => onConnection(socket, server));
+  return { io, flush: fanout.flush, afterRelay: fanout.afterRelay };
 }
