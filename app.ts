@@ -32,6 +32,8 @@ export interface AppDeps {
   readinessChecks: readonly ReadinessCheck[];
   /** BOARD_RETENTION_DAYS, for the pages to say. */
   retentionDays: number;
+  /** The relay's hold on write answers (`io.ts`), for the REST API's writes. */
+  afterRelay(board: string, reply: () => void): void;
 }
 
 export function createApp(deps: AppDeps): express.Express {

@@ -82,9 +82,11 @@ export function createCirclesServer(store: BoardStore, config: ServerConfig, log
     metrics,
     readinessChecks,
     retentionDays: config.retentionDays,
+    // Socket.IO needs the HTTP server, which needs the app: `sockets` is there before the first request.
+    afterRelay: (board, reply) => sockets.afterRelay(board, reply),
   });
   const httpServer = http.createServer(app);
-  const { io, flush } = createIo(httpServer, {
+  const sockets = createIo(httpServer, {
     boards,
     presence,
     logger,
@@ -106,6 +108,7 @@ export function createCirclesServer(store: BoardStore, config: ServerConfig, log
     onRedisReconnect: nodes?.onReconnect,
     adminKey: config.adminKey,
   });
+  const { io, flush } = sockets;
   const stopSweeping = startRetentionSweep({
     retentionDays: config.retentionDays,
     boards,

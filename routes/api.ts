@@ -1,6 +1,7 @@
 /**
  * The REST API, for clients that cannot hold a socket. It calls the same
- * board service as the socket handlers, so its writes reach every socket.
+ * board service as the socket handlers, so its writes reach every socket,
+ * and answers a write once its relay has left, as a socket is answered.
  */
 import express, { Router, type ErrorRequestHandler, type Request, type Response } from "express";
 import type { BoardService, WriteFailure } from "../lib/board/board-service.js";
@@ -16,6 +17,8 @@ export interface ApiDeps {
   /** Per address, for GETs; writes are limited by the board service. */
   readLimiter: WriteLimiter;
   metrics: Pick<Metrics, "rejected">;
+  /** Holds a write's answer until its relay has left, as a socket's is held: whoever hears the answer can count on every socket having been sent the change. */
+  afterRelay(board: string, reply: () => void): void;
 }
 
 /**
@@ -31,7 +34,7 @@ const idempotencyKeySchema = clientIdSchema("Idempotency-Key").optional();
 /** The socket event each write route stands for, to label rejections alike. */
 const EVENT_OF: Record<string, string> = { POST: "add-circle", DELETE: "clear-circles" };
 
-export function apiRouter({ boards, presence, maxBodyBytes, readLimiter, metrics }: ApiDeps): Router {
+export function apiRouter({ boards, presence, maxBodyBytes, readLimiter, metrics, afterRelay }: ApiDeps): Router {
   const router = Router();
   router.use(express.json({ limit: maxBodyBytes, strict: false }));
 
@@ -98,10 +101,12 @@ export function apiRouter({ boards, presence, maxBodyBytes, readLimiter, metrics
       return invalid(res, "add-circle", "the body's id and the Idempotency-Key differ: send one, or the same");
     const result = await boards.addCircle(board, { ...input.value, id }, writer(req));
     if (!result.ok) return refused(res, "add-circle", result);
-    res
-      .status(201)
-      .location(`/api/boards/${board}/circles`)
-      .json({ ...result.circle, seq: result.seq });
+    afterRelay(board, () =>
+      res
+        .status(201)
+        .location(`/api/boards/${board}/circles`)
+        .json({ ...result.circle, seq: result.seq }),
+    );
   });
 
   router.delete("/boards/:board/circles", async (req, res) => {
@@ -111,7 +116,7 @@ export function apiRouter({ boards, presence, maxBodyBytes, readLimiter, metrics
     if (!named) return;
     const result = await boards.clear(board, writer(req), named.key);
     if (!result.ok) return refused(res, "clear-circles", result);
-    res.status(204).end();
+    afterRelay(board, () => res.status(204).end());
   });
 
   router.use((req, res) => {
