@@ -4,6 +4,12 @@
  * board holds, never what the whole server holds. A socket counts as a
  * player only once it has registered its initials. What other nodes have is
  * the live state's business (`live-state/`), which builds on this.
+ *
+ * These are the rules for one node's people, not what `io.ts` calls
+ * `presence`: that is the `LiveState` (`lib/live-state/live-state.ts`),
+ * which holds one of these and merges in the other nodes' people. The lists
+ * go out from `socket/fanout.ts` (`update-player-list`, `board-people`) and,
+ * to a socket joining, from `socket/joins.ts`.
  */
 import { randomBytes } from "node:crypto";
 import { pickColour } from "./player-colours.js";

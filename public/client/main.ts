@@ -299,6 +299,8 @@ socket.on("board-snapshot", (snapshot) => {
   feed.snapshot(snapshot);
   room.host.refresh();
 });
+// The lesson's `socket.on('add-circle', drawCircle)` is this: protocol 2 sends the board's changes as `board-events`, which
+// BoardFeed (board/board-feed.ts) applies in seq order to CirclesState (board/circles-state.ts), and BoardView (board/board-view.ts) draws.
 socket.on("board-events", (batch) => {
   feed.events(batch?.events);
   room.host.refresh();
