@@ -19,7 +19,7 @@
  * joins, reconnect storms; and for the record, without targets: the
  * unwindowed `ws` relay (`raw-relay.ts`) and two nodes.
  *
- * Run: npm run build && npx tsx bench/fanout.ts (about eight minutes).
+ * Run: npm run build && npx tsx bench/fanout.ts (about ten minutes).
  * FANOUT_SCALE=0.1 multiplies every client count by 0.1: a quick check of
  * the harness itself; the targets are meant for 1, the default.
  * FANOUT_PHASES=crowd,lesson runs only the named groups (crowd, lesson, which
