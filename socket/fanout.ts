@@ -27,10 +27,10 @@ import type { CirclesServer } from "./types.js";
 import { roomOf, roomsOf } from "./rooms.js";
 
 /**
- * The lesson's window, 10 ms: measured on 2 cores with 1,000 to 5,000 sockets
- * (bench/fanout.ts), shorter windows cost a write per socket more often
- * under load, and longer ones add their length to every busy board's
- * latency without saving more than a few writes (see the README).
+ * The lesson's window, 10 ms, chosen from measurements (docs/operations.md,
+ * "Why a 10 ms window"): shorter windows write every socket more often under
+ * load, and longer ones add their length to every busy board's latency
+ * while saving little more.
  */
 export const WINDOW_MS = 10;
 
