@@ -12,6 +12,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import { Server } from "socket.io";
+import { leadingWindow } from "./leading-window.js";
 import type { RelayMessage } from "./raw-relay.js";
 
 const TICK_MS = Number(process.argv[2] ?? 33);
@@ -19,18 +20,7 @@ const TICK_MS = Number(process.argv[2] ?? 33);
 const http = createServer();
 const io = new Server(http, { transports: ["websocket"] });
 let seq = 0;
-let events: unknown[] = [];
-let tick: NodeJS.Timeout | NodeJS.Immediate | undefined;
-
-function send(): void {
-  if (events.length === 0) {
-    tick = undefined;
-    return;
-  }
-  io.emit("board-events", { events });
-  events = [];
-  tick = setTimeout(send, TICK_MS);
-}
+const relay = leadingWindow<object>(TICK_MS, (events) => io.emit("board-events", { events }));
 
 io.on("connection", (socket) => {
   socket.emit("board-snapshot", { seq, circles: [] });
@@ -38,9 +28,8 @@ io.on("connection", (socket) => {
   socket.on("add-circle", (circle: object, ack?: (answer: object) => void) => {
     seq++;
     const stored = { id: randomUUID(), ...circle, createdAt: Date.now() };
-    events.push({ seq, type: "add", circle: stored });
+    relay({ seq, type: "add", circle: stored });
     ack?.({ ok: true, circle: stored, seq });
-    tick ??= setImmediate(send);
   });
 });
 http.listen(0, "127.0.0.1", () => {

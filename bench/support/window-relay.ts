@@ -12,6 +12,7 @@
 import type { Socket } from "node:net";
 import { WebSocketServer, type WebSocket } from "ws";
 import { textFrameHeader } from "../../socket/lesson-frames.js";
+import { leadingWindow } from "./leading-window.js";
 import type { RelayMessage } from "./raw-relay.js";
 
 const WINDOW_MS = Number(process.argv[2] ?? 10);
@@ -19,28 +20,17 @@ const WINDOW_MS = Number(process.argv[2] ?? 10);
 const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });
 /** Each client's TCP socket: written directly, as nothing else writes to it here. */
 const sockets = new Map<WebSocket, Socket>();
-let frames: Buffer[] = [];
-/** Set while a window is open: a send happened less than WINDOW_MS ago, or one is due at the end of this turn. */
-let window: NodeJS.Timeout | NodeJS.Immediate | undefined;
-
-function send(): void {
-  if (frames.length === 0) {
-    window = undefined;
-    return;
-  }
+const relay = leadingWindow<Buffer>(WINDOW_MS, (frames) => {
   const wire = Buffer.concat(frames);
-  frames = [];
   for (const socket of sockets.values()) socket.write(wire);
-  window = setTimeout(send, WINDOW_MS);
-}
+});
 
 wss.on("connection", (ws) => {
   sockets.set(ws, (ws as unknown as { _socket: Socket })._socket);
   ws.on("close", () => sockets.delete(ws));
   // The clients here send text only.
   ws.on("message", (data: Buffer) => {
-    frames.push(textFrameHeader(data.length), data);
-    window ??= setImmediate(send);
+    relay(Buffer.concat([textFrameHeader(data.length), data]));
   });
 });
 wss.on("listening", () => {
