@@ -600,6 +600,45 @@ describe("BoardService", () => {
       expect(heard).toEqual(["3 add id-3 to b"]);
     });
 
+    it("does not take a board for deleted when changes newer than the store's read arrive while it is read", async () => {
+      const first = service();
+      const reads: (() => void)[] = [];
+      // This node's reads see the store as it was when they began, and answer when let go.
+      const second = service({
+        store: wrapped(store, {
+          load: async (board) => {
+            const read = await store.load(board);
+            await new Promise<void>((resolve) => reads.push(resolve));
+            return read;
+          },
+        }),
+      });
+      const opened = second.open("b");
+      await vi.waitFor(() => expect(reads).toHaveLength(1));
+      reads[0]?.();
+      await opened;
+      const notices: string[] = [];
+      second.subscribe({ ...textListener([]), noticed: (board, notice) => notices.push(`${notice.type} ${board}`) });
+      second.catchUp();
+      await vi.waitFor(() => expect(reads).toHaveLength(2));
+      // The read has begun; meanwhile another node writes, and this node hears of it.
+      const events: BoardEvent[] = [];
+      first.subscribeOwnWrites({ changed: (_board, written) => events.push(...written) });
+      await first.addCircle("b", input, { key: "w" });
+      second.applyRemote("b", events);
+      expect(second.peek("b")?.seq).toBe(1);
+
+      reads[1]?.();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(notices).toEqual([]);
+      expect(
+        second
+          .peek("b")
+          ?.snapshot()
+          .circles.map((c) => c.id),
+      ).toEqual(["id-1"]);
+    });
+
     it("catches up, when asked, the live boards the store is ahead of, with no later change to show the gap", async () => {
       const [first, second] = [service(), service()];
       await Promise.all([second.open("behind"), second.open("level")]);

@@ -235,12 +235,15 @@ export class BoardService {
 
   /** Reads the board from the store and takes it if the store is ahead; `gap`: it is waiting for a missing change. */
   private reload(board: string, entry: LiveEntry, gap: boolean): void {
+    // Changes keep arriving while the store is read, and may be newer than what it reads: only a store
+    // behind what the copy held when the read began has gone back.
+    const heldSeq = entry.live?.seq ?? -1;
     this.store.load(board).then(
       (stored) => {
         const live = entry.live;
         if (this.live.get(board) !== entry || !live || (gap && !live.waiting)) return;
         // Seqs only go back when a board is deleted: its notice was lost, and it goes here too.
-        if (stored.seq < live.seq) {
+        if (stored.seq < heldSeq) {
           this.tellNotice(board, { type: "deleted" }, this.listeners);
           return this.forget(board);
         }
