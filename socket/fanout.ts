@@ -14,6 +14,12 @@
  * `protocol=2` clients, whose count changes with watchers too. Notices (who
  * cleared, the lock) go to `protocol=2` clients as they come. Every node
  * relays to its own sockets only (`nodes.ts`).
+ *
+ * The order a client sees: a board's changes in seq order, always. A lesson
+ * client on the writer's node is sent a change before the writer's answer
+ * (`afterRelay`), REST writers included. A `protocol=2` client may get the answer first: its
+ * `board-events` leave on their own tick, and the page has drawn its tap
+ * already.
  */
 import type { BoardListener } from "../lib/board/board-service.js";
 import type { BoardEvent } from "../lib/protocol/events.js";
