@@ -1,9 +1,9 @@
 /**
  * The Socket.IO server: it admits each connection (its handshake, a removed
  * player kept out, the flood guard's probation) and hands it to
- * `socket/connection.ts`, whose handlers check each event at the edge and
+ * `socket/events/connection.ts`, whose handlers check each event at the edge and
  * call the board service or the board's live state; relaying is
- * `socket/fanout.ts`'s, bringing sockets onto their board
+ * `socket/relay/fanout.ts`'s, bringing sockets onto their board
  * `socket/joins.ts`'s. The rules live in `lib/`.
  */
 import type { Server as HttpServer } from "node:http";
@@ -18,19 +18,19 @@ import type { LiveState } from "./lib/live-state/live-state.js";
 import type { WriteLimiter } from "./lib/limits/rate-limit.js";
 import { DEFAULT_BOARD } from "./lib/protocol/rules.js";
 import { parseHandshake } from "./lib/protocol/schemas.js";
-import { keysOf, type ServerParts } from "./socket/context.js";
-import { onConnection } from "./socket/connection.js";
+import { keysOf, type ServerParts } from "./socket/events/context.js";
+import { onConnection } from "./socket/events/connection.js";
 import { createRoomNotices } from "./socket/room-notices.js";
 import { adminOf } from "./lib/people/player-keys.js";
 import { ROOM_ERRORS } from "./lib/board/room-rules.js";
 import type { LiveBoard } from "./lib/board/live-board.js";
-import { coalesceWrites } from "./socket/coalesced-writes.js";
+import { coalesceWrites } from "./socket/relay/coalesced-writes.js";
 import { createChat } from "./socket/chat.js";
 import { createCursors } from "./socket/cursors.js";
-import { createFanout } from "./socket/fanout.js";
+import { createFanout } from "./socket/relay/fanout.js";
 import { createJoins } from "./socket/joins.js";
-import { shareChangesAcrossNodes } from "./socket/nodes.js";
-import { snapshotParser } from "./socket/snapshot-parser.js";
+import { shareChangesAcrossNodes } from "./socket/relay/nodes.js";
+import { snapshotParser } from "./socket/relay/snapshot-parser.js";
 import type { CirclesServer } from "./socket/types.js";
 
 export type { CirclesServer } from "./socket/types.js";
@@ -68,7 +68,7 @@ export interface CirclesIo {
 }
 
 /** The events clients may send, each with its handler. */
-export { HANDLERS as CLIENT_EVENTS } from "./socket/handlers.js";
+export { HANDLERS as CLIENT_EVENTS } from "./socket/events/handlers.js";
 
 export function createIo(httpServer: HttpServer, deps: IoDeps): CirclesIo {
   // Kept only as a hash, compared in constant time; never logged.

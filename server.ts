@@ -18,7 +18,7 @@ import { createWriteLimiter } from "./lib/limits/rate-limit.js";
 import type { BoardStore } from "./lib/store/board-store.js";
 import { shutDown } from "./shutdown.js";
 import { startRetentionSweep } from "./lib/board/retention-sweep.js";
-import type { NodeLink } from "./socket/redis-nodes.js";
+import type { NodeLink } from "./socket/relay/redis-nodes.js";
 
 export type ServerConfig = Pick<Config, "maxCircles" | "rateLimit" | "maxPayloadBytes" | "origins" | "trustProxy" | "adminKey" | "retentionDays">;
 

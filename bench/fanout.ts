@@ -32,7 +32,7 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import { TICK_MS, WINDOW_MS } from "../socket/fanout.js";
+import { TICK_MS, WINDOW_MS } from "../socket/relay/fanout.js";
 import { Generator } from "./support/generator.js";
 import type { OpenResult, StormResult, TrafficResult } from "./support/load-generator.js";
 import { cpuPercent, type Usage } from "./support/proc-usage.js";

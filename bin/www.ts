@@ -14,7 +14,7 @@ import { createLogger } from "../lib/ops/logger.js";
 import { openStore } from "../lib/store/open-store.js";
 import { planWorkers } from "../lib/ops/workers.js";
 import { createCirclesServer } from "../server.js";
-import { connectNodes, type NodeLink } from "../socket/redis-nodes.js";
+import { connectNodes, type NodeLink } from "../socket/relay/redis-nodes.js";
 import { runPrimary, WORKER_READY } from "./primary.js";
 import { StartupError } from "./startup-error.js";
 

@@ -10,7 +10,7 @@
 import type { CursorMoves, CursorPosition } from "../lib/protocol/events.js";
 import type { Logger } from "../lib/ops/logger.js";
 import { TickQueue } from "../lib/board/tick-queue.js";
-import { TICK_MS } from "./fanout.js";
+import { TICK_MS } from "./relay/fanout.js";
 import { roomOf } from "./rooms.js";
 import type { CirclesServer } from "./types.js";
 

@@ -7,11 +7,11 @@
  * (see `BoardService.open`), so that no change falls between them: a change
  * is either in what the socket was sent here or reaches it in its room.
  * The snapshot is encoded once per version however many sockets join
- * (`snapshot-parser.ts`).
+ * (`socket/relay/snapshot-parser.ts`).
  */
 import type { LiveBoard } from "../lib/board/live-board.js";
 import { boardPeople, type LiveState } from "../lib/live-state/live-state.js";
-import type { Fanout } from "./fanout.js";
+import type { Fanout } from "./relay/fanout.js";
 import { roomOf } from "./rooms.js";
 import type { CirclesSocket } from "./types.js";
 

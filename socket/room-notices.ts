@@ -1,7 +1,7 @@
 /**
  * What the host's actions mean for this node's sockets, on whichever node
  * they were taken (the notices arrive from `BoardService`, here or from
- * another node through `nodes.ts`):
+ * another node through `socket/relay/nodes.ts`):
  *
  * - the rules or the host changed: `board-rules` to the board's
  *   `protocol=2` sockets;
@@ -14,7 +14,7 @@
  * A socket sent away is told why, then given LEAVE_GRACE_MS to close the
  * connection itself (the page does at once), so that nothing it still had
  * under way is cut off mid-request; meanwhile every event it sends is
- * refused with that reason (`socket.data.leaving`, checked in `io.ts`), and
+ * refused with that reason (`socket.data.leaving`, checked in `socket/events/connection.ts`), and
  * after it the server closes what is left. The answer to the host's own
  * request, sent after the notice, still reaches it.
  */

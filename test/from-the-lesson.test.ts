@@ -147,7 +147,7 @@ function projectSources(): string[] {
 
 describe("the checks themselves", () => {
   const sample = [
-    "The relay is `createFanout()` in `socket/fanout.ts`; `noSuchThing()` is not, nor `BoardFeed.noSuchMethod()`, nor `BoardFeed.add()`, though `CirclesState.add()` is.",
+    "The relay is `createFanout()` in `socket/relay/fanout.ts`; `noSuchThing()` is not, nor `BoardFeed.noSuchMethod()`, nor `BoardFeed.add()`, though `CirclesState.add()` is.",
     "`Procfile`, `lib/no-such-file.ts` and `io.ts:288`; not paths: `/api/boards/:board`, `@socket.io/sticky`, `dist/bin/www.js`, `npm run dev`, `.svg`.",
     "[the guide](docs/from-the-lesson.md), [nothing](docs/no-such-page.md), [no heading](README.md#no-such-heading).",
     "```js",
@@ -156,7 +156,7 @@ describe("the checks themselves", () => {
   ].join("\n");
 
   it("finds the paths a page names, and says which do not exist", () => {
-    expect(namedPaths(sample)).toEqual(["socket/fanout.ts", "Procfile", "lib/no-such-file.ts"]);
+    expect(namedPaths(sample)).toEqual(["socket/relay/fanout.ts", "Procfile", "lib/no-such-file.ts"]);
     expect(missingPaths(namedPaths(sample))).toEqual(["lib/no-such-file.ts"]);
     expect(lineReferences(sample)).toEqual(["io.ts:288"]);
   });

@@ -17,7 +17,7 @@ import type { Circle } from "../lib/protocol/events.js";
 import { BOARD_HEIGHT, BOARD_NAME_PATTERN, BOARD_WIDTH, INITIALS_PATTERN, MAX_DIAMETER, MIN_DIAMETER } from "../lib/protocol/rules.js";
 import { parseBoardName, parseCircleInput, parseInitials, parseSeq } from "../lib/protocol/schemas.js";
 import { rawRequest, type RawResponse } from "./support/raw-http.js";
-import { TICK_MS } from "../socket/fanout.js";
+import { TICK_MS } from "../socket/relay/fanout.js";
 import { RecordingStore } from "./support/recording-store.js";
 import { startTestServer, type TestClient, type TestServer } from "./support/test-server.js";
 

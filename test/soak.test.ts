@@ -23,7 +23,7 @@ import { afterAll, expect, it, vi } from "vitest";
 import type { Ack, Circle, ClientToServerEvents, ServerToClientEvents } from "../lib/protocol/events.js";
 import { rawRequest } from "./support/raw-http.js";
 import { RecordingStore } from "./support/recording-store.js";
-import { TICK_MS } from "../socket/fanout.js";
+import { TICK_MS } from "../socket/relay/fanout.js";
 import { startTestServer, type TestServer } from "./support/test-server.js";
 
 const DURATION_MS = Number(process.env["SOAK_MS"] ?? 30_000);

@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { io as connect } from "socket.io-client";
 import type { Circle, CircleInput } from "../lib/protocol/events.js";
-import { TICK_MS } from "../socket/fanout.js";
+import { TICK_MS } from "../socket/relay/fanout.js";
 import { nextEvent, startTestServer, type TestClient, type TestServer } from "./support/test-server.js";
 
 const circle: CircleInput = { initials: "AB", x: 100, y: 200, dia: 50, rgba: "rgba(10, 20, 30, 0.5)" };

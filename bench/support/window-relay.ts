@@ -11,7 +11,7 @@
  */
 import type { Socket } from "node:net";
 import { WebSocketServer, type WebSocket } from "ws";
-import { textFrameHeader } from "../../socket/lesson-frames.js";
+import { textFrameHeader } from "../../socket/relay/lesson-frames.js";
 import { leadingWindow } from "./leading-window.js";
 import type { RelayMessage } from "./raw-relay.js";
 

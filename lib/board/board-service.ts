@@ -44,7 +44,7 @@ import type { WriteLimiter } from "../limits/rate-limit.js";
 import { CLAIM_ERRORS, RESTORE_ERRORS, UNDO_CLEAR_MS, UNDO_ERRORS, LOCK_ERRORS } from "./undo-and-host.js";
 import { allowed, boardRules, hasHostPowers, ROOM_ERRORS } from "./room-rules.js";
 
-/** Told of every change after it is durable, in seq order per board; `socket/fanout.ts` relays them to sockets. */
+/** Told of every change after it is durable, in seq order per board; `socket/relay/fanout.ts` relays them to sockets. */
 export interface BoardListener {
   changed(board: string, events: readonly BoardEvent[]): void;
   /** The live board was caught up from the store (a change never arrived): its clients need the whole board. */

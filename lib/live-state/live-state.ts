@@ -12,7 +12,7 @@
  * This is what `io.ts` calls `presence`: the shared state. Who counts as a
  * player, and in what order one node's people arrived, are the rules of
  * `lib/people/presence.ts`, which this wraps. The player list it
- * holds is sent from `socket/fanout.ts` (`update-player-list` to every
+ * holds is sent from `socket/relay/fanout.ts` (`update-player-list` to every
  * client, `board-people` to `protocol=2` ones) and, to a socket joining,
  * from `socket/joins.ts`.
  */

@@ -8,7 +8,7 @@
  * These are the rules for one node's people, not what `io.ts` calls
  * `presence`: that is the `LiveState` (`lib/live-state/live-state.ts`),
  * which holds one of these and merges in the other nodes' people. The lists
- * go out from `socket/fanout.ts` (`update-player-list`, `board-people`) and,
+ * go out from `socket/relay/fanout.ts` (`update-player-list`, `board-people`) and,
  * to a socket joining, from `socket/joins.ts`.
  */
 import { randomBytes } from "node:crypto";

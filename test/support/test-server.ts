@@ -33,7 +33,7 @@ export interface ClientOptions {
   protocol?: 2;
   /** With protocol 2: the last seq this client applied before. */
   since?: number;
-  /** The handshake's `auth`: a player key, a host key (see `socket/board-controls.ts`). */
+  /** The handshake's `auth`: a player key, a host key (see `socket/events/board-controls.ts`). */
   auth?: Record<string, unknown>;
 }
 

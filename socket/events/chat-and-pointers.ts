@@ -1,10 +1,10 @@
 /**
  * The events of people rather than of the board: `message` (chat, as
  * right-now sends it) and `cursor` (a player's pointer). Checked here; chat
- * is kept and told by `chat.ts`, pointers by `cursors.ts`.
+ * is kept and told by `socket/chat.ts`, pointers by `socket/cursors.ts`.
  */
-import { allowed, ROOM_ERRORS } from "../lib/board/room-rules.js";
-import { parseChatInput, parseCursor } from "../lib/protocol/schemas.js";
+import { allowed, ROOM_ERRORS } from "../../lib/board/room-rules.js";
+import { parseChatInput, parseCursor } from "../../lib/protocol/schemas.js";
 import { logOf, refuse, type Handlers, type SocketContext } from "./context.js";
 
 /** False while the host keeps chat to themselves and this socket is not the host. */

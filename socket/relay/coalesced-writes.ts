@@ -5,7 +5,7 @@
  * flush and uncorked right after it. On a busy server each write is a system
  * call, and those, not the bytes, are what fan-out costs.
  */
-import type { CirclesServer } from "./types.js";
+import type { CirclesServer } from "../types.js";
 
 interface Corkable {
   cork(): void;

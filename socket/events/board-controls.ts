@@ -3,7 +3,7 @@
  * any circle for the host) and `undo-clear`. Checked here, decided by the
  * board service (`lib/board/undo-and-host.ts` has the rules).
  */
-import { parseClearSeq, parseUndoCircle } from "../lib/protocol/schemas.js";
+import { parseClearSeq, parseUndoCircle } from "../../lib/protocol/schemas.js";
 import { refuse, writerOf, type Handlers } from "./context.js";
 
 export const boardControls: Pick<Handlers, "undo-circle" | "undo-clear"> = {

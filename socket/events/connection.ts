@@ -13,11 +13,11 @@
  * a listener, and not at all once the connection has ended.
  */
 import type { DisconnectReason } from "socket.io";
-import { cursorBudget } from "../lib/limits/cursor-budget.js";
-import { splitAck } from "../lib/protocol/acks.js";
+import { cursorBudget } from "../../lib/limits/cursor-budget.js";
+import { splitAck } from "../../lib/protocol/acks.js";
 import { logOf, rejected, releaseHandshake, type ClientEvent, type Handler, type ServerParts, type SocketContext } from "./context.js";
 import { HANDLERS, isClientEvent } from "./handlers.js";
-import type { CirclesSocket } from "./types.js";
+import type { CirclesSocket } from "../types.js";
 
 // Weak: a context goes with its socket.
 const contexts = new WeakMap<CirclesSocket, SocketContext>();

@@ -11,10 +11,10 @@
  * Who is on a board is not a message but shared state: see
  * `lib/live-state/redis-live-state.ts`.
  */
-import type { BoardService } from "../lib/board/board-service.js";
-import type { Logger } from "../lib/ops/logger.js";
-import { parseBoardChanges, parseBoardNotice } from "../lib/protocol/schemas.js";
-import type { CirclesServer } from "./types.js";
+import type { BoardService } from "../../lib/board/board-service.js";
+import type { Logger } from "../../lib/ops/logger.js";
+import { parseBoardChanges, parseBoardNotice } from "../../lib/protocol/schemas.js";
+import type { CirclesServer } from "../types.js";
 
 /** How long after a reconnection the boards are read once more: the adapter's own subscription comes back in its own time. */
 const SECOND_CATCH_UP_MS = 3_000;

@@ -21,16 +21,16 @@
  * `board-events` leave on their own tick, and the page has drawn its tap
  * already.
  */
-import type { BoardListener } from "../lib/board/board-service.js";
-import type { BoardEvent } from "../lib/protocol/events.js";
-import type { Logger } from "../lib/ops/logger.js";
-import type { Metrics } from "../lib/ops/metrics.js";
-import { boardPeople, type LiveState } from "../lib/live-state/live-state.js";
-import { TickQueue } from "../lib/board/tick-queue.js";
+import type { BoardListener } from "../../lib/board/board-service.js";
+import type { BoardEvent } from "../../lib/protocol/events.js";
+import type { Logger } from "../../lib/ops/logger.js";
+import type { Metrics } from "../../lib/ops/metrics.js";
+import { boardPeople, type LiveState } from "../../lib/live-state/live-state.js";
+import { TickQueue } from "../../lib/board/tick-queue.js";
 import { framesOf, lessonFrames } from "./lesson-frames.js";
 import { sendToRooms } from "./direct-writes.js";
-import type { CirclesServer } from "./types.js";
-import { roomOf, roomsOf } from "./rooms.js";
+import type { CirclesServer } from "../types.js";
+import { roomOf, roomsOf } from "../rooms.js";
 
 /**
  * The lesson's window, 10 ms, chosen from measurements (docs/operations.md,
@@ -145,7 +145,7 @@ export function createFanout(
       noticed(board, notice) {
         const room = roomOf(board, 2);
         if (!occupied(room)) return;
-        // The room's other notices are `room-notices.ts`'s.
+        // The room's other notices are `socket/room-notices.ts`'s.
         if (notice.type === "cleared") io.local.to(room).emit("board-cleared", { seq: notice.seq, by: notice.by, undoMs: notice.undoMs });
         else if (notice.type === "host") io.local.to(room).emit("board-lock", { locked: notice.host.locked });
       },

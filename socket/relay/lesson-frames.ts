@@ -8,7 +8,7 @@
  * event, per frame: exactly the events Socket.IO would have sent.
  */
 import * as parser from "socket.io-parser";
-import type { BoardEvent, ServerToClientEvents } from "../lib/protocol/events.js";
+import type { BoardEvent, ServerToClientEvents } from "../../lib/protocol/events.js";
 
 type LessonEventName = "add-circle" | "remove-circle" | "clear-circles" | "clear-display";
 type RelayedEventName = LessonEventName | "update-player-list" | "board-events";

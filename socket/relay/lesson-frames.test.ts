@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { BoardEvent } from "../lib/protocol/events.js";
+import type { BoardEvent } from "../../lib/protocol/events.js";
 import { lessonFrames, textFrameHeader } from "./lesson-frames.js";
 
 const circle = { id: "c1", initials: "AB", x: 1, y: 2, dia: 3, rgba: "red", createdAt: 5 };

@@ -9,7 +9,7 @@
  * Long-polling sockets cannot take frames: the caller emits the events.
  */
 import type { RelayedEvent, RelayFrames } from "./lesson-frames.js";
-import type { CirclesServer, CirclesSocket } from "./types.js";
+import type { CirclesServer, CirclesSocket } from "../types.js";
 
 /** ws's Sender states: only DEFAULT writes through; the others queue. */
 const SENDER_DEFAULT = 0;

@@ -3,9 +3,9 @@
  * with), `add-circle`, `clear-circles` (and `clear-display`, its name in
  * the lesson's finished client), and `sync-board`, by which a
  * `protocol=2` client catches up. Checked here, decided and stored by the
- * board service; `fanout.ts` relays what was stored.
+ * board service; `socket/relay/fanout.ts` relays what was stored.
  */
-import { parseCircleInput, parseClearOperation, parseInitials, parseSeq } from "../lib/protocol/schemas.js";
+import { parseCircleInput, parseClearOperation, parseInitials, parseSeq } from "../../lib/protocol/schemas.js";
 import { overLimit, refuse, writerOf, type Handler, type Handlers } from "./context.js";
 
 const clear: Handler<"clear-circles"> = async (context, payload, reply) => {
@@ -39,7 +39,7 @@ export const drawing: Pick<Handlers, "register-player" | "add-circle" | "clear-c
     if (!input.ok) return refuse(context, "add-circle", "invalid", input.error, reply);
     const result = await server.boards.addCircle(board, input.value, writerOf(context));
     if (!result.ok) return refuse(context, "add-circle", result.code, result.error, reply);
-    // The lesson's `io.emit('add-circle', …)` is not here: `fanout.ts`, subscribed to the board service in
+    // The lesson's `io.emit('add-circle', …)` is not here: `socket/relay/fanout.ts`, subscribed to the board service in
     // `createIo`, relays every stored change to the board's sockets. `afterRelay` only holds this answer until that relay has left.
     server.fanout.afterRelay(board, () => reply({ ok: true, circle: result.circle, seq: result.seq }));
   },

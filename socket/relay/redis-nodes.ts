@@ -7,9 +7,9 @@
 import { randomUUID } from "node:crypto";
 import { createAdapter } from "@socket.io/redis-streams-adapter";
 import type { ServerOptions } from "socket.io";
-import { RedisLiveState } from "../lib/live-state/redis-live-state.js";
-import type { Logger } from "../lib/ops/logger.js";
-import { connectRedis, type RedisClient } from "../lib/ops/redis-client.js";
+import { RedisLiveState } from "../../lib/live-state/redis-live-state.js";
+import type { Logger } from "../../lib/ops/logger.js";
+import { connectRedis, type RedisClient } from "../../lib/ops/redis-client.js";
 
 export interface NodeLink {
   adapter: ServerOptions["adapter"];

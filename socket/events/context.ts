@@ -5,20 +5,20 @@
  * who a socket is when it writes, and the refusal every handler module
  * uses: counted, logged and answered.
  */
-import type { BoardService, Writer } from "../lib/board/board-service.js";
-import type { EventCounter, FloodGuard } from "../lib/limits/flood-guard.js";
-import type { WriteLimiter } from "../lib/limits/rate-limit.js";
-import type { LiveState } from "../lib/live-state/live-state.js";
-import type { Logger } from "../lib/ops/logger.js";
-import type { Metrics, RejectionReason } from "../lib/ops/metrics.js";
-import { hostOf, isAdminKey, ownerOf } from "../lib/people/player-keys.js";
-import type { AckCallback, ClientToServerEvents, ErrorCode } from "../lib/protocol/events.js";
-import { parseHandshakeAuth, type ParseResult } from "../lib/protocol/schemas.js";
-import type { Chat } from "./chat.js";
-import type { Cursors } from "./cursors.js";
-import type { Fanout } from "./fanout.js";
-import type { Joins } from "./joins.js";
-import type { CirclesSocket } from "./types.js";
+import type { BoardService, Writer } from "../../lib/board/board-service.js";
+import type { EventCounter, FloodGuard } from "../../lib/limits/flood-guard.js";
+import type { WriteLimiter } from "../../lib/limits/rate-limit.js";
+import type { LiveState } from "../../lib/live-state/live-state.js";
+import type { Logger } from "../../lib/ops/logger.js";
+import type { Metrics, RejectionReason } from "../../lib/ops/metrics.js";
+import { hostOf, isAdminKey, ownerOf } from "../../lib/people/player-keys.js";
+import type { AckCallback, ClientToServerEvents, ErrorCode } from "../../lib/protocol/events.js";
+import { parseHandshakeAuth, type ParseResult } from "../../lib/protocol/schemas.js";
+import type { Chat } from "../chat.js";
+import type { Cursors } from "../cursors.js";
+import type { Fanout } from "../relay/fanout.js";
+import type { Joins } from "../joins.js";
+import type { CirclesSocket } from "../types.js";
 
 /** What the handlers of every connection call: made once per server by `createIo`. */
 export interface ServerParts {
@@ -37,7 +37,7 @@ export interface ServerParts {
   cursors: Cursors;
 }
 
-/** All a connection holds besides its socket: made when it connects (`socket/connection.ts`). */
+/** All a connection holds besides its socket: made when it connects (`socket/events/connection.ts`). */
 export interface SocketContext {
   readonly socket: CirclesSocket;
   readonly board: string;

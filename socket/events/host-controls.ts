@@ -4,12 +4,12 @@
  * `delete-board`. Checked here, decided by the board service against the
  * store (`lib/board/room-rules.ts` and `undo-and-host.ts` have the rules);
  * what follows on every node (rules told, players sent away, the board's
- * sockets disconnected) is `room-notices.ts`'s.
+ * sockets disconnected) is `socket/room-notices.ts`'s.
  */
-import { ROOM_ERRORS } from "../lib/board/room-rules.js";
-import { hostOf } from "../lib/people/player-keys.js";
-import { parseClaim, parseLock, parseOperation, parsePlayerRef, parseRules } from "../lib/protocol/schemas.js";
-import type { BoardRules } from "../lib/protocol/events.js";
+import { ROOM_ERRORS } from "../../lib/board/room-rules.js";
+import { hostOf } from "../../lib/people/player-keys.js";
+import { parseClaim, parseLock, parseOperation, parsePlayerRef, parseRules } from "../../lib/protocol/schemas.js";
+import type { BoardRules } from "../../lib/protocol/events.js";
 import { refuse, writerOf, type Handlers } from "./context.js";
 
 export const hostControls: Pick<Handlers, "claim-board" | "lock-board" | "set-rules" | "remove-player" | "readmit-player" | "delete-board"> = {
@@ -79,7 +79,7 @@ export const hostControls: Pick<Handlers, "claim-board" | "lock-board" | "set-ru
     if (!which.ok) return refuse(context, "delete-board", "invalid", which.error, reply);
     const result = await context.server.boards.deleteBoard(context.board, writerOf(context), which.value?.op);
     if (!result.ok) return refuse(context, "delete-board", result.code, result.error, reply);
-    // Answered before `room-notices.ts` disconnects this socket with the others, at the end of the turn.
+    // Answered before `socket/room-notices.ts` disconnects this socket with the others, at the end of the turn.
     reply({ ok: true });
   },
 };
