@@ -39,6 +39,13 @@ function textListener(heard: string[]): BoardListener {
   return { changed: (board, events) => heard.push(...events.map((event) => describeEvent(board, event))) };
 }
 
+/** The ids of the circles a node holds live for `board`, oldest first. */
+const liveIds = (boards: BoardService, board: string) =>
+  boards
+    .peek(board)
+    ?.snapshot()
+    .circles.map((circle) => circle.id);
+
 /** The memory store with some of its methods replaced. */
 function wrapped(inner: MemoryStore, overrides: Partial<BoardStore>): BoardStore {
   return {
@@ -545,12 +552,7 @@ describe("BoardService", () => {
       // Its announcement never reaches the second node; the client's retry does.
       expect(await second.addCircle("b", named, { key: "w" })).toEqual(stored);
       await vi.waitFor(() => expect(replaced).toEqual([1]));
-      expect(
-        second
-          .peek("b")
-          ?.snapshot()
-          .circles.map((circle) => circle.id),
-      ).toEqual(["tap-00000001"]);
+      expect(liveIds(second, "b")).toEqual(["tap-00000001"]);
     });
 
     it("holds this node's own change back until the other node's earlier one arrives", async () => {
@@ -631,12 +633,7 @@ describe("BoardService", () => {
       reads[1]?.();
       await new Promise((resolve) => setTimeout(resolve, 10));
       expect(notices).toEqual([]);
-      expect(
-        second
-          .peek("b")
-          ?.snapshot()
-          .circles.map((c) => c.id),
-      ).toEqual(["id-1"]);
+      expect(liveIds(second, "b")).toEqual(["id-1"]);
     });
 
     it("catches up, when asked, the live boards the store is ahead of, with no later change to show the gap", async () => {
