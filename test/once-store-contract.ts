@@ -11,7 +11,7 @@
 import { describe, expect, it } from "vitest";
 import type { StoredCircle, StoredEvent } from "../lib/protocol/events.js";
 import { AlreadyAppliedError, OperationConflictError, type Authority, type BoardStore, type Once } from "../lib/store/board-store.js";
-import { makeBoard, makeCircle, openStoreForEachTest } from "./store-contract.js";
+import { makeBoard, makeCircle, openStoreForEachTest, storedBoard } from "./store-contract.js";
 import type { UndoStoreFixture } from "./undo-store-contract.js";
 
 const BIG = 1_000_000;
@@ -317,4 +317,33 @@ export function describeOnceStoreContract(name: string, makeStore: () => Promise
       });
     });
   });
+}
+
+/**
+ * After the migration that made circle ids unique per board (both stores'):
+ * board `a` (seq 4, `onA` on it, `cleared` kept by its clear at seq 3) and
+ * board `b` (seq 2, `onB`) load as they were; a board's ids, cleared ones
+ * included, are taken on it and free on the others; and once restored or
+ * undone they stay taken, by no write a client may send. Returns the
+ * circle added to `b` with `onA`'s id.
+ */
+export async function expectIdsTakenPerBoard(
+  store: BoardStore,
+  { a, b, onA, onB, cleared }: { a: string; b: string; onA: StoredCircle; onB: StoredCircle; cleared: StoredCircle[] },
+): Promise<StoredCircle> {
+  expect(await store.load(a)).toStrictEqual(storedBoard(4, [onA]));
+  expect(await store.load(b)).toStrictEqual(storedBoard(2, [onB]));
+  for (const taken of [onA, ...cleared]) await expect(store.add(a, makeCircle({ id: taken.id }), 10)).rejects.toThrow(OperationConflictError);
+  await expect(store.add(b, makeCircle({ id: onB.id }), 10)).rejects.toThrow(OperationConflictError);
+  const reused = makeCircle({ id: onA.id });
+  expect(await store.add(b, reused, 10)).toStrictEqual([{ seq: 3, type: "add", circle: reused }]);
+  expect(await store.restoreCleared(a, { seq: 3, since: 0, maxCircles: 10 })).toStrictEqual({
+    ok: true,
+    events: cleared.map((circle, i) => ({ seq: 5 + i, type: "add", circle })),
+  });
+  expect(await store.load(a)).toStrictEqual(storedBoard(6, [onA, ...cleared]));
+  expect(await store.removeOwned(a, cleared[0]!.id, "owner-a")).toStrictEqual({ seq: 7, type: "remove", id: cleared[0]?.id });
+  for (const taken of [onA, ...cleared]) await expect(store.add(a, makeCircle({ id: taken.id }), 10)).rejects.toThrow(OperationConflictError);
+  await expect(store.clear(a, {}, { id: cleared[0]!.id, fingerprint: "clear" })).rejects.toThrow(OperationConflictError);
+  return reused;
 }

@@ -16,10 +16,10 @@ import {
   storedBoard,
 } from "../../test/store-contract.js";
 import type { BoardEvent, Circle, StoredCircle } from "../protocol/events.js";
-import { AlreadyAppliedError, DrawRefusedError, OperationConflictError } from "./board-store.js";
+import { AlreadyAppliedError, DrawRefusedError } from "./board-store.js";
 import { describeRoomStoreContract } from "../../test/room-store-contract.js";
 import { describeUndoStoreContract } from "../../test/undo-store-contract.js";
-import { describeOnceStoreContract } from "../../test/once-store-contract.js";
+import { describeOnceStoreContract, expectIdsTakenPerBoard } from "../../test/once-store-contract.js";
 import { SCHEMA_VERSION } from "./postgres-schema.js";
 import { PostgresStore } from "./postgres-store.js";
 import { createTestDatabase, dropTestDatabases, POSTGRES_SERVER } from "../../test/support/postgres.js";
@@ -349,23 +349,7 @@ describe("PostgresStore", () => {
        INSERT INTO circles VALUES ('${a}', 4, ${values(onA)}), ('${b}', 2, ${values(onB)});`,
     );
     const store = await open(url);
-    expect(await store.load(a)).toStrictEqual(storedBoard(4, [onA]));
-    expect(await store.load(b)).toStrictEqual(storedBoard(2, [onB]));
-    // The ids of a board's circles, cleared ones included, are taken on it...
-    for (const taken of [onA, ...cleared]) await expect(store.add(a, makeCircle({ id: taken.id }), 10)).rejects.toThrow(OperationConflictError);
-    await expect(store.add(b, makeCircle({ id: onB.id }), 10)).rejects.toThrow(OperationConflictError);
-    // ...and free on the others.
-    const reused = makeCircle({ id: onA.id });
-    expect(await store.add(b, reused, 10)).toStrictEqual([{ seq: 3, type: "add", circle: reused }]);
-    expect(await store.restoreCleared(a, { seq: 3, since: 0, maxCircles: 10 })).toStrictEqual({
-      ok: true,
-      events: cleared.map((circle, i) => ({ seq: 5 + i, type: "add", circle })),
-    });
-    expect(await store.load(a)).toStrictEqual(storedBoard(6, [onA, ...cleared]));
-    // Back from the clear, or undone, their ids are still taken: by no write a client may send.
-    expect(await store.removeOwned(a, cleared[0]!.id, "owner-a")).toStrictEqual({ seq: 7, type: "remove", id: cleared[0]?.id });
-    for (const taken of [onA, ...cleared]) await expect(store.add(a, makeCircle({ id: taken.id }), 10)).rejects.toThrow(OperationConflictError);
-    await expect(store.clear(a, {}, { id: cleared[0]!.id, fingerprint: "clear" })).rejects.toThrow(OperationConflictError);
+    const reused = await expectIdsTakenPerBoard(store, { a, b, onA, onB, cleared });
     // The rows from before name no add (no add_seq, no fingerprint), the new one its own.
     expect(await query(url, `SELECT board, seq, id, add_seq, fingerprint FROM circles ORDER BY board = '${a}', seq`)).toStrictEqual([
       { board: b, seq: "2", id: onB.id, add_seq: null, fingerprint: null },

@@ -15,8 +15,7 @@ import {
 } from "../../test/store-contract.js";
 import { describeRoomStoreContract } from "../../test/room-store-contract.js";
 import { describeUndoStoreContract } from "../../test/undo-store-contract.js";
-import { describeOnceStoreContract } from "../../test/once-store-contract.js";
-import { OperationConflictError } from "./board-store.js";
+import { describeOnceStoreContract, expectIdsTakenPerBoard } from "../../test/once-store-contract.js";
 import type { StoredCircle } from "../protocol/events.js";
 import { SqliteStore } from "./sqlite-store.js";
 
@@ -295,23 +294,7 @@ describe("SqliteStore", () => {
     old.close();
 
     const store = await open();
-    expect(await store.load(a)).toStrictEqual(storedBoard(4, [onA]));
-    expect(await store.load(b)).toStrictEqual(storedBoard(2, [onB]));
-    // The ids of a board's circles, cleared ones included, are taken on it...
-    for (const taken of [onA, ...cleared]) await expect(store.add(a, makeCircle({ id: taken.id }), 10)).rejects.toThrow(OperationConflictError);
-    await expect(store.add(b, makeCircle({ id: onB.id }), 10)).rejects.toThrow(OperationConflictError);
-    // ...and free on the others.
-    const reused = makeCircle({ id: onA.id });
-    expect(await store.add(b, reused, 10)).toStrictEqual([{ seq: 3, type: "add", circle: reused }]);
-    expect(await store.restoreCleared(a, { seq: 3, since: 0, maxCircles: 10 })).toStrictEqual({
-      ok: true,
-      events: cleared.map((circle, i) => ({ seq: 5 + i, type: "add", circle })),
-    });
-    expect(await store.load(a)).toStrictEqual(storedBoard(6, [onA, ...cleared]));
-    // Back from the clear, or undone, their ids are still taken: by no write a client may send.
-    expect(await store.removeOwned(a, cleared[0]!.id, "owner-a")).toStrictEqual({ seq: 7, type: "remove", id: cleared[0]?.id });
-    for (const taken of [onA, ...cleared]) await expect(store.add(a, makeCircle({ id: taken.id }), 10)).rejects.toThrow(OperationConflictError);
-    await expect(store.clear(a, {}, { id: cleared[0]!.id, fingerprint: "clear" })).rejects.toThrow(OperationConflictError);
+    const reused = await expectIdsTakenPerBoard(store, { a, b, onA, onB, cleared });
     await store.close();
 
     const db = new Database(path.join(root, "circles.db"), { readonly: true });
